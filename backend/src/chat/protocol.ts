@@ -1,0 +1,98 @@
+/**
+ * The chat protocol between the widget and the backend over Socket.IO.
+ *
+ * This file is the single source of truth for event names and payload shapes: the gateway is typed
+ * with it and the widget imports its types. It must stay free of runtime dependencies so that the
+ * widget bundle can import it.
+ */
+
+/** Stable error codes. Clients switch on these; never rename one. */
+export const ERROR_CODES = [
+  'bad_request',
+  'too_large',
+  'rate_limited',
+  'unauthorized',
+  'conversation_not_found',
+  'provider_unavailable',
+  'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface AskPayload {
+  /** Omit to start a new conversation; the ack returns the id to send with follow-up questions. */
+  conversationId?: string;
+  text: string;
+}
+
+export interface FeedbackPayload {
+  messageId: string;
+  rating: 'up' | 'down';
+  comment?: string;
+}
+
+export interface CancelPayload {
+  messageId: string;
+}
+
+export interface ErrorPayload {
+  /** Present when the error belongs to one answer (for example a provider failing mid-stream). */
+  messageId?: string;
+  code: ErrorCode;
+  message: string;
+}
+
+export interface AskAccepted {
+  conversationId: string;
+  messageId: string;
+}
+
+/** What the server passes to an `ask` or `feedback` acknowledgement callback. */
+export type AckResponse<T> = ({ ok: true } & T) | { ok: false; error: ErrorPayload };
+
+export interface Source {
+  url: string;
+  title: string;
+  snippet: string;
+}
+
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+}
+
+export interface TokenPayload {
+  messageId: string;
+  text: string;
+}
+
+export interface SourcesPayload {
+  messageId: string;
+  /** In citation order: the answer's marker [n] refers to sources[n - 1]. */
+  sources: Source[];
+}
+
+export interface DonePayload {
+  messageId: string;
+  usage: Usage;
+  /** True when the visitor cancelled and the answer stopped early. */
+  cancelled: boolean;
+}
+
+export interface ClientToServerEvents {
+  ask: (payload: AskPayload, ack?: (response: AckResponse<AskAccepted>) => void) => void;
+  feedback: (payload: FeedbackPayload, ack?: (response: AckResponse<object>) => void) => void;
+  cancel: (payload: CancelPayload) => void;
+}
+
+export interface ServerToClientEvents {
+  token: (payload: TokenPayload) => void;
+  sources: (payload: SourcesPayload) => void;
+  done: (payload: DonePayload) => void;
+  error: (payload: ErrorPayload) => void;
+}
+
+export const CLIENT_EVENTS = [
+  'ask',
+  'feedback',
+  'cancel',
+] as const satisfies readonly (keyof ClientToServerEvents)[];

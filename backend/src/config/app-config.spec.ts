@@ -1,0 +1,68 @@
+import { ConfigError, loadConfig } from './app-config';
+
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(env, '/srv/app');
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected the configuration to be rejected');
+}
+
+describe('loadConfig', () => {
+  it('runs on embedded defaults with an empty environment', () => {
+    const config = loadConfig({}, '/srv/app');
+    expect(config.server.port).toBe(3000);
+    expect(config.server.publicUrl).toBe('http://localhost:3000');
+    expect(config.dataDir).toBe('/srv/app/.lorechat');
+    expect(config.docsDir).toBe('/srv/app/docs');
+    expect(config.llm).toMatchObject({ provider: 'extractive', timeoutMs: 30000 });
+    expect(config.chat.maxMessageChars).toBe(2000);
+  });
+
+  it('names each bad variable and what is allowed, all at once', () => {
+    const problems = problemsOf({ LLM_PROVIDER: 'gpt', PORT: 'abc', LLM_TIMEOUT_MS: '0' });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^LLM_PROVIDER must be one of: extractive, openai, anthropic, bedrock/,
+        ),
+        expect.stringMatching(/^PORT must be a whole number/),
+        expect.stringMatching(/^LLM_TIMEOUT_MS must be at least 1/),
+      ]),
+    );
+    expect(problems).toHaveLength(3);
+  });
+
+  it('requires the key of the chosen provider but never echoes key values', () => {
+    expect(problemsOf({ LLM_PROVIDER: 'anthropic' })).toEqual([
+      'ANTHROPIC_API_KEY is required when LLM_PROVIDER=anthropic',
+    ]);
+    expect(problemsOf({ LLM_PROVIDER: 'bedrock' })).toEqual([
+      'AWS_REGION is required when LLM_PROVIDER=bedrock',
+    ]);
+    const problems = problemsOf({ OPENAI_API_KEY: 'sk-secret', LLM_BASE_URL: 'ftp://example' });
+    expect(problems.join('\n')).not.toContain('sk-secret');
+    expect(problems).toEqual([expect.stringMatching(/^LLM_BASE_URL must be an http\(s\) URL/)]);
+  });
+
+  it('lets an OpenAI-compatible server run without a key and picks per-provider models', () => {
+    const config = loadConfig({
+      LLM_PROVIDER: 'openai',
+      LLM_BASE_URL: 'http://localhost:11434/v1/',
+    });
+    expect(config.llm).toMatchObject({ baseUrl: 'http://localhost:11434/v1', apiKey: undefined });
+    expect(config.llm.model).toBe('gpt-4o-mini');
+    const bedrock = loadConfig({
+      LLM_PROVIDER: 'bedrock',
+      AWS_REGION: 'eu-west-1',
+      LLM_MODEL: 'x.y',
+    });
+    expect(bedrock.llm).toMatchObject({ model: 'x.y', region: 'eu-west-1' });
+  });
+
+  it('turns an empty LORECHAT_DOCS_DIR into no seeding', () => {
+    expect(loadConfig({ LORECHAT_DOCS_DIR: '' }).docsDir).toBeUndefined();
+  });
+});

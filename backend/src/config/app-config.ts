@@ -1,0 +1,104 @@
+import { isAbsolute, resolve } from 'node:path';
+import { DEFAULT_MODELS, envSchema, type LlmProviderName } from './env.schema';
+
+export interface LlmSettings {
+  provider: LlmProviderName;
+  model: string;
+  /** Overrides the provider's endpoint: an OpenAI-compatible server, a proxy, a VPC endpoint. */
+  baseUrl?: string;
+  apiKey?: string;
+  region?: string;
+  timeoutMs: number;
+  maxRetries: number;
+  maxOutputTokens: number;
+  temperature: number;
+}
+
+export interface AppConfig {
+  server: { port: number; host: string; publicUrl: string; logLevel: string };
+  dataDir: string;
+  /** Folder indexed when the index is empty, so a fresh install answers questions about LoreChat. */
+  docsDir?: string;
+  llm: LlmSettings;
+  chat: {
+    maxMessageChars: number;
+    maxTurns: number;
+    maxConversations: number;
+    conversationTtlMs: number;
+  };
+  retrieval: { topK: number };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Validates the environment once and returns the typed configuration. Nothing else in the backend
+ * reads `process.env`. Every problem is reported at once, each naming its variable, so a bad
+ * deployment is fixed in one round.
+ */
+export function loadConfig(
+  environment: NodeJS.ProcessEnv,
+  baseDir: string = process.cwd(),
+): AppConfig {
+  const parsed = envSchema.safeParse(environment);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const variable = issue.path.join('.');
+        const received = environment[variable];
+        const shown = received === undefined || isSecret(variable) ? '' : ` (got "${received}")`;
+        return `${variable} ${describe(issue)}${shown}`;
+      }),
+    );
+  }
+  const env = parsed.data;
+  const apiKeys: Partial<Record<LlmProviderName, string | undefined>> = {
+    openai: env.OPENAI_API_KEY,
+    anthropic: env.ANTHROPIC_API_KEY,
+  };
+  const absolute = (path: string) => (isAbsolute(path) ? path : resolve(baseDir, path));
+  return {
+    server: {
+      port: env.PORT,
+      host: env.HOST,
+      publicUrl: env.PUBLIC_URL ?? `http://localhost:${env.PORT}`,
+      logLevel: env.LOG_LEVEL,
+    },
+    dataDir: absolute(env.LORECHAT_DATA_DIR),
+    docsDir: env.LORECHAT_DOCS_DIR === '' ? undefined : absolute(env.LORECHAT_DOCS_DIR),
+    llm: {
+      provider: env.LLM_PROVIDER,
+      model: env.LLM_MODEL ?? DEFAULT_MODELS[env.LLM_PROVIDER],
+      baseUrl: env.LLM_BASE_URL,
+      apiKey: apiKeys[env.LLM_PROVIDER],
+      region: env.AWS_REGION,
+      timeoutMs: env.LLM_TIMEOUT_MS,
+      maxRetries: env.LLM_MAX_RETRIES,
+      maxOutputTokens: env.LLM_MAX_OUTPUT_TOKENS,
+      temperature: env.LLM_TEMPERATURE,
+    },
+    chat: {
+      maxMessageChars: env.MAX_MESSAGE_CHARS,
+      maxTurns: env.CONVERSATION_MAX_TURNS,
+      maxConversations: env.CONVERSATION_MAX_COUNT,
+      conversationTtlMs: env.CONVERSATION_TTL_MINUTES * 60_000,
+    },
+    retrieval: { topK: env.RETRIEVAL_TOP_K },
+  };
+}
+
+function isSecret(variable: string): boolean {
+  return /KEY|SECRET|TOKEN|PASSWORD/.test(variable);
+}
+
+function describe(issue: { code: string; message: string; values?: unknown[] }): string {
+  if (issue.code === 'invalid_value' && issue.values) {
+    return `must be one of: ${issue.values.map(String).join(', ')}`;
+  }
+  return issue.message;
+}

@@ -1,0 +1,89 @@
+import { z } from 'zod';
+
+export const LLM_PROVIDERS = ['extractive', 'openai', 'anthropic', 'bedrock'] as const;
+export type LlmProviderName = (typeof LLM_PROVIDERS)[number];
+
+/** The model each provider uses when LLM_MODEL is not set. */
+export const DEFAULT_MODELS: Record<LlmProviderName, string> = {
+  extractive: 'extractive',
+  openai: 'gpt-4o-mini',
+  anthropic: 'claude-3-5-haiku-latest',
+  bedrock: 'amazon.nova-lite-v1:0',
+};
+
+const int = (min: number, max: number) =>
+  z.coerce
+    .number({ error: 'must be a whole number' })
+    .int({ error: 'must be a whole number' })
+    .min(min, { error: `must be at least ${min}` })
+    .max(max, { error: `must be at most ${max}` });
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+
+const url = z
+  .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+  .transform((value) => value.replace(/\/+$/, ''));
+
+/**
+ * Every environment variable LoreChat reads, with its default. README.md documents each one;
+ * keep the two in step.
+ */
+export const envSchema = z
+  .object({
+    PORT: int(0, 65535).default(3000),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    PUBLIC_URL: url.optional(),
+    LORECHAT_DATA_DIR: z.string().min(1).default('.lorechat'),
+    LORECHAT_DOCS_DIR: z.string().default('docs'),
+    LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+
+    LLM_PROVIDER: z.enum(LLM_PROVIDERS).default('extractive'),
+    LLM_MODEL: optionalString,
+    LLM_BASE_URL: url.optional(),
+    LLM_TIMEOUT_MS: int(1, 600_000).default(30_000),
+    LLM_MAX_RETRIES: int(0, 10).default(2),
+    LLM_MAX_OUTPUT_TOKENS: int(1, 64_000).default(1024),
+    LLM_TEMPERATURE: z.coerce
+      .number({ error: 'must be a number' })
+      .min(0, { error: 'must be at least 0' })
+      .max(2, { error: 'must be at most 2' })
+      .default(0.2),
+    OPENAI_API_KEY: optionalString,
+    ANTHROPIC_API_KEY: optionalString,
+    AWS_REGION: optionalString,
+
+    MAX_MESSAGE_CHARS: int(1, 100_000).default(2000),
+    CONVERSATION_MAX_TURNS: int(1, 100).default(10),
+    CONVERSATION_MAX_COUNT: int(1, 10_000_000).default(10_000),
+    CONVERSATION_TTL_MINUTES: int(1, 43_200).default(60),
+    RETRIEVAL_TOP_K: int(1, 50).default(5),
+  })
+  .superRefine((env, ctx) => {
+    const needsKey: Partial<Record<LlmProviderName, 'OPENAI_API_KEY' | 'ANTHROPIC_API_KEY'>> = {
+      openai: 'OPENAI_API_KEY',
+      anthropic: 'ANTHROPIC_API_KEY',
+    };
+    const key = needsKey[env.LLM_PROVIDER];
+    // An OpenAI-compatible server (Ollama, vLLM) usually needs no key; api.openai.com always does.
+    const keyOptional = env.LLM_PROVIDER === 'openai' && env.LLM_BASE_URL !== undefined;
+    if (key && !env[key] && !keyOptional) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [key],
+        message: `is required when LLM_PROVIDER=${env.LLM_PROVIDER}`,
+      });
+    }
+    if (env.LLM_PROVIDER === 'bedrock' && !env.AWS_REGION) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AWS_REGION'],
+        message: 'is required when LLM_PROVIDER=bedrock',
+      });
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;
