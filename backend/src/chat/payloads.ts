@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { ChatError } from './chat-error';
+import { type AskPayload, type CancelPayload, type FeedbackPayload } from './protocol';
+
+const id = z.string().min(1).max(100);
+
+const askSchema = z.object({ conversationId: id.optional(), text: z.string() });
+const cancelSchema = z.object({ messageId: id });
+const feedbackSchema = z.object({
+  messageId: id,
+  rating: z.enum(['up', 'down']),
+  comment: z.string().max(2000).optional(),
+});
+
+function parse<T>(schema: z.ZodType<T>, event: string, payload: unknown): T {
+  const result = schema.safeParse(payload);
+  if (result.success) return result.data;
+  const problems = result.error.issues
+    .map((issue) =>
+      issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message,
+    )
+    .join('; ');
+  throw new ChatError('bad_request', `Invalid ${event} payload: ${problems}`);
+}
+
+/** Validates an `ask`; the text must hold something and fit MAX_MESSAGE_CHARS. */
+export function parseAsk(payload: unknown, maxMessageChars: number): AskPayload {
+  const ask = parse(askSchema, 'ask', payload);
+  const text = ask.text.trim();
+  if (text === '') throw new ChatError('bad_request', 'The question is empty.');
+  if (text.length > maxMessageChars) {
+    throw new ChatError(
+      'too_large',
+      `The question is ${text.length} characters long; the limit is ${maxMessageChars}.`,
+    );
+  }
+  return { conversationId: ask.conversationId, text };
+}
+
+export function parseCancel(payload: unknown): CancelPayload {
+  return parse(cancelSchema, 'cancel', payload);
+}
+
+export function parseFeedback(payload: unknown): FeedbackPayload {
+  return parse(feedbackSchema, 'feedback', payload);
+}

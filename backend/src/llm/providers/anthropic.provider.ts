@@ -1,0 +1,193 @@
+import Anthropic from '@anthropic-ai/sdk';
+import type { MessageParam, Usage as AnthropicUsage } from '@anthropic-ai/sdk/resources/messages';
+import { type LlmSettings } from '../../config/app-config';
+import {
+  type ChatTurn,
+  failureForStatus,
+  LlmError,
+  type LlmDescription,
+  type LlmEvent,
+  type LlmFailure,
+  LlmProvider,
+  type LlmRequest,
+} from '../llm-provider';
+
+/**
+ * Failures named by Anthropic's error types. An `error` event inside a streaming response carries
+ * a type but no HTTP status, so the type is all there is to go on.
+ */
+const FAILURE_FOR_ERROR_TYPE: Record<string, LlmFailure> = {
+  overloaded_error: 'unavailable',
+  api_error: 'unavailable',
+  timeout_error: 'unavailable',
+  rate_limit_error: 'rate_limit',
+  authentication_error: 'auth',
+  permission_error: 'auth',
+  invalid_request_error: 'bad_request',
+  request_too_large: 'bad_request',
+};
+
+/** Streams answers from Anthropic's Messages API. */
+export class AnthropicProvider extends LlmProvider {
+  private readonly client: Anthropic;
+
+  constructor(private readonly settings: LlmSettings) {
+    super();
+    this.client = new Anthropic({
+      apiKey: settings.apiKey,
+      // undefined would make the SDK fall back to ANTHROPIC_BASE_URL; the app's configuration is
+      // the one place settings come from.
+      baseURL: settings.baseUrl ?? null,
+      maxRetries: settings.maxRetries,
+      // Bounds the wait for the response headers only; the stream guard bounds the silences after.
+      timeout: settings.timeoutMs,
+    });
+  }
+
+  describe(): LlmDescription {
+    return { provider: 'anthropic', model: this.settings.model };
+  }
+
+  async *stream(request: LlmRequest, signal: AbortSignal): AsyncGenerator<LlmEvent> {
+    const messages = toAlternatingTurns(request.messages);
+    if (messages.length === 0) {
+      throw new LlmError(
+        'bad_request',
+        'anthropic: the conversation has no user message to answer',
+      );
+    }
+    let streaming = false;
+    let inputTokens = 0;
+    let outputTokens = 0;
+    let stopped = false;
+    try {
+      const events = await this.client.messages.create(
+        {
+          model: this.settings.model,
+          system: request.system,
+          messages,
+          max_tokens: this.settings.maxOutputTokens,
+          // No temperature: API version 2026-10-21, the one this SDK speaks, rejects sampling
+          // parameters on every model (the SDK no longer types them), so LLM_TEMPERATURE applies
+          // to the other providers only.
+          stream: true,
+        },
+        { signal },
+      );
+      streaming = true;
+      for await (const event of events) {
+        switch (event.type) {
+          case 'message_start':
+            inputTokens = totalInputTokens(event.message.usage);
+            break;
+          case 'content_block_delta':
+            if (event.delta.type === 'text_delta' && event.delta.text) {
+              yield { type: 'token', text: event.delta.text };
+            }
+            break;
+          case 'message_delta':
+            // Counts in message_delta are cumulative, so the last one is the total.
+            outputTokens = event.usage.output_tokens;
+            break;
+          case 'message_stop':
+            stopped = true;
+            break;
+        }
+      }
+    } catch (error) {
+      throw signal.aborted ? error : this.toLlmError(error, streaming);
+    }
+    // The SDK ends its stream quietly when the request is aborted; make the abort visible instead
+    // of passing the truncated stream off as a complete one.
+    signal.throwIfAborted();
+    // Without message_stop the stream was cut off: yielding no usage lets the guard report it.
+    if (stopped) yield { type: 'usage', usage: { inputTokens, outputTokens } };
+  }
+
+  /**
+   * Describes a failure by status and error type only: the SDK's message repeats whatever the
+   * server said, and is kept out of logs along with the SDK error itself (no `cause`).
+   */
+  private toLlmError(error: unknown, streaming: boolean): LlmError {
+    if (error instanceof Anthropic.APIConnectionTimeoutError) {
+      return new LlmError('timeout', `anthropic: no response from ${this.host()} in time`);
+    }
+    if (error instanceof Anthropic.APIConnectionError) {
+      return new LlmError(
+        'unavailable',
+        `anthropic: could not reach ${this.host()}${describeCause(error.cause)}`,
+      );
+    }
+    if (error instanceof Anthropic.APIError) {
+      const type = error.type ?? 'unknown_error';
+      if (error.status === undefined) {
+        // An `error` event inside a stream that had started fine.
+        return new LlmError(
+          FAILURE_FOR_ERROR_TYPE[type] ?? 'unavailable',
+          `anthropic: the stream reported ${type}`,
+        );
+      }
+      return new LlmError(
+        failureForStatus(error.status),
+        `anthropic: API returned ${error.status} (${type})`,
+        error.status,
+      );
+    }
+    if (streaming) {
+      return new LlmError(
+        'interrupted',
+        `anthropic: the stream broke off mid-answer${describeCause(error)}`,
+      );
+    }
+    return new LlmError('unavailable', `anthropic: the request failed${describeCause(error)}`);
+  }
+
+  private host(): string {
+    return new URL(this.client.baseURL).host;
+  }
+}
+
+/**
+ * Anthropic rejects a conversation that does not start with a user turn, whose roles do not
+ * alternate, or that holds a blank text block, and it takes a final assistant turn as the start of
+ * the answer to continue. Our history can break all of these: trimmed to its last turns it may
+ * start with an answer, a question whose answer failed has no answer after it, and a cancelled
+ * answer may be empty. So blank turns and leading or trailing answers are dropped, and consecutive
+ * turns of one role are merged rather than lost.
+ */
+function toAlternatingTurns(turns: ChatTurn[]): MessageParam[] {
+  const merged: ChatTurn[] = [];
+  for (const { role, content } of turns) {
+    if (content.trim() === '') continue;
+    const previous = merged.at(-1);
+    if (!previous && role === 'assistant') continue;
+    if (previous?.role === role) previous.content += `\n\n${content}`;
+    else merged.push({ role, content });
+  }
+  if (merged.at(-1)?.role === 'assistant') merged.pop();
+  return merged;
+}
+
+/** Input tokens served from the prompt cache are counted apart from `input_tokens`. */
+function totalInputTokens(usage: AnthropicUsage): number {
+  return (
+    usage.input_tokens +
+    (usage.cache_creation_input_tokens ?? 0) +
+    (usage.cache_read_input_tokens ?? 0)
+  );
+}
+
+/**
+ * The low-level reason behind a network failure (e.g. ECONNREFUSED), which carries no secrets.
+ * Checked by shape rather than `instanceof Error`: Node's built-in fetch creates its errors in its
+ * own realm, which is not always ours (under Jest, for one).
+ */
+function describeCause(error: unknown): string {
+  let current = error;
+  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
+    const { code, cause } = current as { code?: unknown; cause?: unknown };
+    if (typeof code === 'string') return ` (${code})`;
+    current = cause;
+  }
+  return '';
+}

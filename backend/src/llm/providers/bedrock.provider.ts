@@ -1,0 +1,160 @@
+import {
+  BedrockRuntimeClient,
+  type BedrockRuntimeClientConfig,
+  ConverseStreamCommand,
+  type ConverseStreamOutput,
+  type Message,
+} from '@aws-sdk/client-bedrock-runtime';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { type LlmSettings } from '../../config/app-config';
+import {
+  type ChatTurn,
+  type LlmDescription,
+  LlmError,
+  type LlmEvent,
+  type LlmFailure,
+  LlmProvider,
+  type LlmRequest,
+  failureForStatus,
+} from '../llm-provider';
+
+/**
+ * Client settings the app leaves to the AWS default credential chain (the ECS task role in
+ * production) and that tests set explicitly.
+ */
+export type BedrockClientOverrides = Pick<BedrockRuntimeClientConfig, 'credentials'>;
+
+/**
+ * Failures named by Bedrock's exception types. In-band exceptions arrive inside a 200 stream and
+ * carry no status, so the name is all there is; for HTTP errors the name is also more precise
+ * than the status (a quota error is a 400, a model still loading is a 429).
+ */
+const FAILURE_FOR_EXCEPTION: Record<string, LlmFailure> = {
+  ThrottlingException: 'rate_limit',
+  ServiceQuotaExceededException: 'rate_limit',
+  ModelStreamErrorException: 'unavailable',
+  ModelErrorException: 'unavailable',
+  ModelNotReadyException: 'unavailable',
+  ModelTimeoutException: 'unavailable',
+  InternalServerException: 'unavailable',
+  ServiceUnavailableException: 'unavailable',
+  ValidationException: 'bad_request',
+  AccessDeniedException: 'auth',
+  UnrecognizedClientException: 'auth',
+  ExpiredTokenException: 'auth',
+  // The default credential chain found no credentials: no request was sent.
+  CredentialsProviderError: 'auth',
+};
+
+/** Answers with any Bedrock chat model through the model-agnostic ConverseStream API. */
+export class BedrockProvider extends LlmProvider {
+  private readonly client: BedrockRuntimeClient;
+
+  constructor(
+    private readonly settings: LlmSettings,
+    overrides: BedrockClientOverrides = {},
+  ) {
+    super();
+    this.client = new BedrockRuntimeClient({
+      region: settings.region,
+      endpoint: settings.baseUrl,
+      maxAttempts: settings.maxRetries + 1,
+      // HTTP/1.1 rather than the client's default HTTP/2 handler, which ConverseStream does not
+      // need. Without throwOnRequestTimeout the SDK only logs a warning when requestTimeout passes.
+      requestHandler: new NodeHttpHandler({
+        connectionTimeout: settings.timeoutMs,
+        requestTimeout: settings.timeoutMs,
+        throwOnRequestTimeout: true,
+      }),
+      ...overrides,
+    });
+  }
+
+  describe(): LlmDescription {
+    return { provider: 'bedrock', model: this.settings.model };
+  }
+
+  async *stream(request: LlmRequest, signal: AbortSignal): AsyncGenerator<LlmEvent> {
+    const command = new ConverseStreamCommand({
+      modelId: this.settings.model,
+      system: [{ text: request.system }],
+      messages: toBedrockMessages(request.messages),
+      inferenceConfig: {
+        maxTokens: this.settings.maxOutputTokens,
+        temperature: this.settings.temperature,
+      },
+    });
+
+    let events: AsyncIterable<ConverseStreamOutput> | undefined;
+    try {
+      ({ stream: events } = await this.client.send(command, { abortSignal: signal }));
+    } catch (error) {
+      // The guard recognises its own abort; anything else failed before the answer started.
+      if (signal.aborted) throw error;
+      throw toLlmError(error, 'unavailable');
+    }
+    if (!events) throw new LlmError('unavailable', 'bedrock: the response carried no event stream');
+
+    let sawMessageStop = false;
+    let reportedUsage = false;
+    try {
+      for await (const event of events) {
+        const text = event.contentBlockDelta?.delta?.text;
+        if (text) {
+          yield { type: 'token', text };
+        } else if (event.messageStop) {
+          sawMessageStop = true;
+        } else if (event.metadata?.usage && sawMessageStop && !reportedUsage) {
+          // Keep reading after this: the response is only released once fully consumed.
+          reportedUsage = true;
+          const { inputTokens = 0, outputTokens = 0 } = event.metadata.usage;
+          yield { type: 'usage', usage: { inputTokens, outputTokens } };
+        }
+      }
+    } catch (error) {
+      if (signal.aborted) throw error;
+      // An unnamed failure once the stream is flowing is a dropped connection or a truncated frame.
+      throw toLlmError(error, 'interrupted');
+    }
+  }
+}
+
+/**
+ * Bedrock rejects a conversation that does not start with a user turn, whose roles do not
+ * alternate, or that holds a blank text block. Our history can break all three: trimmed to its
+ * last turns it may start with an answer, a question the visitor cancelled has no answer after
+ * it, and a cancelled answer may be empty. So blank turns and leading answers are dropped, and
+ * consecutive turns of one role are merged rather than lost.
+ */
+function toBedrockMessages(turns: ChatTurn[]): Message[] {
+  const messages: { role: ChatTurn['role']; texts: string[] }[] = [];
+  for (const { role, content } of turns) {
+    if (content.trim() === '') continue;
+    const previous = messages.at(-1);
+    if (!previous && role === 'assistant') continue;
+    if (previous?.role === role) previous.texts.push(content);
+    else messages.push({ role, texts: [content] });
+  }
+  return messages.map(({ role, texts }) => ({ role, content: [{ text: texts.join('\n\n') }] }));
+}
+
+interface AwsErrorFields {
+  name?: unknown;
+  message?: unknown;
+  $metadata?: { httpStatusCode?: number };
+}
+
+function toLlmError(error: unknown, unnamedFailure: LlmFailure): LlmError {
+  const { name, message, $metadata } = (error ?? {}) as AwsErrorFields;
+  const errorName = typeof name === 'string' ? name : 'UnknownError';
+  const status = $metadata?.httpStatusCode;
+  const failure =
+    FAILURE_FOR_EXCEPTION[errorName] ??
+    (errorName === 'TimeoutError' ? 'timeout' : undefined) ??
+    (status === undefined ? unnamedFailure : failureForStatus(status));
+  // Auth errors can echo the request's signing details (canonical request, session token), so
+  // their text stays out of the logs: the exception name tells the operator what to fix.
+  const detail = failure === 'auth' || typeof message !== 'string' ? '' : `: ${message}`;
+  const statusText = status === undefined ? '' : ` (HTTP ${status})`;
+  return new LlmError(failure, `bedrock: ${errorName}${statusText}${detail}`, status);
+}

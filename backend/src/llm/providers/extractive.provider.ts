@@ -1,0 +1,113 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { analyze } from '../../retrieval/text';
+import {
+  estimateTokens,
+  type LlmDescription,
+  type LlmEvent,
+  LlmProvider,
+  type LlmRequest,
+  type NumberedSource,
+} from '../llm-provider';
+
+const MAX_QUOTES = 3;
+
+const OFFLINE_NOTE =
+  '_Offline answer: no language model is configured, so these are the most relevant passages, quoted._';
+const NOTHING_FOUND =
+  "I couldn't find anything about that in the indexed pages. Try other words, or ask about " +
+  'something these pages cover.\n\n' +
+  OFFLINE_NOTE;
+
+interface Quote {
+  sourceNumber: number;
+  position: number;
+  text: string;
+  /** A code block that the quote introduces ("Run this:"), shown with it. */
+  followedBy?: string;
+  score: number;
+}
+
+/**
+ * The answerer for running without any model or key: it picks the sentences, list items and
+ * commands of the retrieved passages that share the most words with the question, and cites them.
+ * It never invents text, and says plainly that it is an offline answer.
+ */
+export class ExtractiveProvider extends LlmProvider {
+  describe(): LlmDescription {
+    return { provider: 'extractive', model: 'extractive' };
+  }
+
+  async *stream(request: LlmRequest, signal: AbortSignal): AsyncIterable<LlmEvent> {
+    const answer = composeAnswer(request.question, request.sources);
+    for (const piece of answer.match(/\s*\S+/g) ?? []) {
+      // Yield to the event loop between words so a cancel is seen mid-answer, as with a model.
+      await nextTurn();
+      if (signal.aborted) return;
+      yield { type: 'token', text: piece };
+    }
+    const input = request.sources.map((source) => source.text).join('\n') + request.question;
+    yield {
+      type: 'usage',
+      usage: { inputTokens: estimateTokens(input), outputTokens: estimateTokens(answer) },
+    };
+  }
+}
+
+export function composeAnswer(question: string, sources: NumberedSource[]): string {
+  const questionTerms = new Set(analyze(question));
+  const quotes = sources
+    .flatMap((source) => quotesOf(source, questionTerms))
+    .filter((quote) => quote.score > 0)
+    .sort((left, right) => right.score - left.score)
+    .slice(0, MAX_QUOTES)
+    .sort(
+      (left, right) => left.sourceNumber - right.sourceNumber || left.position - right.position,
+    );
+  if (quotes.length === 0) return NOTHING_FOUND;
+  // Pages often repeat the same command: show each block once, under its first quote.
+  const shownBlocks = new Set<string>();
+  const body = quotes.map((quote) => {
+    const cited = `${quote.text} [${quote.sourceNumber}]`;
+    if (!quote.followedBy || shownBlocks.has(quote.followedBy)) return cited;
+    shownBlocks.add(quote.followedBy);
+    return `${cited}\n\n${quote.followedBy}`;
+  });
+  return `${body.join('\n\n')}\n\n${OFFLINE_NOTE}`;
+}
+
+function quotesOf(source: NumberedSource, questionTerms: Set<string>): Quote[] {
+  const blocks = source.text.split(/\n{2,}/).map((block) => block.trim());
+  const quotes: Quote[] = [];
+  blocks.forEach((block, index) => {
+    if (block.startsWith('```') || block.startsWith('~~~') || block.startsWith('|')) return;
+    const next = blocks[index + 1];
+    const units = /^\s*([-*+]|\d+\.)\s/.test(block)
+      ? block.split(/\n(?=\s*(?:[-*+]|\d+\.)\s)/)
+      : sentencesOf(block);
+    units.forEach((unit, unitIndex) => {
+      const text = unit.replace(/\s*\n\s*/g, ' ').trim();
+      const isLast = unitIndex === units.length - 1;
+      const introducesCode = isLast && text.endsWith(':') && next?.startsWith('```');
+      quotes.push({
+        sourceNumber: source.number,
+        position: quotes.length,
+        text,
+        followedBy: introducesCode ? next : undefined,
+        // Earlier sources ranked higher in retrieval: prefer them when overlap ties.
+        score: overlap(text, questionTerms) * (1 + 1 / (source.number + 1)),
+      });
+    });
+  });
+  return quotes;
+}
+
+function sentencesOf(paragraph: string): string[] {
+  return paragraph.split(/(?<=[.!?])\s+(?=[\p{Lu}\p{N}`"'(])/u);
+}
+
+/** Distinct question words the unit shares, discounted for long units that match by sheer size. */
+function overlap(text: string, questionTerms: Set<string>): number {
+  const terms = analyze(text);
+  const shared = new Set(terms.filter((term) => questionTerms.has(term))).size;
+  return shared === 0 ? 0 : shared / Math.sqrt(Math.max(terms.length, 8) / 8);
+}

@@ -1,0 +1,249 @@
+import { createServer } from 'node:net';
+import { once } from 'node:events';
+import { type FakeOpenAi, startFakeOpenAi } from '../../../test/fakes/openai-server';
+import { type LlmSettings } from '../../config/app-config';
+import { LlmError, type LlmEvent, type LlmProvider, type LlmRequest } from '../llm-provider';
+import { guardStream } from '../stream-guard';
+import { OpenAiProvider } from './openai.provider';
+
+const API_KEY = 'sk-test-0123456789abcdefSECRET';
+
+const request: LlmRequest = {
+  system: 'Answer only from the sources.',
+  messages: [
+    { role: 'user', content: 'Hi' },
+    { role: 'assistant', content: 'Hello! Ask me about LoreChat.' },
+    { role: 'user', content: 'What is LoreChat?' },
+  ],
+  question: 'What is LoreChat?',
+  sources: [],
+};
+
+let openAi: FakeOpenAi;
+
+beforeEach(async () => {
+  openAi = await startFakeOpenAi();
+});
+
+afterEach(async () => {
+  await openAi.close();
+});
+
+function provider(overrides: Partial<LlmSettings> = {}): OpenAiProvider {
+  return new OpenAiProvider({
+    provider: 'openai',
+    model: 'gpt-4o-mini',
+    baseUrl: openAi.baseUrl,
+    apiKey: API_KEY,
+    timeoutMs: 2000,
+    maxRetries: 0,
+    maxOutputTokens: 256,
+    temperature: 0.2,
+    ...overrides,
+  });
+}
+
+interface Outcome {
+  events: LlmEvent[];
+  error?: unknown;
+}
+
+/** Consumes the provider through the guard, as the app does, keeping what arrived before a failure. */
+async function run(
+  llm: LlmProvider,
+  {
+    idleTimeoutMs = 1000,
+    signal = new AbortController().signal,
+    onEvent,
+  }: { idleTimeoutMs?: number; signal?: AbortSignal; onEvent?: (event: LlmEvent) => void } = {},
+): Promise<Outcome> {
+  const events: LlmEvent[] = [];
+  try {
+    for await (const event of guardStream((guarded) => llm.stream(request, guarded), {
+      idleTimeoutMs,
+      signal,
+    })) {
+      events.push(event);
+      onEvent?.(event);
+    }
+    return { events };
+  } catch (error) {
+    return { events, error };
+  }
+}
+
+function llmError(outcome: Outcome): LlmError {
+  expect(outcome.error).toBeInstanceOf(LlmError);
+  return outcome.error as LlmError;
+}
+
+const tokens = (events: LlmEvent[]) =>
+  events.flatMap((event) => (event.type === 'token' ? [event.text] : []));
+
+describe('OpenAiProvider', () => {
+  it('streams the tokens in order, then the usage the server reported', async () => {
+    openAi.setScript({
+      kind: 'stream',
+      tokens: ['Lore', 'Chat', ' answers', ' questions.'],
+      usage: { promptTokens: 321, completionTokens: 4 },
+    });
+
+    const { events, error } = await run(provider());
+
+    expect(error).toBeUndefined();
+    expect(events).toEqual([
+      { type: 'token', text: 'Lore' },
+      { type: 'token', text: 'Chat' },
+      { type: 'token', text: ' answers' },
+      { type: 'token', text: ' questions.' },
+      { type: 'usage', usage: { inputTokens: 321, outputTokens: 4 } },
+    ]);
+  });
+
+  it('sends the model, the system prompt, the history, the limits and the key', async () => {
+    await run(provider());
+
+    expect(openAi.requests).toHaveLength(1);
+    const [received] = openAi.requests;
+    expect(received?.path).toBe('/v1/chat/completions');
+    expect(received?.headers.authorization).toBe(`Bearer ${API_KEY}`);
+    expect(received?.body).toMatchObject({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'system', content: 'Answer only from the sources.' }, ...request.messages],
+      stream: true,
+      stream_options: { include_usage: true },
+      max_tokens: 256,
+      temperature: 0.2,
+    });
+  });
+
+  it('sends a placeholder key to a compatible server when none is configured', async () => {
+    await run(provider({ apiKey: undefined }));
+
+    expect(openAi.requests[0]?.headers.authorization).toBe('Bearer not-needed');
+  });
+
+  it('estimates usage at about 4 characters per token when a finished stream reports none', async () => {
+    openAi.setScript({ kind: 'stream', tokens: ['Twelve chars'], usage: 'omit' });
+
+    const { events, error } = await run(provider());
+
+    expect(error).toBeUndefined();
+    const promptChars =
+      request.system.length + request.messages.reduce((sum, turn) => sum + turn.content.length, 0);
+    expect(events.at(-1)).toEqual({
+      type: 'usage',
+      usage: { inputTokens: Math.ceil(promptChars / 4), outputTokens: 3 },
+    });
+  });
+
+  it('reports a rejected key as an auth failure without the key in the message', async () => {
+    openAi.setScript({ kind: 'error', status: 401 });
+
+    const error = llmError(await run(provider()));
+
+    expect(error.failure).toBe('auth');
+    expect(error.code).toBe('provider_unavailable');
+    expect(error.status).toBe(401);
+    expect(error.message).toContain('401');
+    expect(error.message).not.toContain(API_KEY);
+    expect(error.message).not.toContain('SECRET');
+  });
+
+  it('reports a 429 as rate_limit when retries are off', async () => {
+    openAi.setScript({ kind: 'error', status: 429, retryAfter: '0' });
+
+    const error = llmError(await run(provider({ maxRetries: 0 })));
+
+    expect(error.failure).toBe('rate_limit');
+    expect(error.code).toBe('rate_limited');
+    expect(openAi.requests).toHaveLength(1);
+  });
+
+  it('retries a 429 that says retry-after: 0 and streams the answer', async () => {
+    openAi.setScript([
+      { kind: 'error', status: 429, retryAfter: '0' },
+      { kind: 'stream', tokens: ['Second', ' try'] },
+    ]);
+
+    const { events, error } = await run(provider({ maxRetries: 1 }));
+
+    expect(error).toBeUndefined();
+    expect(tokens(events)).toEqual(['Second', ' try']);
+    expect(events.at(-1)?.type).toBe('usage');
+    expect(openAi.requests).toHaveLength(2);
+  });
+
+  it('reports a 500 as unavailable', async () => {
+    openAi.setScript({ kind: 'error', status: 500 });
+
+    const error = llmError(await run(provider()));
+
+    expect(error.failure).toBe('unavailable');
+    expect(error.status).toBe(500);
+  });
+
+  it('reports a stream cut off halfway as interrupted, after the tokens that arrived', async () => {
+    openAi.setScript({
+      kind: 'stream',
+      tokens: ['One', ' two', ' three', ' four'],
+      tokenDelayMs: 20,
+      interrupt: { afterTokens: 2, then: 'cut' },
+    });
+
+    const outcome = await run(provider());
+
+    expect(tokens(outcome.events)).toEqual(['One', ' two']);
+    expect(llmError(outcome).failure).toBe('interrupted');
+  });
+
+  it('times out a stalled stream and closes the connection to the server', async () => {
+    openAi.setScript({
+      kind: 'stream',
+      tokens: ['Thinking', ' hard'],
+      interrupt: { afterTokens: 1, then: 'stall' },
+    });
+
+    const outcome = await run(provider(), { idleTimeoutMs: 300 });
+
+    expect(tokens(outcome.events)).toEqual(['Thinking']);
+    expect(llmError(outcome).failure).toBe('timeout');
+    await openAi.waitForAbort();
+  });
+
+  it('ends quietly when the caller cancels mid-stream, and closes the connection', async () => {
+    openAi.setScript({
+      kind: 'stream',
+      tokens: ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'],
+      tokenDelayMs: 50,
+    });
+    const cancel = new AbortController();
+
+    const outcome = await run(provider(), {
+      signal: cancel.signal,
+      onEvent: () => cancel.abort(),
+    });
+
+    expect(outcome.error).toBeUndefined();
+    expect(tokens(outcome.events)).toEqual(['a']);
+    await openAi.waitForAbort();
+  });
+
+  it('reports a refused connection as unavailable', async () => {
+    const error = llmError(await run(provider({ baseUrl: await closedPortUrl() })));
+
+    expect(error.failure).toBe('unavailable');
+    expect(error.message).toContain('ECONNREFUSED');
+  });
+});
+
+/** A URL on a port that was just free and is now closed, so connecting is refused. */
+async function closedPortUrl(): Promise<string> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  server.close();
+  await once(server, 'close');
+  return `http://127.0.0.1:${port}/v1`;
+}
