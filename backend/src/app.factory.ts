@@ -1,3 +1,4 @@
+import { type ServerResponse } from 'node:http';
 import { type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type NestExpressApplication } from '@nestjs/platform-express';
@@ -19,7 +20,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     // Cited doc pages must open: serve the Markdown as text, which every browser displays.
     app.useStaticAssets(config.docsDir, {
       prefix: DOCS_ROUTE,
-      setHeaders: (response, path) => {
+      setHeaders: (response: ServerResponse, path: string) => {
         if (/\.(md|markdown)$/i.test(path)) {
           response.setHeader('Content-Type', 'text/plain; charset=utf-8');
         }

@@ -124,13 +124,11 @@ describe('chat over Socket.IO (offline defaults)', () => {
   describe('feedback', () => {
     it('is accepted for an answer of this conversation', async () => {
       const answer = await client.askAndWait({ text: 'How do I deploy to production?' });
-      const response = await client.socket
-        .timeout(5000)
-        .emitWithAck('feedback', {
-          messageId: answer.accepted.messageId,
-          rating: 'up',
-          comment: 'clear',
-        });
+      const response = await client.socket.timeout(5000).emitWithAck('feedback', {
+        messageId: answer.accepted.messageId,
+        rating: 'up',
+        comment: 'clear',
+      });
       expect(response).toEqual({ ok: true });
     });
 

@@ -152,13 +152,22 @@ export class FakeAnthropic {
   /** Resolves once `abortedRequests` reaches `count`; rejects after `timeoutMs` rather than hang. */
   async waitForAbort(count = 1, timeoutMs = 2000): Promise<void> {
     if (this.closedByClient >= count) return;
-    const reached = new Promise<void>((resolve) => this.abortWaiters.push({ count, resolve }));
-    const gaveUp = sleep(timeoutMs, undefined, { ref: false }).then(() => {
-      throw new Error(
-        `the client closed ${this.closedByClient} connection(s) early, expected ${count} within ${timeoutMs} ms`,
-      );
-    });
-    await Promise.race([reached, gaveUp]);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        this.abortWaiters.push({ count, resolve });
+        timer = setTimeout(() => {
+          const closed = this.closedByClient;
+          reject(
+            new Error(
+              `the client closed ${closed} of ${count} connections early within ${timeoutMs} ms`,
+            ),
+          );
+        }, timeoutMs);
+      });
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Replaces the script for the requests that follow. */
@@ -287,9 +296,8 @@ export class FakeAnthropic {
       if (closed || interrupt.then === 'stall') return;
       finishedByServer = true;
       if (interrupt.then === 'error') {
-        res.end(
-          `event: error\ndata: ${JSON.stringify({ type: 'error', error: interrupt.error })}\n\n`,
-        );
+        send('error', { error: interrupt.error });
+        res.end();
       } else {
         res.destroy();
       }
@@ -301,8 +309,9 @@ export class FakeAnthropic {
       delta: { stop_reason: 'end_turn', stop_sequence: null },
       usage: { output_tokens: outputTokens },
     });
+    send('message_stop', {});
     finishedByServer = true;
-    res.end(`event: message_stop\ndata: ${JSON.stringify({ type: 'message_stop' })}\n\n`);
+    res.end();
   }
 
   private recordAbort(): void {

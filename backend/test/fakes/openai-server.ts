@@ -119,13 +119,22 @@ export class FakeOpenAi {
   /** Resolves once `abortedRequests` reaches `count`; rejects after `timeoutMs` rather than hang. */
   async waitForAbort(count = 1, timeoutMs = 2000): Promise<void> {
     if (this.closedByClient >= count) return;
-    const reached = new Promise<void>((resolve) => this.abortWaiters.push({ count, resolve }));
-    const gaveUp = sleep(timeoutMs, undefined, { ref: false }).then(() => {
-      throw new Error(
-        `the client closed ${this.closedByClient} connection(s) early, expected ${count} within ${timeoutMs} ms`,
-      );
-    });
-    await Promise.race([reached, gaveUp]);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        this.abortWaiters.push({ count, resolve });
+        timer = setTimeout(() => {
+          const closed = this.closedByClient;
+          reject(
+            new Error(
+              `the client closed ${closed} of ${count} connections early within ${timeoutMs} ms`,
+            ),
+          );
+        }, timeoutMs);
+      });
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Replaces the script for the requests that follow. */

@@ -101,7 +101,7 @@ export class ChatClient {
 
   /** Sends an `ask` as given (tests send what a broken or hostile client would) and awaits the ack. */
   ask(payload: unknown): Promise<AckResponse<AskAccepted>> {
-    return this.socket.timeout(5000).emitWithAck('ask', payload as AskPayload);
+    return this.socket.timeout(5000).emitWithAck('ask', payload);
   }
 
   /** Resolves with the whole answer once its `done` or `error` has arrived. */

@@ -120,17 +120,17 @@ export class AnthropicProvider extends LlmProvider {
     }
     if (error instanceof Anthropic.APIError) {
       const type = error.type ?? 'unknown_error';
-      if (error.status === undefined) {
-        // An `error` event inside a stream that had started fine.
+      if (typeof error.status === 'number') {
         return new LlmError(
-          FAILURE_FOR_ERROR_TYPE[type] ?? 'unavailable',
-          `anthropic: the stream reported ${type}`,
+          failureForStatus(error.status),
+          `anthropic: API returned ${error.status} (${type})`,
+          error.status,
         );
       }
+      // An `error` event inside a stream that had started fine.
       return new LlmError(
-        failureForStatus(error.status),
-        `anthropic: API returned ${error.status} (${type})`,
-        error.status,
+        FAILURE_FOR_ERROR_TYPE[type] ?? 'unavailable',
+        `anthropic: the stream reported ${type}`,
       );
     }
     if (streaming) {

@@ -59,8 +59,9 @@ export class BedrockProvider extends LlmProvider {
       region: settings.region,
       endpoint: settings.baseUrl,
       maxAttempts: settings.maxRetries + 1,
-      // HTTP/1.1 rather than the client's default HTTP/2 handler, which ConverseStream does not
-      // need. Without throwOnRequestTimeout the SDK only logs a warning when requestTimeout passes.
+      // HTTP/1.1 rather than the client's default HTTP/2 handler, which only bidirectional streams
+      // need. The timeouts bound connecting and waiting for the response headers, as a backstop
+      // to the guard's idle timeout; without throwOnRequestTimeout the SDK would only log a warning.
       requestHandler: new NodeHttpHandler({
         connectionTimeout: settings.timeoutMs,
         requestTimeout: settings.timeoutMs,
@@ -87,6 +88,8 @@ export class BedrockProvider extends LlmProvider {
 
     let events: AsyncIterable<ConverseStreamOutput> | undefined;
     try {
+      // The signal also tears the response down mid-stream (the SDK destroys the request when it
+      // fires): that, not ending the iteration, is what closes the connection on cancel or timeout.
       ({ stream: events } = await this.client.send(command, { abortSignal: signal }));
     } catch (error) {
       // The guard recognises its own abort; anything else failed before the answer started.

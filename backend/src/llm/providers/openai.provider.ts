@@ -113,7 +113,7 @@ export class OpenAiProvider extends LlmProvider {
         `openai: could not reach ${this.host()}${describeCause(error.cause)}`,
       );
     }
-    if (error instanceof OpenAI.APIError && error.status !== undefined) {
+    if (error instanceof OpenAI.APIError && typeof error.status === 'number') {
       const detail = [error.type, error.code].filter(Boolean).join('/');
       return new LlmError(
         failureForStatus(error.status),
