@@ -108,6 +108,16 @@ describe('chat over Socket.IO (offline defaults)', () => {
       });
     });
 
+    it('an unknown event sent with an ack callback gets the error in the ack too', async () => {
+      const response: unknown = await client.socket
+        .timeout(5000)
+        .emitWithAck('shout' as 'feedback', { messageId: 'x', rating: 'up' });
+      expect(response).toMatchObject({
+        ok: false,
+        error: { code: 'bad_request', message: /shout/ },
+      });
+    });
+
     it('an ask without an ack callback still gets the error event', async () => {
       const errorEvent = client.nextError();
       client.socket.emit('ask', { text: '' });
@@ -119,6 +129,17 @@ describe('chat over Socket.IO (offline defaults)', () => {
       client.socket.emit('cancel', { messageId: 12 } as never);
       expect(await errorEvent).toMatchObject({ code: 'bad_request', message: /messageId/ });
     });
+  });
+
+  it('a payload far beyond any question is refused by the transport; the server carries on', async () => {
+    const disconnected = new Promise<string>((resolve) =>
+      client.socket.once('disconnect', resolve),
+    );
+    client.socket.emit('ask', { text: 'x'.repeat(2_000_000) });
+    expect(await disconnected).toBe('transport close');
+    const fresh = await ChatClient.connect(running.url);
+    expect((await fresh.askAndWait({ text: 'How do I deploy to production?' })).done).toBeDefined();
+    fresh.close();
   });
 
   describe('feedback', () => {

@@ -30,13 +30,16 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
   constructor(private readonly chat: ChatService) {}
 
   handleConnection(socket: ChatSocket): void {
-    socket.onAny((event: unknown) => {
-      if (!(CLIENT_EVENTS as readonly unknown[]).includes(event)) {
-        socket.emit('error', {
-          code: 'bad_request',
-          message: `Unknown event "${String(event)}". Known events: ${CLIENT_EVENTS.join(', ')}.`,
-        });
-      }
+    socket.onAny((event: unknown, ...args: unknown[]) => {
+      if ((CLIENT_EVENTS as readonly unknown[]).includes(event)) return;
+      const error = {
+        code: 'bad_request' as const,
+        message: `Unknown event "${String(event)}". Known events: ${CLIENT_EVENTS.join(', ')}.`,
+      };
+      socket.emit('error', error);
+      const ack = args.at(-1);
+      if (typeof ack === 'function')
+        (ack as (response: AckResponse<object>) => void)({ ok: false, error });
     });
   }
 
