@@ -11,16 +11,15 @@
  *   await anthropic.close();
  */
 import type { MessageCreateParams } from '@anthropic-ai/sdk/resources/messages';
-import { once } from 'node:events';
-import {
-  createServer,
-  type IncomingHttpHeaders,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
-import { type AddressInfo } from 'node:net';
+import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  FakeHttpServer,
+  type FakeRequest,
+  type FakeScript,
+  readJson,
+  startEventStream,
+} from './fake-http-server';
 
 /** The `error` object of Anthropic's error bodies and error events. */
 export interface FakeAnthropicErrorObject {
@@ -61,21 +60,10 @@ export interface FakeAnthropicError {
 
 export type FakeAnthropicBehaviour = FakeAnthropicStream | FakeAnthropicError;
 
-/**
- * How the server answers: one behaviour for every request, a queue taken one per request (the last
- * one repeats once the queue is down to it), or a function of the request.
- */
-export type FakeAnthropicScript =
-  | FakeAnthropicBehaviour
-  | FakeAnthropicBehaviour[]
-  | ((request: FakeAnthropicRequest) => FakeAnthropicBehaviour);
+/** How the server answers: see `FakeScript`. */
+export type FakeAnthropicScript = FakeScript<FakeAnthropicRequest, FakeAnthropicBehaviour>;
 
-export interface FakeAnthropicRequest {
-  path: string;
-  headers: IncomingHttpHeaders;
-  /** The JSON body as the client sent it, typed as the SDK's parameters but not validated. */
-  body: MessageCreateParams;
-}
+export type FakeAnthropicRequest = FakeRequest<MessageCreateParams>;
 
 const DEFAULT_SCRIPT: FakeAnthropicBehaviour = {
   kind: 'stream',
@@ -110,84 +98,25 @@ const ERRORS_BY_STATUS: Record<number, FakeAnthropicErrorObject> = {
 };
 
 /** Starts a fake Anthropic on 127.0.0.1 with a free port. */
-export async function startFakeAnthropic(
+export function startFakeAnthropic(
   script: FakeAnthropicScript = DEFAULT_SCRIPT,
 ): Promise<FakeAnthropic> {
-  const fake = new FakeAnthropic(script);
-  await fake.listen();
-  return fake;
+  return new FakeAnthropic(script).listen();
 }
 
-export class FakeAnthropic {
-  /** Every request received, oldest first. */
-  readonly requests: FakeAnthropicRequest[] = [];
-  private readonly server: Server;
-  private closedByClient = 0;
-  private abortWaiters: { count: number; resolve: () => void }[] = [];
-
-  constructor(private script: FakeAnthropicScript) {
-    this.server = createServer((req, res) => {
-      this.handle(req, res).catch((error: unknown) => res.destroy(error as Error));
-    });
-  }
-
-  async listen(): Promise<void> {
-    this.server.listen(0, '127.0.0.1');
-    await once(this.server, 'listening');
+export class FakeAnthropic extends FakeHttpServer<FakeAnthropicRequest, FakeAnthropicBehaviour> {
+  constructor(script: FakeAnthropicScript) {
+    super(DEFAULT_SCRIPT, script);
   }
 
   /** `http://127.0.0.1:<port>`, to use as the provider's base URL (the SDK adds `/v1/messages`). */
   get baseUrl(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.url;
   }
 
-  /**
-   * How many responses the client closed before the server finished them: a cancel, a timeout or a
-   * disconnect that really aborted the HTTP request rather than just stopping reading.
-   */
-  get abortedRequests(): number {
-    return this.closedByClient;
-  }
-
-  /** Resolves once `abortedRequests` reaches `count`; rejects after `timeoutMs` rather than hang. */
-  async waitForAbort(count = 1, timeoutMs = 2000): Promise<void> {
-    if (this.closedByClient >= count) return;
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await new Promise<void>((resolve, reject) => {
-        this.abortWaiters.push({ count, resolve });
-        timer = setTimeout(() => {
-          const closed = this.closedByClient;
-          reject(
-            new Error(
-              `the client closed ${closed} of ${count} connections early within ${timeoutMs} ms`,
-            ),
-          );
-        }, timeoutMs);
-      });
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  /** Replaces the script for the requests that follow. */
-  setScript(script: FakeAnthropicScript): void {
-    this.script = script;
-  }
-
-  /** Stops the server, dropping any connection still open (a stalled stream, a kept-alive socket). */
-  async close(): Promise<void> {
-    const closed = once(this.server, 'close');
-    this.server.close();
-    this.server.closeAllConnections();
-    await closed;
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    let body: MessageCreateParams;
-    try {
-      body = JSON.parse(await readBody(req)) as MessageCreateParams;
-    } catch {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readJson<MessageCreateParams>(req);
+    if (body === undefined) {
       sendError(res, 400, {
         type: 'invalid_request_error',
         message: 'The body is not valid JSON.',
@@ -218,7 +147,7 @@ export class FakeAnthropic {
       return;
     }
 
-    const behaviour = this.next(request);
+    const behaviour = this.nextBehaviour(request);
     if (behaviour.kind === 'error') {
       sendError(
         res,
@@ -231,30 +160,13 @@ export class FakeAnthropic {
     await this.stream(res, body, behaviour);
   }
 
-  private next(request: FakeAnthropicRequest): FakeAnthropicBehaviour {
-    if (typeof this.script === 'function') return this.script(request);
-    if (!Array.isArray(this.script)) return this.script;
-    const behaviour = this.script.length > 1 ? this.script.shift() : this.script[0];
-    return behaviour ?? DEFAULT_SCRIPT;
-  }
-
   private async stream(
     res: ServerResponse,
     body: MessageCreateParams,
     behaviour: FakeAnthropicStream,
   ): Promise<void> {
-    let finishedByServer = false;
-    let closed = false;
-    res.on('close', () => {
-      closed = true;
-      if (!finishedByServer) this.recordAbort();
-    });
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache',
-      'request-id': `req_fake_${this.requests.length}`,
-    });
-    res.flushHeaders();
+    const { clientGone, endedByServer } = this.watch(res);
+    startEventStream(res, { 'request-id': `req_fake_${this.requests.length}` });
 
     const { tokens, tokenDelayMs = 0, interrupt } = behaviour;
     const inputTokens = behaviour.usage?.inputTokens ?? DEFAULT_INPUT_TOKENS;
@@ -286,19 +198,19 @@ export class FakeAnthropic {
     const tokensToSend = interrupt ? tokens.slice(0, interrupt.afterTokens) : tokens;
     for (const token of tokensToSend) {
       if (tokenDelayMs > 0) await sleep(tokenDelayMs);
-      if (closed) return;
+      if (clientGone.aborted) return;
       send('content_block_delta', { index: 0, delta: { type: 'text_delta', text: token } });
     }
     if (interrupt) {
       // The interruption takes the next token's slot, so with a token delay the client has read
       // the tokens before it.
       if (tokenDelayMs > 0) await sleep(tokenDelayMs);
-      if (closed || interrupt.then === 'stall') return;
-      finishedByServer = true;
+      if (clientGone.aborted || interrupt.then === 'stall') return;
       if (interrupt.then === 'error') {
         send('error', { error: interrupt.error });
         res.end();
       } else {
+        endedByServer();
         res.destroy();
       }
       return;
@@ -310,15 +222,7 @@ export class FakeAnthropic {
       usage: { output_tokens: outputTokens },
     });
     send('message_stop', {});
-    finishedByServer = true;
     res.end();
-  }
-
-  private recordAbort(): void {
-    this.closedByClient += 1;
-    const reached = this.abortWaiters.filter((waiter) => waiter.count <= this.closedByClient);
-    this.abortWaiters = this.abortWaiters.filter((waiter) => waiter.count > this.closedByClient);
-    for (const waiter of reached) waiter.resolve();
   }
 }
 
@@ -334,10 +238,4 @@ function sendError(
     ...(retryAfter === undefined ? {} : { 'retry-after': retryAfter }),
   });
   res.end(JSON.stringify({ type: 'error', error }));
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const parts: Buffer[] = [];
-  for await (const part of req) parts.push(part as Buffer);
-  return Buffer.concat(parts).toString('utf8');
 }

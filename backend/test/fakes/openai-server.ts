@@ -8,17 +8,16 @@
  *   // point the provider at openAi.baseUrl, ask, then inspect openAi.requests
  *   await openAi.close();
  */
-import { once } from 'node:events';
-import {
-  createServer,
-  type IncomingHttpHeaders,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
-import { type AddressInfo } from 'node:net';
+import { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChatCompletionCreateParams } from 'openai/resources/chat/completions';
+import {
+  FakeHttpServer,
+  type FakeRequest,
+  type FakeScript,
+  readJson,
+  startEventStream,
+} from './fake-http-server';
 
 /** Streams `tokens` as content deltas, then finishes the way OpenAI does. */
 export interface FakeOpenAiStream {
@@ -53,21 +52,10 @@ export interface FakeOpenAiError {
 
 export type FakeOpenAiBehaviour = FakeOpenAiStream | FakeOpenAiError;
 
-/**
- * How the server answers: one behaviour for every request, a queue taken one per request (the last
- * one repeats once the queue is down to it), or a function of the request.
- */
-export type FakeOpenAiScript =
-  | FakeOpenAiBehaviour
-  | FakeOpenAiBehaviour[]
-  | ((request: FakeOpenAiRequest) => FakeOpenAiBehaviour);
+/** How the server answers: see `FakeScript`. */
+export type FakeOpenAiScript = FakeScript<FakeOpenAiRequest, FakeOpenAiBehaviour>;
 
-export interface FakeOpenAiRequest {
-  path: string;
-  headers: IncomingHttpHeaders;
-  /** The JSON body as the client sent it, typed as the SDK's parameters but not validated. */
-  body: ChatCompletionCreateParams;
-}
+export type FakeOpenAiRequest = FakeRequest<ChatCompletionCreateParams>;
 
 const DEFAULT_SCRIPT: FakeOpenAiBehaviour = {
   kind: 'stream',
@@ -77,84 +65,23 @@ const DEFAULT_PROMPT_TOKENS = 12;
 const CHAT_PATHS = new Set(['/v1/chat/completions', '/chat/completions']);
 
 /** Starts a fake OpenAI on 127.0.0.1 with a free port. */
-export async function startFakeOpenAi(
-  script: FakeOpenAiScript = DEFAULT_SCRIPT,
-): Promise<FakeOpenAi> {
-  const fake = new FakeOpenAi(script);
-  await fake.listen();
-  return fake;
+export function startFakeOpenAi(script: FakeOpenAiScript = DEFAULT_SCRIPT): Promise<FakeOpenAi> {
+  return new FakeOpenAi(script).listen();
 }
 
-export class FakeOpenAi {
-  /** Every request received, oldest first. */
-  readonly requests: FakeOpenAiRequest[] = [];
-  private readonly server: Server;
-  private closedByClient = 0;
-  private abortWaiters: { count: number; resolve: () => void }[] = [];
-
-  constructor(private script: FakeOpenAiScript) {
-    this.server = createServer((req, res) => {
-      this.handle(req, res).catch((error: unknown) => res.destroy(error as Error));
-    });
-  }
-
-  async listen(): Promise<void> {
-    this.server.listen(0, '127.0.0.1');
-    await once(this.server, 'listening');
+export class FakeOpenAi extends FakeHttpServer<FakeOpenAiRequest, FakeOpenAiBehaviour> {
+  constructor(script: FakeOpenAiScript) {
+    super(DEFAULT_SCRIPT, script);
   }
 
   /** `http://127.0.0.1:<port>/v1`, to use as the provider's base URL. */
   get baseUrl(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/v1`;
+    return `${this.url}/v1`;
   }
 
-  /**
-   * How many responses the client closed before the server finished them: a cancel, a timeout or a
-   * disconnect that really aborted the HTTP request rather than just stopping reading.
-   */
-  get abortedRequests(): number {
-    return this.closedByClient;
-  }
-
-  /** Resolves once `abortedRequests` reaches `count`; rejects after `timeoutMs` rather than hang. */
-  async waitForAbort(count = 1, timeoutMs = 2000): Promise<void> {
-    if (this.closedByClient >= count) return;
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await new Promise<void>((resolve, reject) => {
-        this.abortWaiters.push({ count, resolve });
-        timer = setTimeout(() => {
-          const closed = this.closedByClient;
-          reject(
-            new Error(
-              `the client closed ${closed} of ${count} connections early within ${timeoutMs} ms`,
-            ),
-          );
-        }, timeoutMs);
-      });
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  /** Replaces the script for the requests that follow. */
-  setScript(script: FakeOpenAiScript): void {
-    this.script = script;
-  }
-
-  /** Stops the server, dropping any connection still open (a stalled stream, a kept-alive socket). */
-  async close(): Promise<void> {
-    const closed = once(this.server, 'close');
-    this.server.close();
-    this.server.closeAllConnections();
-    await closed;
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    let body: ChatCompletionCreateParams;
-    try {
-      body = JSON.parse(await readBody(req)) as ChatCompletionCreateParams;
-    } catch {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readJson<ChatCompletionCreateParams>(req);
+    if (body === undefined) {
       sendError(res, 400, {
         message: 'We could not parse the JSON body of your request.',
         type: 'invalid_request_error',
@@ -183,7 +110,7 @@ export class FakeOpenAi {
       return;
     }
 
-    const behaviour = this.next(request);
+    const behaviour = this.nextBehaviour(request);
     if (behaviour.kind === 'error') {
       sendError(
         res,
@@ -196,30 +123,13 @@ export class FakeOpenAi {
     await this.stream(res, body, behaviour);
   }
 
-  private next(request: FakeOpenAiRequest): FakeOpenAiBehaviour {
-    if (typeof this.script === 'function') return this.script(request);
-    if (!Array.isArray(this.script)) return this.script;
-    const behaviour = this.script.length > 1 ? this.script.shift() : this.script[0];
-    return behaviour ?? DEFAULT_SCRIPT;
-  }
-
   private async stream(
     res: ServerResponse,
     body: ChatCompletionCreateParams,
     behaviour: FakeOpenAiStream,
   ): Promise<void> {
-    let finishedByServer = false;
-    let closed = false;
-    res.on('close', () => {
-      closed = true;
-      if (!finishedByServer) this.recordAbort();
-    });
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache',
-      'x-request-id': `req_fake_${this.requests.length}`,
-    });
-    res.flushHeaders();
+    const { clientGone, endedByServer } = this.watch(res);
+    startEventStream(res, { 'x-request-id': `req_fake_${this.requests.length}` });
 
     const includeUsage = body.stream_options?.include_usage === true;
     const chunk = chunkWriter(res, body.model, this.requests.length, includeUsage);
@@ -229,15 +139,15 @@ export class FakeOpenAi {
     const tokensToSend = interrupt ? tokens.slice(0, interrupt.afterTokens) : tokens;
     for (const token of tokensToSend) {
       if (tokenDelayMs > 0) await sleep(tokenDelayMs);
-      if (closed) return;
+      if (clientGone.aborted) return;
       chunk([{ index: 0, delta: { content: token }, finish_reason: null }]);
     }
     if (interrupt) {
       // The interruption takes the next token's slot, so with a token delay the client has read
       // the tokens before it: a fetch body that errors discards what it had buffered but not read.
       if (tokenDelayMs > 0) await sleep(tokenDelayMs);
-      if (interrupt.then === 'cut' && !closed) {
-        finishedByServer = true;
+      if (interrupt.then === 'cut' && !clientGone.aborted) {
+        endedByServer();
         res.destroy();
       }
       return;
@@ -253,15 +163,7 @@ export class FakeOpenAi {
         total_tokens: promptTokens + completionTokens,
       });
     }
-    finishedByServer = true;
     res.end('data: [DONE]\n\n');
-  }
-
-  private recordAbort(): void {
-    this.closedByClient += 1;
-    const reached = this.abortWaiters.filter((waiter) => waiter.count <= this.closedByClient);
-    this.abortWaiters = this.abortWaiters.filter((waiter) => waiter.count > this.closedByClient);
-    for (const waiter of reached) waiter.resolve();
   }
 }
 
@@ -348,10 +250,4 @@ function defaultError(
     type: 'invalid_request_error',
     code: null,
   };
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const parts: Buffer[] = [];
-  for await (const part of req) parts.push(part as Buffer);
-  return Buffer.concat(parts).toString('utf8');
 }

@@ -1,29 +1,9 @@
-import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { type FakeAnthropic, startFakeAnthropic } from '../../../test/fakes/anthropic-server';
+import { closedPortUrl, llmError, request, run, tokens } from '../../../test/support/llm-stream';
 import { type LlmSettings } from '../../config/app-config';
-import {
-  type ChatTurn,
-  LlmError,
-  type LlmEvent,
-  type LlmProvider,
-  type LlmRequest,
-} from '../llm-provider';
-import { guardStream } from '../stream-guard';
 import { AnthropicProvider } from './anthropic.provider';
 
 const API_KEY = 'sk-ant-test-0123456789abcdefSECRET';
-
-const request: LlmRequest = {
-  system: 'Answer only from the sources.',
-  messages: [
-    { role: 'user', content: 'Hi' },
-    { role: 'assistant', content: 'Hello! Ask me about LoreChat.' },
-    { role: 'user', content: 'What is LoreChat?' },
-  ],
-  question: 'What is LoreChat?',
-  sources: [],
-};
 
 let anthropic: FakeAnthropic;
 
@@ -49,49 +29,6 @@ function provider(overrides: Partial<LlmSettings> = {}): AnthropicProvider {
   });
 }
 
-interface Outcome {
-  events: LlmEvent[];
-  error?: unknown;
-}
-
-/** Consumes the provider through the guard, as the app does, keeping what arrived before a failure. */
-async function run(
-  llm: LlmProvider,
-  {
-    idleTimeoutMs = 1000,
-    signal = new AbortController().signal,
-    onEvent,
-    messages = request.messages,
-  }: {
-    idleTimeoutMs?: number;
-    signal?: AbortSignal;
-    onEvent?: (event: LlmEvent) => void;
-    messages?: ChatTurn[];
-  } = {},
-): Promise<Outcome> {
-  const events: LlmEvent[] = [];
-  try {
-    for await (const event of guardStream(
-      (guarded) => llm.stream({ ...request, messages }, guarded),
-      { idleTimeoutMs, signal },
-    )) {
-      events.push(event);
-      onEvent?.(event);
-    }
-    return { events };
-  } catch (error) {
-    return { events, error };
-  }
-}
-
-function llmError(outcome: Outcome): LlmError {
-  expect(outcome.error).toBeInstanceOf(LlmError);
-  return outcome.error as LlmError;
-}
-
-const tokens = (events: LlmEvent[]) =>
-  events.flatMap((event) => (event.type === 'token' ? [event.text] : []));
-
 describe('AnthropicProvider', () => {
   it('streams the tokens in order, then the usage the server reported', async () => {
     anthropic.setScript({
@@ -100,7 +37,7 @@ describe('AnthropicProvider', () => {
       usage: { inputTokens: 321, outputTokens: 4 },
     });
 
-    const { events, error } = await run(provider());
+    const { events, error } = await run(provider(), request);
 
     expect(error).toBeUndefined();
     expect(events).toEqual([
@@ -113,7 +50,7 @@ describe('AnthropicProvider', () => {
   });
 
   it('sends the model, the system prompt, the history, the limit and the key', async () => {
-    await run(provider());
+    await run(provider(), request);
 
     expect(anthropic.requests).toHaveLength(1);
     const [received] = anthropic.requests;
@@ -132,6 +69,7 @@ describe('AnthropicProvider', () => {
 
   it('sends alternating turns that start and end with the user, whatever the history', async () => {
     await run(provider(), {
+      ...request,
       messages: [
         { role: 'assistant', content: 'A greeting left over from a trimmed history.' },
         { role: 'user', content: 'First question, whose answer failed.' },
@@ -152,7 +90,10 @@ describe('AnthropicProvider', () => {
 
   it('refuses a conversation with no user turn without calling the API', async () => {
     const error = llmError(
-      await run(provider(), { messages: [{ role: 'assistant', content: 'Only an answer.' }] }),
+      await run(provider(), {
+        ...request,
+        messages: [{ role: 'assistant', content: 'Only an answer.' }],
+      }),
     );
 
     expect(error.failure).toBe('bad_request');
@@ -162,7 +103,7 @@ describe('AnthropicProvider', () => {
   it('reports a rejected key as an auth failure without the key in the message', async () => {
     anthropic.setScript({ kind: 'error', status: 401 });
 
-    const error = llmError(await run(provider()));
+    const error = llmError(await run(provider(), request));
 
     expect(error.failure).toBe('auth');
     expect(error.code).toBe('provider_unavailable');
@@ -176,7 +117,7 @@ describe('AnthropicProvider', () => {
   it('reports a 429 as rate_limit when retries are off', async () => {
     anthropic.setScript({ kind: 'error', status: 429, retryAfter: '0' });
 
-    const error = llmError(await run(provider({ maxRetries: 0 })));
+    const error = llmError(await run(provider({ maxRetries: 0 }), request));
 
     expect(error.failure).toBe('rate_limit');
     expect(error.code).toBe('rate_limited');
@@ -190,7 +131,9 @@ describe('AnthropicProvider', () => {
     ]);
 
     // This SDK does not take retry-after: 0 literally: it backs off its default ~0.5 s instead.
-    const { events, error } = await run(provider({ maxRetries: 1 }), { idleTimeoutMs: 2000 });
+    const { events, error } = await run(provider({ maxRetries: 1 }), request, {
+      idleTimeoutMs: 2000,
+    });
 
     expect(error).toBeUndefined();
     expect(tokens(events)).toEqual(['Second', ' try']);
@@ -204,8 +147,8 @@ describe('AnthropicProvider', () => {
       { kind: 'error', status: 529 },
     ]);
 
-    const serverError = llmError(await run(provider()));
-    const overloaded = llmError(await run(provider()));
+    const serverError = llmError(await run(provider(), request));
+    const overloaded = llmError(await run(provider(), request));
 
     expect(serverError.failure).toBe('unavailable');
     expect(serverError.status).toBe(500);
@@ -225,7 +168,7 @@ describe('AnthropicProvider', () => {
       interrupt: { afterTokens: 2, then: 'error', error: { type, message: 'Try again later' } },
     });
 
-    const outcome = await run(provider());
+    const outcome = await run(provider(), request);
 
     expect(tokens(outcome.events)).toEqual(['One', ' two']);
     const error = llmError(outcome);
@@ -241,7 +184,7 @@ describe('AnthropicProvider', () => {
       interrupt: { afterTokens: 2, then: 'cut' },
     });
 
-    const outcome = await run(provider());
+    const outcome = await run(provider(), request);
 
     expect(tokens(outcome.events)).toEqual(['One', ' two']);
     expect(llmError(outcome).failure).toBe('interrupted');
@@ -254,7 +197,7 @@ describe('AnthropicProvider', () => {
       interrupt: { afterTokens: 1, then: 'stall' },
     });
 
-    const outcome = await run(provider(), { idleTimeoutMs: 300 });
+    const outcome = await run(provider(), request, { idleTimeoutMs: 300 });
 
     expect(tokens(outcome.events)).toEqual(['Thinking']);
     expect(llmError(outcome).failure).toBe('timeout');
@@ -269,7 +212,7 @@ describe('AnthropicProvider', () => {
     });
     const cancel = new AbortController();
 
-    const outcome = await run(provider(), {
+    const outcome = await run(provider(), request, {
       signal: cancel.signal,
       onEvent: () => cancel.abort(),
     });
@@ -280,20 +223,9 @@ describe('AnthropicProvider', () => {
   });
 
   it('reports a refused connection as unavailable', async () => {
-    const error = llmError(await run(provider({ baseUrl: await closedPortUrl() })));
+    const error = llmError(await run(provider({ baseUrl: await closedPortUrl() }), request));
 
     expect(error.failure).toBe('unavailable');
     expect(error.message).toContain('ECONNREFUSED');
   });
 });
-
-/** A URL on a port that was just free and is now closed, so connecting is refused. */
-async function closedPortUrl(): Promise<string> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  server.close();
-  await once(server, 'close');
-  return `http://127.0.0.1:${port}`;
-}

@@ -1,8 +1,8 @@
 import Anthropic from '@anthropic-ai/sdk';
-import type { MessageParam, Usage as AnthropicUsage } from '@anthropic-ai/sdk/resources/messages';
+import type { Usage as AnthropicUsage } from '@anthropic-ai/sdk/resources/messages';
 import { type LlmSettings } from '../../config/app-config';
 import {
-  type ChatTurn,
+  describeCause,
   failureForStatus,
   LlmError,
   type LlmDescription,
@@ -11,6 +11,7 @@ import {
   LlmProvider,
   type LlmRequest,
 } from '../llm-provider';
+import { alternatingTurns } from '../turns';
 
 /**
  * Failures named by Anthropic's error types. An `error` event inside a streaming response carries
@@ -49,7 +50,7 @@ export class AnthropicProvider extends LlmProvider {
   }
 
   async *stream(request: LlmRequest, signal: AbortSignal): AsyncGenerator<LlmEvent> {
-    const messages = toAlternatingTurns(request.messages);
+    const messages = alternatingTurns(request.messages, { endWithUser: true });
     if (messages.length === 0) {
       throw new LlmError(
         'bad_request',
@@ -147,27 +148,6 @@ export class AnthropicProvider extends LlmProvider {
   }
 }
 
-/**
- * Anthropic rejects a conversation that does not start with a user turn, whose roles do not
- * alternate, or that holds a blank text block, and it takes a final assistant turn as the start of
- * the answer to continue. Our history can break all of these: trimmed to its last turns it may
- * start with an answer, a question whose answer failed has no answer after it, and a cancelled
- * answer may be empty. So blank turns and leading or trailing answers are dropped, and consecutive
- * turns of one role are merged rather than lost.
- */
-function toAlternatingTurns(turns: ChatTurn[]): MessageParam[] {
-  const merged: ChatTurn[] = [];
-  for (const { role, content } of turns) {
-    if (content.trim() === '') continue;
-    const previous = merged.at(-1);
-    if (!previous && role === 'assistant') continue;
-    if (previous?.role === role) previous.content += `\n\n${content}`;
-    else merged.push({ role, content });
-  }
-  if (merged.at(-1)?.role === 'assistant') merged.pop();
-  return merged;
-}
-
 /** Input tokens served from the prompt cache are counted apart from `input_tokens`. */
 function totalInputTokens(usage: AnthropicUsage): number {
   return (
@@ -175,19 +155,4 @@ function totalInputTokens(usage: AnthropicUsage): number {
     (usage.cache_creation_input_tokens ?? 0) +
     (usage.cache_read_input_tokens ?? 0)
   );
-}
-
-/**
- * The low-level reason behind a network failure (e.g. ECONNREFUSED), which carries no secrets.
- * Checked by shape rather than `instanceof Error`: Node's built-in fetch creates its errors in its
- * own realm, which is not always ours (under Jest, for one).
- */
-function describeCause(error: unknown): string {
-  let current = error;
-  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
-    const { code, cause } = current as { code?: unknown; cause?: unknown };
-    if (typeof code === 'string') return ` (${code})`;
-    current = cause;
-  }
-  return '';
 }

@@ -1,7 +1,7 @@
 import { type LlmSettings } from '../../config/app-config';
 import { FakeBedrockServer } from '../../../test/fakes/bedrock-server';
-import { LlmError, type LlmRequest } from '../llm-provider';
-import { guardStream } from '../stream-guard';
+import { llmError, run } from '../../../test/support/llm-stream';
+import { type LlmRequest } from '../llm-provider';
 import { BedrockProvider } from './bedrock.provider';
 
 // Static test credentials passed through the client config, so the default chain (env, profile
@@ -47,13 +47,13 @@ function bedrock(settings: Partial<LlmSettings> = {}): BedrockProvider {
   );
 }
 
-/** Consumes the provider the way the app does: through the shared guard. */
+/** Consumes the provider through the shared guard, sorting what arrived into tokens and usages. */
 async function answer(
   provider: BedrockProvider,
   {
     llmRequest = request,
     idleTimeoutMs = 2_000,
-    signal = new AbortController().signal,
+    signal,
     onToken = () => undefined,
   }: {
     llmRequest?: LlmRequest;
@@ -63,25 +63,17 @@ async function answer(
   } = {},
 ) {
   const tokens: string[] = [];
-  const usages: unknown[] = [];
-  try {
-    const events = guardStream((guardSignal) => provider.stream(llmRequest, guardSignal), {
-      idleTimeoutMs,
-      signal,
-    });
-    for await (const event of events) {
-      if (event.type === 'token') {
-        tokens.push(event.text);
-        onToken(tokens);
-      } else {
-        usages.push(event.usage);
-      }
-    }
-    return { tokens, usages, error: undefined };
-  } catch (error) {
-    if (!(error instanceof LlmError)) throw error;
-    return { tokens, usages, error };
-  }
+  const outcome = await run(provider, llmRequest, {
+    idleTimeoutMs,
+    signal,
+    onEvent: (event) => {
+      if (event.type !== 'token') return;
+      tokens.push(event.text);
+      onToken(tokens);
+    },
+  });
+  const usages = outcome.events.flatMap((event) => (event.type === 'usage' ? [event.usage] : []));
+  return { tokens, usages, error: outcome.error === undefined ? undefined : llmError(outcome) };
 }
 
 describe('BedrockProvider', () => {

@@ -3,12 +3,10 @@ import {
   type BedrockRuntimeClientConfig,
   ConverseStreamCommand,
   type ConverseStreamOutput,
-  type Message,
 } from '@aws-sdk/client-bedrock-runtime';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { type LlmSettings } from '../../config/app-config';
 import {
-  type ChatTurn,
   type LlmDescription,
   LlmError,
   type LlmEvent,
@@ -17,6 +15,7 @@ import {
   type LlmRequest,
   failureForStatus,
 } from '../llm-provider';
+import { alternatingTurns } from '../turns';
 
 /**
  * Client settings the app leaves to the AWS default credential chain (the ECS task role in
@@ -79,7 +78,9 @@ export class BedrockProvider extends LlmProvider {
     const command = new ConverseStreamCommand({
       modelId: this.settings.model,
       system: [{ text: request.system }],
-      messages: toBedrockMessages(request.messages),
+      messages: alternatingTurns(request.messages, { endWithUser: false }).map(
+        ({ role, content }) => ({ role, content: [{ text: content }] }),
+      ),
       inferenceConfig: {
         maxTokens: this.settings.maxOutputTokens,
         temperature: this.settings.temperature,
@@ -120,25 +121,6 @@ export class BedrockProvider extends LlmProvider {
       throw toLlmError(error, 'interrupted');
     }
   }
-}
-
-/**
- * Bedrock rejects a conversation that does not start with a user turn, whose roles do not
- * alternate, or that holds a blank text block. Our history can break all three: trimmed to its
- * last turns it may start with an answer, a question the visitor cancelled has no answer after
- * it, and a cancelled answer may be empty. So blank turns and leading answers are dropped, and
- * consecutive turns of one role are merged rather than lost.
- */
-function toBedrockMessages(turns: ChatTurn[]): Message[] {
-  const messages: { role: ChatTurn['role']; texts: string[] }[] = [];
-  for (const { role, content } of turns) {
-    if (content.trim() === '') continue;
-    const previous = messages.at(-1);
-    if (!previous && role === 'assistant') continue;
-    if (previous?.role === role) previous.texts.push(content);
-    else messages.push({ role, texts: [content] });
-  }
-  return messages.map(({ role, texts }) => ({ role, content: [{ text: texts.join('\n\n') }] }));
 }
 
 interface AwsErrorFields {

@@ -1,23 +1,9 @@
-import { createServer } from 'node:net';
-import { once } from 'node:events';
 import { type FakeOpenAi, startFakeOpenAi } from '../../../test/fakes/openai-server';
+import { closedPortUrl, llmError, request, run, tokens } from '../../../test/support/llm-stream';
 import { type LlmSettings } from '../../config/app-config';
-import { LlmError, type LlmEvent, type LlmProvider, type LlmRequest } from '../llm-provider';
-import { guardStream } from '../stream-guard';
 import { OpenAiProvider } from './openai.provider';
 
 const API_KEY = 'sk-test-0123456789abcdefSECRET';
-
-const request: LlmRequest = {
-  system: 'Answer only from the sources.',
-  messages: [
-    { role: 'user', content: 'Hi' },
-    { role: 'assistant', content: 'Hello! Ask me about LoreChat.' },
-    { role: 'user', content: 'What is LoreChat?' },
-  ],
-  question: 'What is LoreChat?',
-  sources: [],
-};
 
 let openAi: FakeOpenAi;
 
@@ -43,43 +29,6 @@ function provider(overrides: Partial<LlmSettings> = {}): OpenAiProvider {
   });
 }
 
-interface Outcome {
-  events: LlmEvent[];
-  error?: unknown;
-}
-
-/** Consumes the provider through the guard, as the app does, keeping what arrived before a failure. */
-async function run(
-  llm: LlmProvider,
-  {
-    idleTimeoutMs = 1000,
-    signal = new AbortController().signal,
-    onEvent,
-  }: { idleTimeoutMs?: number; signal?: AbortSignal; onEvent?: (event: LlmEvent) => void } = {},
-): Promise<Outcome> {
-  const events: LlmEvent[] = [];
-  try {
-    for await (const event of guardStream((guarded) => llm.stream(request, guarded), {
-      idleTimeoutMs,
-      signal,
-    })) {
-      events.push(event);
-      onEvent?.(event);
-    }
-    return { events };
-  } catch (error) {
-    return { events, error };
-  }
-}
-
-function llmError(outcome: Outcome): LlmError {
-  expect(outcome.error).toBeInstanceOf(LlmError);
-  return outcome.error as LlmError;
-}
-
-const tokens = (events: LlmEvent[]) =>
-  events.flatMap((event) => (event.type === 'token' ? [event.text] : []));
-
 describe('OpenAiProvider', () => {
   it('streams the tokens in order, then the usage the server reported', async () => {
     openAi.setScript({
@@ -88,7 +37,7 @@ describe('OpenAiProvider', () => {
       usage: { promptTokens: 321, completionTokens: 4 },
     });
 
-    const { events, error } = await run(provider());
+    const { events, error } = await run(provider(), request);
 
     expect(error).toBeUndefined();
     expect(events).toEqual([
@@ -101,7 +50,7 @@ describe('OpenAiProvider', () => {
   });
 
   it('sends the model, the system prompt, the history, the limits and the key', async () => {
-    await run(provider());
+    await run(provider(), request);
 
     expect(openAi.requests).toHaveLength(1);
     const [received] = openAi.requests;
@@ -118,7 +67,7 @@ describe('OpenAiProvider', () => {
   });
 
   it('sends a placeholder key to a compatible server when none is configured', async () => {
-    await run(provider({ apiKey: undefined }));
+    await run(provider({ apiKey: undefined }), request);
 
     expect(openAi.requests[0]?.headers.authorization).toBe('Bearer not-needed');
   });
@@ -126,7 +75,7 @@ describe('OpenAiProvider', () => {
   it('estimates usage at about 4 characters per token when a finished stream reports none', async () => {
     openAi.setScript({ kind: 'stream', tokens: ['Twelve chars'], usage: 'omit' });
 
-    const { events, error } = await run(provider());
+    const { events, error } = await run(provider(), request);
 
     expect(error).toBeUndefined();
     const promptChars =
@@ -140,7 +89,7 @@ describe('OpenAiProvider', () => {
   it('reports a rejected key as an auth failure without the key in the message', async () => {
     openAi.setScript({ kind: 'error', status: 401 });
 
-    const error = llmError(await run(provider()));
+    const error = llmError(await run(provider(), request));
 
     expect(error.failure).toBe('auth');
     expect(error.code).toBe('provider_unavailable');
@@ -153,7 +102,7 @@ describe('OpenAiProvider', () => {
   it('reports a 429 as rate_limit when retries are off', async () => {
     openAi.setScript({ kind: 'error', status: 429, retryAfter: '0' });
 
-    const error = llmError(await run(provider({ maxRetries: 0 })));
+    const error = llmError(await run(provider({ maxRetries: 0 }), request));
 
     expect(error.failure).toBe('rate_limit');
     expect(error.code).toBe('rate_limited');
@@ -166,7 +115,7 @@ describe('OpenAiProvider', () => {
       { kind: 'stream', tokens: ['Second', ' try'] },
     ]);
 
-    const { events, error } = await run(provider({ maxRetries: 1 }));
+    const { events, error } = await run(provider({ maxRetries: 1 }), request);
 
     expect(error).toBeUndefined();
     expect(tokens(events)).toEqual(['Second', ' try']);
@@ -177,7 +126,7 @@ describe('OpenAiProvider', () => {
   it('reports a 500 as unavailable', async () => {
     openAi.setScript({ kind: 'error', status: 500 });
 
-    const error = llmError(await run(provider()));
+    const error = llmError(await run(provider(), request));
 
     expect(error.failure).toBe('unavailable');
     expect(error.status).toBe(500);
@@ -191,7 +140,7 @@ describe('OpenAiProvider', () => {
       interrupt: { afterTokens: 2, then: 'cut' },
     });
 
-    const outcome = await run(provider());
+    const outcome = await run(provider(), request);
 
     expect(tokens(outcome.events)).toEqual(['One', ' two']);
     expect(llmError(outcome).failure).toBe('interrupted');
@@ -204,7 +153,7 @@ describe('OpenAiProvider', () => {
       interrupt: { afterTokens: 1, then: 'stall' },
     });
 
-    const outcome = await run(provider(), { idleTimeoutMs: 300 });
+    const outcome = await run(provider(), request, { idleTimeoutMs: 300 });
 
     expect(tokens(outcome.events)).toEqual(['Thinking']);
     expect(llmError(outcome).failure).toBe('timeout');
@@ -219,7 +168,7 @@ describe('OpenAiProvider', () => {
     });
     const cancel = new AbortController();
 
-    const outcome = await run(provider(), {
+    const outcome = await run(provider(), request, {
       signal: cancel.signal,
       onEvent: () => cancel.abort(),
     });
@@ -230,20 +179,11 @@ describe('OpenAiProvider', () => {
   });
 
   it('reports a refused connection as unavailable', async () => {
-    const error = llmError(await run(provider({ baseUrl: await closedPortUrl() })));
+    const error = llmError(
+      await run(provider({ baseUrl: `${await closedPortUrl()}/v1` }), request),
+    );
 
     expect(error.failure).toBe('unavailable');
     expect(error.message).toContain('ECONNREFUSED');
   });
 });
-
-/** A URL on a port that was just free and is now closed, so connecting is refused. */
-async function closedPortUrl(): Promise<string> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  server.close();
-  await once(server, 'close');
-  return `http://127.0.0.1:${port}/v1`;
-}

@@ -3,6 +3,7 @@ import type { ChatCompletionMessageParam } from 'openai/resources/chat/completio
 import { type Usage } from '../../chat/protocol';
 import { type LlmSettings } from '../../config/app-config';
 import {
+  describeCause,
   estimateTokens,
   failureForStatus,
   LlmError,
@@ -140,19 +141,4 @@ export class OpenAiProvider extends LlmProvider {
   private host(): string {
     return new URL(this.client.baseURL).host;
   }
-}
-
-/**
- * The low-level reason behind a network failure (e.g. ECONNREFUSED), which carries no secrets.
- * Checked by shape rather than `instanceof Error`: Node's built-in fetch creates its errors in its
- * own realm, which is not always ours (under Jest, for one).
- */
-function describeCause(error: unknown): string {
-  let current = error;
-  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
-    const { code, cause } = current as { code?: unknown; cause?: unknown };
-    if (typeof code === 'string') return ` (${code})`;
-    current = cause;
-  }
-  return '';
 }
