@@ -120,7 +120,9 @@ export class ChatService {
     const { signal } = generation.controller;
     let answer = '';
     try {
-      const passages = await this.retriever.retrieve(generation.question, retrieval.topK);
+      const passages = await this.retriever.retrieve(generation.question, {
+        limit: retrieval.topK,
+      });
       const sources = numberSources(passages);
       const request = buildRequest(generation.question, history, sources);
       let usage: Usage = { inputTokens: 0, outputTokens: 0 };

@@ -3,10 +3,16 @@ import { buildRequest, numberSources, toSources } from './prompt';
 
 const chunk = (id: string, url: string, text: string, heading = 'Install'): Chunk => ({
   id,
+  documentUrl: url.replace(/#.*/, ''),
+  site: 'x.example',
   url,
+  position: 0,
   title: 'Guide',
   headingPath: ['Guide', heading],
   text,
+  language: 'en',
+  contentHash: text,
+  indexVersion: 1,
 });
 
 describe('prompt building', () => {

@@ -1,5 +1,12 @@
 import { isAbsolute, resolve } from 'node:path';
-import { DEFAULT_MODELS, envSchema, type LlmProviderName } from './env.schema';
+import {
+  DEFAULT_EMBEDDING_MODELS,
+  DEFAULT_MODELS,
+  type EmbeddingProviderName,
+  envSchema,
+  type LlmProviderName,
+  type VectorStoreName,
+} from './env.schema';
 
 export interface LlmSettings {
   provider: LlmProviderName;
@@ -14,6 +21,38 @@ export interface LlmSettings {
   temperature: number;
 }
 
+export interface EmbeddingSettings {
+  provider: EmbeddingProviderName;
+  model: string;
+  /** Requested vector size, for models that can shorten their output (OpenAI v3, Titan v2). */
+  dimensions?: number;
+  baseUrl?: string;
+  apiKey?: string;
+  region?: string;
+  batchSize: number;
+  maxRetries: number;
+  timeoutMs: number;
+}
+
+export interface RetrievalSettings {
+  /** Passages given to the answerer. */
+  topK: number;
+  /** Hits asked of each side (keyword, dense) before fusion. */
+  candidates: number;
+  /** Reciprocal rank fusion constant: higher flattens the advantage of the top ranks. */
+  rrfK: number;
+  keywordWeight: number;
+  denseWeight: number;
+  bm25: { k1: number; b: number };
+  /** Snowball stemmer language for indexing and queries. */
+  language: string;
+}
+
+export interface VectorStoreSettings {
+  kind: VectorStoreName;
+  qdrant?: { url: string; apiKey?: string; collection: string };
+}
+
 export interface AppConfig {
   server: { port: number; host: string; publicUrl: string; logLevel: string };
   dataDir: string;
@@ -26,7 +65,9 @@ export interface AppConfig {
     maxConversations: number;
     conversationTtlMs: number;
   };
-  retrieval: { topK: number };
+  retrieval: RetrievalSettings;
+  vectorStore: VectorStoreSettings;
+  embeddings: EmbeddingSettings;
 }
 
 export class ConfigError extends Error {
@@ -88,7 +129,32 @@ export function loadConfig(
       maxConversations: env.CONVERSATION_MAX_COUNT,
       conversationTtlMs: env.CONVERSATION_TTL_MINUTES * 60_000,
     },
-    retrieval: { topK: env.RETRIEVAL_TOP_K },
+    retrieval: {
+      topK: env.RETRIEVAL_TOP_K,
+      candidates: env.RETRIEVAL_CANDIDATES,
+      rrfK: env.RETRIEVAL_RRF_K,
+      keywordWeight: env.RETRIEVAL_KEYWORD_WEIGHT,
+      denseWeight: env.RETRIEVAL_DENSE_WEIGHT,
+      bm25: { k1: env.BM25_K1, b: env.BM25_B },
+      language: env.INDEX_LANGUAGE,
+    },
+    vectorStore: {
+      kind: env.VECTOR_STORE,
+      qdrant: env.QDRANT_URL
+        ? { url: env.QDRANT_URL, apiKey: env.QDRANT_API_KEY, collection: env.QDRANT_COLLECTION }
+        : undefined,
+    },
+    embeddings: {
+      provider: env.EMBEDDING_PROVIDER,
+      model: env.EMBEDDING_MODEL ?? DEFAULT_EMBEDDING_MODELS[env.EMBEDDING_PROVIDER],
+      dimensions: env.EMBEDDING_DIMENSIONS,
+      baseUrl: env.EMBEDDING_BASE_URL,
+      apiKey: env.OPENAI_API_KEY,
+      region: env.AWS_REGION,
+      batchSize: env.EMBEDDING_BATCH_SIZE,
+      maxRetries: env.LLM_MAX_RETRIES,
+      timeoutMs: env.LLM_TIMEOUT_MS,
+    },
   };
 }
 

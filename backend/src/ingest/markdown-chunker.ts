@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { type Chunk } from '../vector-store/chunk';
 
 export interface ChunkingOptions {
   /** Sections longer than this are split between blocks (paragraphs, lists, code). */
@@ -7,6 +6,14 @@ export interface ChunkingOptions {
 }
 
 export const DEFAULT_CHUNKING: ChunkingOptions = { maxChars: 1500 };
+
+/** A piece of a page before indexing: where to cite it, what is above it, what it says. */
+export interface TextChunk {
+  /** The page URL plus the anchor of the chunk's section, where there is one. */
+  url: string;
+  headingPath: string[];
+  text: string;
+}
 
 interface Section {
   headingPath: string[];
@@ -39,24 +46,18 @@ export function markdownTitle(markdown: string): string | undefined {
  */
 export function chunkMarkdown(
   markdown: string,
-  page: { url: string; title: string },
+  pageUrl: string,
   options: ChunkingOptions = DEFAULT_CHUNKING,
-): Chunk[] {
-  const chunks: Chunk[] = [];
-  for (const section of sectionsOf(markdown)) {
+): TextChunk[] {
+  return sectionsOf(markdown).flatMap((section) => {
     const anchor = section.headingPath.at(-1);
-    const url = anchor ? `${page.url}#${slugify(anchor)}` : page.url;
-    for (const text of packBlocks(section.blocks, options.maxChars)) {
-      chunks.push({
-        id: chunkId(page.url, chunks.length),
-        url,
-        title: page.title,
-        headingPath: section.headingPath,
-        text,
-      });
-    }
-  }
-  return chunks;
+    const url = anchor ? `${pageUrl}#${slugify(anchor)}` : pageUrl;
+    return packBlocks(section.blocks, options.maxChars).map((text) => ({
+      url,
+      headingPath: section.headingPath,
+      text,
+    }));
+  });
 }
 
 function sectionsOf(markdown: string): Section[] {

@@ -1,18 +1,83 @@
+import { type RetrievalSettings } from '../config/app-config';
+import { type EmbeddingProvider } from '../embeddings/embedding-provider';
 import { type ScoredChunk } from '../vector-store/chunk';
-import { type VectorStore } from '../vector-store/vector-store';
+import { type SearchFilter, type VectorStore } from '../vector-store/vector-store';
+import { type Analyzer } from './analyzer';
+import { collapseNearDuplicates, reciprocalRankFusion } from './fusion';
+
+export interface RetrieveOptions {
+  limit: number;
+  filter?: SearchFilter;
+}
 
 /** The DI token for finding the passages an answer stands on. */
 export abstract class Retriever {
-  abstract retrieve(query: string, limit: number): Promise<ScoredChunk[]>;
+  abstract retrieve(query: string, options: RetrieveOptions): Promise<ScoredChunk[]>;
 }
 
-/** Keyword (BM25) retrieval alone, the pipeline's first stage; dense search and fusion join it. */
-export class KeywordRetriever extends Retriever {
-  constructor(private readonly store: VectorStore) {
+/** Terms of a near-duplicate must share this much to be dropped (Jaccard). */
+const NEAR_DUPLICATE_SIMILARITY = 0.9;
+
+/**
+ * A query's distinct terms beyond this many are dropped: a pasted page as a question would
+ * otherwise make every posting list part of one query. The first terms are kept, since people put
+ * the point of a question first.
+ */
+const MAX_QUERY_TERMS = 64;
+
+/**
+ * The one retrieval pipeline whatever the store: the store's top keyword hits and, when embeddings
+ * are configured, its top dense hits, fused by weighted reciprocal rank, near-duplicates collapsed.
+ */
+export class HybridRetriever extends Retriever {
+  constructor(
+    private readonly store: VectorStore,
+    private readonly analyzer: Analyzer,
+    private readonly embeddings: EmbeddingProvider,
+    private readonly settings: RetrievalSettings,
+  ) {
     super();
   }
 
-  retrieve(query: string, limit: number): Promise<ScoredChunk[]> {
-    return this.store.keywordSearch(query, limit);
+  async retrieve(query: string, { limit, filter }: RetrieveOptions): Promise<ScoredChunk[]> {
+    const { candidates, keywordWeight, denseWeight, rrfK } = this.settings;
+    const terms = boundedTerms(this.analyzer.terms(query));
+    const searchOptions = { limit: Math.max(candidates, limit), filter };
+    const [keywordHits, denseHits] = await Promise.all([
+      terms.length > 0 && keywordWeight > 0
+        ? this.store.keywordSearch(terms, searchOptions)
+        : Promise.resolve([]),
+      this.embeddings.dimensions > 0 && denseWeight > 0 && query.trim() !== ''
+        ? this.denseHits(query, searchOptions)
+        : Promise.resolve([]),
+    ]);
+    const fused = reciprocalRankFusion(
+      [
+        { hits: keywordHits, weight: keywordWeight },
+        { hits: denseHits, weight: denseWeight },
+      ],
+      rrfK,
+    );
+    // Only the head needs de-duplicating: look a little past `limit` to refill what is dropped.
+    const head = fused.slice(0, limit * 3);
+    return collapseNearDuplicates(head, NEAR_DUPLICATE_SIMILARITY).slice(0, limit);
   }
+
+  private async denseHits(
+    query: string,
+    options: { limit: number; filter?: SearchFilter },
+  ): Promise<ScoredChunk[]> {
+    const [vector] = await this.embeddings.embed([query], 'query');
+    return vector ? this.store.denseSearch(vector, options) : [];
+  }
+}
+
+function boundedTerms(terms: string[]): string[] {
+  const distinct = new Set<string>();
+  return terms.filter((term) => {
+    if (distinct.has(term)) return true;
+    if (distinct.size >= MAX_QUERY_TERMS) return false;
+    distinct.add(term);
+    return true;
+  });
 }

@@ -1,106 +1,432 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Bm25Index } from '../retrieval/bm25';
+import Database from 'better-sqlite3';
+import { load as loadSqliteVec } from 'sqlite-vec';
 import { type Chunk, type IndexedDocument, type ScoredChunk } from './chunk';
-import { type StoreStats, VectorStore } from './vector-store';
+import {
+  type SearchFilter,
+  type SearchOptions,
+  type StoreStats,
+  VectorStore,
+} from './vector-store';
 
-const FORMAT_VERSION = 1;
+const SCHEMA_VERSION = 1;
+export const INDEX_FILE = 'index.sqlite';
 
-interface Snapshot {
-  version: number;
-  documents: IndexedDocument[];
+export interface Bm25Parameters {
+  /** Term-frequency saturation. */
+  k1: number;
+  /** Length normalisation: 0 ignores length, 1 normalises fully. */
+  b: number;
+}
+
+interface ChunkRow {
+  rowid: number;
+  id: string;
+  document_url: string;
+  site: string;
+  url: string;
+  position: number;
+  title: string;
+  heading_path: string;
+  text: string;
+  language: string;
+  content_hash: string;
+  index_version: number;
 }
 
 /**
- * The store `npm start` uses: everything in one file in the data directory, searched in memory.
+ * The store `npm start` uses: one SQLite file in the data directory.
  *
- * Each change rewrites the file to a temporary name and renames it over the old one, so a crash
- * leaves either the old index or the new one, never half a document. This suits the few thousand
- * chunks of a documentation site; the SQLite store replaces it for larger sites.
+ * Keyword search is BM25 computed in SQL over a postings table of the analyzer's terms, rather than
+ * FTS5: FTS5's bm25() fixes k1 and b, and its tokenizers are not our analyzer, so keyword quality
+ * would differ from the Qdrant store. Postings are keyed (term, chunk) in a WITHOUT ROWID table, so
+ * a term's postings are one contiguous range. Dense search is sqlite-vec's vec0 with cosine distance.
+ *
+ * Every document is written in one transaction (WAL mode), so readers, including another process,
+ * see the old version of a page or the new one, and a killed ingest leaves no half-written page.
  */
 export class EmbeddedStore extends VectorStore {
-  private readonly file: string;
-  private readonly documents = new Map<string, IndexedDocument>();
-  private readonly chunks = new Map<string, Chunk>();
-  private readonly keywordIndex = new Bm25Index();
+  readonly file: string;
+  private readonly db: Database.Database;
+  private dimensions = 0;
 
-  constructor(dataDir: string) {
+  constructor(
+    dataDir: string,
+    private readonly bm25: Bm25Parameters,
+  ) {
     super();
     mkdirSync(dataDir, { recursive: true });
-    this.file = join(dataDir, 'index.json');
-    for (const document of this.readSnapshot()) this.addToMemory(document);
+    this.file = join(dataDir, INDEX_FILE);
+    try {
+      this.db = new Database(this.file);
+      this.db.pragma('journal_mode = WAL');
+      // With WAL, NORMAL still never loses or tears a committed transaction when the process dies;
+      // only a power cut may drop the last commits. It saves an fsync per page written.
+      this.db.pragma('synchronous = NORMAL');
+      // Another process (an ingest) may hold the write lock for one page's transaction.
+      this.db.pragma('busy_timeout = 5000');
+      this.db.pragma('foreign_keys = ON');
+      loadSqliteVec(this.db);
+    } catch (error) {
+      throw new Error(
+        `Cannot open the index at ${this.file} (${(error as Error).message}). If the file is ` +
+          'damaged, move it away and re-ingest; LoreChat rebuilds it on start.',
+        { cause: error },
+      );
+    }
+  }
+
+  init(dimensions: number): Promise<void> {
+    return settle(() => this.createOrValidate(dimensions));
+  }
+
+  private createOrValidate(dimensions: number): void {
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS documents (
+        url TEXT PRIMARY KEY, site TEXT NOT NULL, title TEXT NOT NULL, language TEXT NOT NULL,
+        content_hash TEXT NOT NULL, index_version INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS chunks (
+        rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,
+        document_url TEXT NOT NULL REFERENCES documents(url) ON DELETE CASCADE,
+        site TEXT NOT NULL, url TEXT NOT NULL, position INTEGER NOT NULL, title TEXT NOT NULL,
+        heading_path TEXT NOT NULL, text TEXT NOT NULL, language TEXT NOT NULL,
+        content_hash TEXT NOT NULL, index_version INTEGER NOT NULL, length INTEGER NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS chunks_by_document ON chunks(document_url);
+      CREATE INDEX IF NOT EXISTS chunks_by_site ON chunks(site);
+      CREATE TABLE IF NOT EXISTS postings (
+        term TEXT NOT NULL, chunk INTEGER NOT NULL, frequency INTEGER NOT NULL,
+        length INTEGER NOT NULL, PRIMARY KEY (term, chunk)
+      ) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS postings_by_chunk ON postings(chunk);
+    `);
+    const schema = this.meta('schema_version');
+    if (schema !== undefined && schema !== SCHEMA_VERSION) {
+      throw new Error(
+        `The index at ${this.file} has schema ${String(schema)}, this LoreChat writes ` +
+          `${SCHEMA_VERSION}: move the file away and re-ingest.`,
+      );
+    }
+    const existing = this.meta('dimensions');
+    if (existing !== undefined && existing !== dimensions) {
+      throw new Error(
+        `The index at ${this.file} holds ${describeDimensions(Number(existing))}, but the ` +
+          `configured embeddings produce ${describeDimensions(dimensions)}. Either restore the ` +
+          'previous EMBEDDING_PROVIDER/EMBEDDING_MODEL/EMBEDDING_DIMENSIONS, or re-index into an ' +
+          `empty data directory (a new LORECHAT_DATA_DIR, or delete ${this.file}).`,
+      );
+    }
+    this.db.transaction(() => {
+      this.setMeta('schema_version', SCHEMA_VERSION);
+      this.setMeta('dimensions', dimensions);
+      if (dimensions > 0) {
+        this.db.exec(
+          `CREATE VIRTUAL TABLE IF NOT EXISTS chunk_vectors USING vec0(
+             chunk INTEGER PRIMARY KEY, embedding float[${dimensions}] distance_metric=cosine,
+             site TEXT, document_url TEXT)`,
+        );
+      }
+    })();
+    this.dimensions = dimensions;
   }
 
   upsertDocument(document: IndexedDocument): Promise<void> {
-    this.removeFromMemory(document.url);
-    this.addToMemory(document);
-    this.persist();
-    return Promise.resolve();
+    return settle(() => this.replaceDocument(document));
+  }
+
+  private replaceDocument(document: IndexedDocument): void {
+    for (const chunk of document.chunks) {
+      if (this.dimensions > 0 && chunk.embedding?.length !== this.dimensions) {
+        throw new Error(
+          `chunk ${chunk.id} has ${chunk.embedding?.length ?? 0} embedding dimensions, the index ${this.dimensions}`,
+        );
+      }
+    }
+    this.db.transaction(() => {
+      const version = this.bumpVersion();
+      this.removeDocument(document.url);
+      this.db
+        .prepare(
+          `INSERT INTO documents (url, site, title, language, content_hash, index_version)
+           VALUES (?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          document.url,
+          document.site,
+          document.title,
+          document.language,
+          document.contentHash,
+          version,
+        );
+      const insertChunk = this.db.prepare(
+        `INSERT INTO chunks (id, document_url, site, url, position, title, heading_path, text,
+           language, content_hash, index_version, length)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      const insertPosting = this.db.prepare(
+        'INSERT INTO postings (term, chunk, frequency, length) VALUES (?, ?, ?, ?)',
+      );
+      const insertVector =
+        this.dimensions > 0
+          ? this.db.prepare(
+              'INSERT INTO chunk_vectors (chunk, embedding, site, document_url) VALUES (?, ?, ?, ?)',
+            )
+          : undefined;
+      let addedLength = 0;
+      for (const chunk of document.chunks) {
+        const { lastInsertRowid } = insertChunk.run(
+          chunk.id,
+          document.url,
+          chunk.site,
+          chunk.url,
+          chunk.position,
+          chunk.title,
+          JSON.stringify(chunk.headingPath),
+          chunk.text,
+          chunk.language,
+          chunk.contentHash,
+          version,
+          chunk.terms.length,
+        );
+        for (const [term, frequency] of countTerms(chunk.terms)) {
+          insertPosting.run(term, lastInsertRowid, frequency, chunk.terms.length);
+        }
+        if (insertVector && chunk.embedding) {
+          insertVector.run(
+            BigInt(lastInsertRowid),
+            new Float32Array(chunk.embedding),
+            chunk.site,
+            document.url,
+          );
+        }
+        addedLength += chunk.terms.length;
+      }
+      this.addTotals(document.chunks.length, addedLength);
+    })();
   }
 
   deleteDocument(url: string): Promise<void> {
-    if (this.removeFromMemory(url)) this.persist();
-    return Promise.resolve();
+    return settle(() =>
+      this.db.transaction(() => {
+        if (this.removeDocument(url)) this.bumpVersion();
+      })(),
+    );
   }
 
   documentHash(url: string): Promise<string | undefined> {
-    return Promise.resolve(this.documents.get(url)?.contentHash);
+    return settle(() => {
+      const row = this.db.prepare('SELECT content_hash FROM documents WHERE url = ?').get(url) as
+        { content_hash: string } | undefined;
+      return row?.content_hash;
+    });
   }
 
-  keywordSearch(query: string, limit: number): Promise<ScoredChunk[]> {
-    const hits = this.keywordIndex.search(query, limit).flatMap(({ key, score }) => {
-      const chunk = this.chunks.get(key);
-      return chunk ? [{ chunk, score }] : [];
-    });
-    return Promise.resolve(hits);
+  keywordSearch(terms: string[], options: SearchOptions): Promise<ScoredChunk[]> {
+    return settle(() => this.rankByKeywords(terms, options));
+  }
+
+  private rankByKeywords(terms: string[], { limit, filter }: SearchOptions): ScoredChunk[] {
+    const chunkCount = Number(this.meta('chunk_count') ?? 0);
+    if (terms.length === 0 || chunkCount === 0) return [];
+    const averageLength = Number(this.meta('total_length') ?? 0) / chunkCount || 1;
+    const { k1, b } = this.bm25;
+    const postingsOf = this.db
+      .prepare('SELECT chunk, frequency, length FROM postings WHERE term = ?')
+      .raw();
+    // Scored in JavaScript over each term's contiguous posting range: several times faster than
+    // the same sum as an SQL aggregate, and the range's size is the term's document frequency.
+    const scores = new Map<number, number>();
+    for (const [term, repeats] of countTerms(terms)) {
+      const postings = postingsOf.all(term) as [number, number, number][];
+      if (postings.length === 0) continue;
+      // Lucene's BM25 IDF, never negative, counted once per repeat of the term in the query.
+      const idf =
+        repeats * Math.log(1 + (chunkCount - postings.length + 0.5) / (postings.length + 0.5));
+      for (const [chunk, frequency, length] of postings) {
+        const weight =
+          (idf * frequency * (k1 + 1)) / (frequency + k1 * (1 - b + (b * length) / averageLength));
+        scores.set(chunk, (scores.get(chunk) ?? 0) + weight);
+      }
+    }
+    const ranked = [...scores].sort((left, right) => right[1] - left[1] || left[0] - right[0]);
+    return this.loadChunks(ranked, limit, filter);
+  }
+
+  /** Reads ranked chunk rows in pages, keeping those that pass the filter, until `limit`. */
+  private loadChunks(
+    ranked: [number, number][],
+    limit: number,
+    filter: SearchFilter | undefined,
+  ): ScoredChunk[] {
+    const { where, parameters } = chunkFilter(filter);
+    const read = this.db.prepare(
+      `SELECT c.* FROM json_each(:rowids) j JOIN chunks c ON c.rowid = j.value
+       ${where ? `${where} AND` : 'WHERE'} 1 ORDER BY j.key`,
+    );
+    const hits: ScoredChunk[] = [];
+    const pageSize = Math.max(limit, 16);
+    for (let offset = 0; offset < ranked.length && hits.length < limit; offset += pageSize) {
+      const page = ranked.slice(offset, offset + pageSize);
+      const scoreOf = new Map(page);
+      const rows = read.all({
+        rowids: JSON.stringify(page.map(([rowid]) => rowid)),
+        ...parameters,
+      }) as ChunkRow[];
+      for (const row of rows) {
+        if (hits.length === limit) break;
+        hits.push({ chunk: toChunk(row), score: scoreOf.get(row.rowid) ?? 0 });
+      }
+    }
+    return hits;
+  }
+
+  denseSearch(vector: number[], options: SearchOptions): Promise<ScoredChunk[]> {
+    return settle(() => this.nearest(vector, options));
+  }
+
+  private nearest(vector: number[], { limit, filter }: SearchOptions): ScoredChunk[] {
+    if (this.dimensions === 0) return [];
+    if (vector.length !== this.dimensions) {
+      throw new Error(`query vector has ${vector.length} dimensions, the index ${this.dimensions}`);
+    }
+    const conditions = [
+      filter?.site !== undefined ? 'AND v.site = :site' : '',
+      filter?.documentUrl !== undefined ? 'AND v.document_url = :documentUrl' : '',
+    ].join(' ');
+    const rows = this.db
+      .prepare(
+        `SELECT c.*, v.distance FROM chunk_vectors v JOIN chunks c ON c.rowid = v.chunk
+         WHERE v.embedding MATCH :vector AND k = :limit ${conditions}
+         ORDER BY v.distance`,
+      )
+      .all({
+        vector: new Float32Array(vector),
+        limit,
+        ...(filter?.site !== undefined ? { site: filter.site } : {}),
+        ...(filter?.documentUrl !== undefined ? { documentUrl: filter.documentUrl } : {}),
+      }) as (ChunkRow & { distance: number })[];
+    return rows.map((row) => ({ chunk: toChunk(row), score: 1 - row.distance }));
   }
 
   stats(): Promise<StoreStats> {
-    return Promise.resolve({ documents: this.documents.size, chunks: this.chunks.size });
+    return settle(() => {
+      const { documents } = this.db
+        .prepare('SELECT count(*) AS documents FROM documents')
+        .get() as {
+        documents: number;
+      };
+      return {
+        documents,
+        chunks: Number(this.meta('chunk_count') ?? 0),
+        indexVersion: Number(this.meta('index_version') ?? 0),
+      };
+    });
   }
 
-  private addToMemory(document: IndexedDocument): void {
-    this.documents.set(document.url, document);
-    for (const chunk of document.chunks) {
-      this.chunks.set(chunk.id, chunk);
-      // Titles and headings say what a section is about: index them with its text.
-      this.keywordIndex.add(chunk.id, [chunk.title, ...chunk.headingPath, chunk.text].join('\n'));
-    }
+  close(): Promise<void> {
+    return settle(() => {
+      if (this.db.open) this.db.close();
+    });
   }
 
-  private removeFromMemory(url: string): boolean {
-    const existing = this.documents.get(url);
-    if (!existing) return false;
-    for (const chunk of existing.chunks) {
-      this.chunks.delete(chunk.id);
-      this.keywordIndex.remove(chunk.id);
+  /** Deletes a document's chunks, postings and vectors; true when there was one. */
+  private removeDocument(url: string): boolean {
+    const old = this.db
+      .prepare('SELECT rowid, length FROM chunks WHERE document_url = ?')
+      .all(url) as { rowid: number; length: number }[];
+    if (old.length > 0) {
+      const deletePostings = this.db.prepare('DELETE FROM postings WHERE chunk = ?');
+      const deleteVector =
+        this.dimensions > 0
+          ? this.db.prepare('DELETE FROM chunk_vectors WHERE chunk = ?')
+          : undefined;
+      for (const { rowid } of old) {
+        deletePostings.run(rowid);
+        deleteVector?.run(BigInt(rowid));
+      }
+      this.addTotals(-old.length, -old.reduce((sum, chunk) => sum + chunk.length, 0));
     }
-    this.documents.delete(url);
-    return true;
+    // Chunks go with their document (ON DELETE CASCADE).
+    return this.db.prepare('DELETE FROM documents WHERE url = ?').run(url).changes > 0;
   }
 
-  private readSnapshot(): IndexedDocument[] {
-    let raw: string;
-    try {
-      raw = readFileSync(this.file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw error;
-    }
-    const snapshot = JSON.parse(raw) as Snapshot;
-    if (snapshot.version !== FORMAT_VERSION) {
-      throw new Error(
-        `${this.file} was written by an incompatible version (format ${snapshot.version}); ` +
-          'delete it and restart to re-index',
-      );
-    }
-    return snapshot.documents;
+  private addTotals(chunks: number, length: number): void {
+    this.setMeta('chunk_count', Number(this.meta('chunk_count') ?? 0) + chunks);
+    this.setMeta('total_length', Number(this.meta('total_length') ?? 0) + length);
   }
 
-  private persist(): void {
-    const snapshot: Snapshot = { version: FORMAT_VERSION, documents: [...this.documents.values()] };
-    const temporary = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(temporary, JSON.stringify(snapshot));
-    renameSync(temporary, this.file);
+  private bumpVersion(): number {
+    const version = Number(this.meta('index_version') ?? 0) + 1;
+    this.setMeta('index_version', version);
+    return version;
   }
+
+  private meta(key: string): number | string | undefined {
+    const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as
+      { value: number | string } | undefined;
+    return row?.value;
+  }
+
+  private setMeta(key: string, value: number | string): void {
+    this.db
+      .prepare(
+        'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      )
+      .run(key, value);
+  }
+}
+
+/** better-sqlite3 is synchronous: run the work now and report its outcome as a promise. */
+function settle<T>(work: () => T): Promise<T> {
+  try {
+    return Promise.resolve(work());
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+}
+
+function countTerms(terms: string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const term of terms) counts.set(term, (counts.get(term) ?? 0) + 1);
+  return counts;
+}
+
+function chunkFilter(filter: SearchFilter | undefined): {
+  where: string;
+  parameters: Record<string, string>;
+} {
+  const conditions: string[] = [];
+  const parameters: Record<string, string> = {};
+  if (filter?.site !== undefined) {
+    conditions.push('c.site = :site');
+    parameters.site = filter.site;
+  }
+  if (filter?.documentUrl !== undefined) {
+    conditions.push('c.document_url = :documentUrl');
+    parameters.documentUrl = filter.documentUrl;
+  }
+  return { where: conditions.length ? `WHERE ${conditions.join(' AND ')}` : '', parameters };
+}
+
+function toChunk(row: ChunkRow): Chunk {
+  return {
+    id: row.id,
+    documentUrl: row.document_url,
+    site: row.site,
+    url: row.url,
+    position: row.position,
+    title: row.title,
+    headingPath: JSON.parse(row.heading_path) as string[],
+    text: row.text,
+    language: row.language,
+    contentHash: row.content_hash,
+    indexVersion: row.index_version,
+  };
+}
+
+function describeDimensions(dimensions: number): string {
+  return dimensions === 0 ? 'no embeddings (keyword only)' : `${dimensions}-dimensional embeddings`;
 }

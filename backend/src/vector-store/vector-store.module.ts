@@ -1,14 +1,37 @@
 import { Module } from '@nestjs/common';
+import { type AppConfig } from '../config/app-config';
 import { ConfigService } from '../config/config.service';
+import { type VectorStoreName } from '../config/env.schema';
+import { EmbeddingProvider } from '../embeddings/embedding-provider';
+import { EmbeddingsModule } from '../embeddings/embeddings.module';
 import { EmbeddedStore } from './embedded.store';
+import { QdrantStore } from './qdrant.store';
 import { VectorStore } from './vector-store';
 
+/** One line per store: VECTOR_STORE picks the line. */
+const STORES: Record<VectorStoreName, (config: AppConfig) => VectorStore> = {
+  embedded: (config) => new EmbeddedStore(config.dataDir, config.retrieval.bm25),
+  qdrant: (config) => {
+    if (!config.vectorStore.qdrant) throw new Error('VECTOR_STORE=qdrant needs QDRANT_URL');
+    return new QdrantStore(config.vectorStore.qdrant, config.retrieval.bm25);
+  },
+};
+
+/** Opens the configured store and checks it against the embedding size before anything uses it. */
+export async function openVectorStore(config: AppConfig, dimensions: number): Promise<VectorStore> {
+  const store = STORES[config.vectorStore.kind](config);
+  await store.init(dimensions);
+  return store;
+}
+
 @Module({
+  imports: [EmbeddingsModule],
   providers: [
     {
       provide: VectorStore,
-      useFactory: ({ config }: ConfigService) => new EmbeddedStore(config.dataDir),
-      inject: [ConfigService],
+      useFactory: ({ config }: ConfigService, embeddings: EmbeddingProvider) =>
+        openVectorStore(config, embeddings.dimensions),
+      inject: [ConfigService, EmbeddingProvider],
     },
   ],
   exports: [VectorStore],

@@ -3,18 +3,51 @@ import { type IndexedDocument, type ScoredChunk } from './chunk';
 export interface StoreStats {
   documents: number;
   chunks: number;
+  /** Grows with every write, so caches keyed on it go stale when the index changes. */
+  indexVersion: number;
+}
+
+export interface SearchFilter {
+  /** Only chunks of pages on this host. */
+  site?: string;
+  /** Only chunks of this page. */
+  documentUrl?: string;
+}
+
+export interface SearchOptions {
+  limit: number;
+  filter?: SearchFilter;
 }
 
 /**
- * The DI token for where chunks live. Each store answers keyword queries itself; the Retriever
- * decides how to combine what stores return.
+ * The DI token for where chunks live. A store answers keyword queries (analyzed terms, ranked by
+ * BM25 or the store's sparse-vector equivalent) and dense queries (k nearest embeddings); the
+ * Retriever fuses the two lists.
  */
 export abstract class VectorStore {
-  /** Replaces every chunk of the document at once: readers never see half of a document. */
+  /**
+   * Creates or validates the schema/collection. `dimensions` is the embedding size (0: no dense
+   * vectors). A size that differs from what the store already holds is an error naming the fix,
+   * never a silent re-create.
+   */
+  abstract init(dimensions: number): Promise<void>;
+  /**
+   * Replaces every chunk of the document. Readers never see a mix of old and new chunks of one
+   * document, and a crash mid-write leaves the old version or the new one.
+   */
   abstract upsertDocument(document: IndexedDocument): Promise<void>;
   abstract deleteDocument(url: string): Promise<void>;
   /** The content hash stored for a document, or undefined when it is not indexed. */
   abstract documentHash(url: string): Promise<string | undefined>;
-  abstract keywordSearch(query: string, limit: number): Promise<ScoredChunk[]>;
+  /** Chunks ranked for analyzed query terms (repeats count as query-term frequency). */
+  abstract keywordSearch(terms: string[], options: SearchOptions): Promise<ScoredChunk[]>;
+  /** Chunks nearest to the vector, by cosine similarity (higher is closer). */
+  abstract denseSearch(vector: number[], options: SearchOptions): Promise<ScoredChunk[]>;
   abstract stats(): Promise<StoreStats>;
+  abstract close(): Promise<void>;
+
+  /** Nest calls this on shutdown, so the file or connection is released cleanly. */
+  onApplicationShutdown(): Promise<void> {
+    return this.close();
+  }
 }

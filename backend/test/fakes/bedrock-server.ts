@@ -2,14 +2,21 @@
 // protocol: it answers POST /model/{modelId}/converse-stream with binary AWS event-stream frames
 // (application/vnd.amazon.eventstream) encoded by the same codec the AWS SDK decodes them with.
 // It is not a mock of the SDK: the real BedrockRuntimeClient signs, sends, parses and retries.
+// It also answers InvokeModel for Titan Text Embeddings v2 (POST /model/{modelId}/invoke): a JSON
+// body `{ inputText, dimensions, normalize }` in, `{ embedding, inputTextTokenCount }` out, with
+// Titan's validation of the body and vectors derived from the text (see `fakeEmbedding`).
 import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EventStreamCodec } from '@smithy/eventstream-codec';
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
 import { FakeHttpServer, type FakeRequest, readJson } from './fake-http-server';
+import { fakeEmbedding } from './openai-server';
 
-/** How the server answers one request. Every field is optional; the default is a short answer. */
+/**
+ * How the server answers one request. Every field is optional; the default is a short answer.
+ * An InvokeModel (embeddings) request heeds `httpError` only; otherwise it gets its embedding.
+ */
 export interface BedrockScript {
   /** Text deltas, in order. */
   tokens?: string[];
@@ -34,6 +41,10 @@ export interface RecordedBedrockRequest extends FakeRequest<unknown> {
 
 const DEFAULT_SCRIPT: BedrockScript = { tokens: ['Hello', ' world'] };
 const CONVERSE_STREAM_PATH = /^\/model\/([^/]+)\/converse-stream$/;
+const INVOKE_PATH = /^\/model\/([^/]+)\/invoke$/;
+const TITAN_V2_DIMENSIONS = [256, 512, 1024];
+/** Titan's limit on `inputText`, in characters. */
+const TITAN_V2_MAX_CHARACTERS = 50_000;
 const codec = new EventStreamCodec(toUtf8, fromUtf8);
 
 export class FakeBedrockServer extends FakeHttpServer<RecordedBedrockRequest, BedrockScript> {
@@ -56,7 +67,8 @@ export class FakeBedrockServer extends FakeHttpServer<RecordedBedrockRequest, Be
   protected async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const body = await readJson(request);
     const path = request.url ?? '';
-    const match = CONVERSE_STREAM_PATH.exec(path);
+    const invoke = INVOKE_PATH.exec(path);
+    const match = CONVERSE_STREAM_PATH.exec(path) ?? invoke;
     const recorded: RecordedBedrockRequest = {
       method: request.method ?? '',
       path,
@@ -71,6 +83,12 @@ export class FakeBedrockServer extends FakeHttpServer<RecordedBedrockRequest, Be
         type: 'UnknownOperationException',
         message: `no route for ${request.method} ${path}`,
       });
+      return;
+    }
+    if (invoke) {
+      const { httpError } = this.nextBehaviour(recorded);
+      if (httpError) writeHttpError(response, httpError);
+      else invokeTitanEmbeddings(response, recorded);
       return;
     }
     await this.respond(response, this.nextBehaviour(recorded));
@@ -128,6 +146,47 @@ export class FakeBedrockServer extends FakeHttpServer<RecordedBedrockRequest, Be
       }),
     );
   }
+}
+
+/** Titan Text Embeddings v2's InvokeModel: validates the body as Titan does, then embeds. */
+function invokeTitanEmbeddings(response: ServerResponse, request: RecordedBedrockRequest): void {
+  const reject = (message: string) =>
+    writeHttpError(response, { status: 400, type: 'ValidationException', message });
+  if (!request.modelId.startsWith('amazon.titan-embed-text-v2')) {
+    reject('The provided model identifier is invalid.');
+    return;
+  }
+  const { inputText, dimensions = 1024 } = (request.body ?? {}) as {
+    inputText?: unknown;
+    dimensions?: unknown;
+  };
+  if (typeof inputText !== 'string' || inputText.length === 0) {
+    reject(
+      'Malformed input request: #/inputText: expected minLength: 1, please reformat your input and try again.',
+    );
+    return;
+  }
+  if (inputText.length > TITAN_V2_MAX_CHARACTERS) {
+    reject(
+      `Malformed input request: #/inputText: expected maxLength: ${TITAN_V2_MAX_CHARACTERS}, actual: ${inputText.length}, please reformat your input and try again.`,
+    );
+    return;
+  }
+  if (typeof dimensions !== 'number' || !TITAN_V2_DIMENSIONS.includes(dimensions)) {
+    reject(
+      `Malformed input request: #/dimensions: ${String(dimensions)} is not a valid enum value, please reformat your input and try again.`,
+    );
+    return;
+  }
+  // Unit length, as Titan returns with `normalize: true`, the only way LoreChat asks.
+  const embedding = fakeEmbedding(inputText, dimensions);
+  const inputTextTokenCount = inputText.split(/\s+/).filter(Boolean).length;
+  response.writeHead(200, {
+    'content-type': 'application/json',
+    'x-amzn-requestid': randomUUID(),
+    'x-amzn-bedrock-input-token-count': String(inputTextTokenCount),
+  });
+  response.end(JSON.stringify({ embedding, inputTextTokenCount }));
 }
 
 /** In-band exceptions are typed by their stream member name, e.g. `throttlingException`. */

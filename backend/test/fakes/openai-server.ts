@@ -7,10 +7,17 @@
  *   const openAi = await startFakeOpenAi({ kind: 'stream', tokens: ['Hel', 'lo'] });
  *   // point the provider at openAi.baseUrl, ask, then inspect openAi.requests
  *   await openAi.close();
+ *
+ * It also answers the Embeddings API (`POST /v1/embeddings`: a JSON `list` of `embedding` objects
+ * with their input's `index`, and `usage`), with vectors derived from each input text (see
+ * `fakeEmbedding`). Embedding requests have their own record (`embeddingRequests`) and script
+ * (`setEmbeddingScript`), so one server can stand in for both APIs of one app.
  */
+import { createHash } from 'node:crypto';
 import { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChatCompletionCreateParams } from 'openai/resources/chat/completions';
+import type { EmbeddingCreateParams } from 'openai/resources/embeddings';
 import {
   FakeHttpServer,
   type FakeRequest,
@@ -57,12 +64,40 @@ export type FakeOpenAiScript = FakeScript<FakeOpenAiRequest, FakeOpenAiBehaviour
 
 export type FakeOpenAiRequest = FakeRequest<ChatCompletionCreateParams>;
 
+/** Answers an embeddings request with one `fakeEmbedding` per input. */
+export interface FakeOpenAiEmbeddings {
+  kind: 'embeddings';
+  /**
+   * Vector length to answer with whatever the request asked, like a compatible server that
+   * ignores `dimensions`. Default: the request's `dimensions`, else the model's native size.
+   */
+  dimensions?: number;
+}
+
+export type FakeOpenAiEmbeddingBehaviour = FakeOpenAiEmbeddings | FakeOpenAiError;
+
+export type FakeOpenAiEmbeddingRequest = FakeRequest<EmbeddingCreateParams>;
+
+/** How the server answers embedding requests: see `FakeScript`. */
+export type FakeOpenAiEmbeddingScript = FakeScript<
+  FakeOpenAiEmbeddingRequest,
+  FakeOpenAiEmbeddingBehaviour
+>;
+
 const DEFAULT_SCRIPT: FakeOpenAiBehaviour = {
   kind: 'stream',
   tokens: ['Hello', ', ', 'world', '.'],
 };
 const DEFAULT_PROMPT_TOKENS = 12;
 const CHAT_PATHS = new Set(['/v1/chat/completions', '/chat/completions']);
+const EMBEDDING_PATHS = new Set(['/v1/embeddings', '/embeddings']);
+const DEFAULT_EMBEDDING_BEHAVIOUR: FakeOpenAiEmbeddingBehaviour = { kind: 'embeddings' };
+/** Vector sizes of OpenAI's embedding models; other models are unknown, as on api.openai.com. */
+const EMBEDDING_MODEL_DIMENSIONS: Record<string, number> = {
+  'text-embedding-3-small': 1536,
+  'text-embedding-3-large': 3072,
+  'text-embedding-ada-002': 1536,
+};
 
 /** Starts a fake OpenAI on 127.0.0.1 with a free port. */
 export function startFakeOpenAi(script: FakeOpenAiScript = DEFAULT_SCRIPT): Promise<FakeOpenAi> {
@@ -70,8 +105,17 @@ export function startFakeOpenAi(script: FakeOpenAiScript = DEFAULT_SCRIPT): Prom
 }
 
 export class FakeOpenAi extends FakeHttpServer<FakeOpenAiRequest, FakeOpenAiBehaviour> {
+  /** Every embeddings request received, oldest first (chat requests are in `requests`). */
+  readonly embeddingRequests: FakeOpenAiEmbeddingRequest[] = [];
+  private embeddingScript: FakeOpenAiEmbeddingScript = DEFAULT_EMBEDDING_BEHAVIOUR;
+
   constructor(script: FakeOpenAiScript) {
     super(DEFAULT_SCRIPT, script);
+  }
+
+  /** Replaces the script for the embedding requests that follow; chat keeps its own script. */
+  setEmbeddingScript(script: FakeOpenAiEmbeddingScript): void {
+    this.embeddingScript = script;
   }
 
   /** `http://127.0.0.1:<port>/v1`, to use as the provider's base URL. */
@@ -90,6 +134,16 @@ export class FakeOpenAi extends FakeHttpServer<FakeOpenAiRequest, FakeOpenAiBeha
       return;
     }
     const path = req.url ?? '';
+    if (req.method === 'POST' && EMBEDDING_PATHS.has(path)) {
+      const request: FakeOpenAiEmbeddingRequest = {
+        path,
+        headers: req.headers,
+        body: body as unknown as EmbeddingCreateParams,
+      };
+      this.embeddingRequests.push(request);
+      this.embeddings(res, request);
+      return;
+    }
     const request: FakeOpenAiRequest = { path, headers: req.headers, body };
     this.requests.push(request);
 
@@ -165,6 +219,95 @@ export class FakeOpenAi extends FakeHttpServer<FakeOpenAiRequest, FakeOpenAiBeha
     }
     res.end('data: [DONE]\n\n');
   }
+
+  private embeddings(res: ServerResponse, request: FakeOpenAiEmbeddingRequest): void {
+    const behaviour = this.nextEmbeddingBehaviour(request);
+    if (behaviour.kind === 'error') {
+      sendError(
+        res,
+        behaviour.status,
+        behaviour.error ?? defaultError(behaviour.status, request.headers),
+        behaviour.retryAfter,
+      );
+      return;
+    }
+    const { model, input, dimensions, encoding_format } = request.body;
+    const inputs = typeof input === 'string' ? [input] : input;
+    if (!Array.isArray(inputs) || inputs.some((text) => typeof text !== 'string' || text === '')) {
+      // OpenAI's answer to an empty string; token arrays are valid there but never sent by us.
+      sendError(res, 400, {
+        message: "'$.input' is invalid. Please check the API reference.",
+        type: 'invalid_request_error',
+        code: null,
+      });
+      return;
+    }
+    if (encoding_format !== 'float') {
+      sendError(res, 400, {
+        message: 'This fake answers in floats only: send "encoding_format": "float".',
+        type: 'invalid_request_error',
+        code: null,
+      });
+      return;
+    }
+    const size = behaviour.dimensions ?? dimensions ?? EMBEDDING_MODEL_DIMENSIONS[model];
+    if (size === undefined) {
+      sendError(res, 404, {
+        message: `The model \`${model}\` does not exist or you do not have access to it.`,
+        type: 'invalid_request_error',
+        code: 'model_not_found',
+      });
+      return;
+    }
+    const texts = inputs as string[];
+    const promptTokens = texts.reduce((sum, text) => sum + Math.ceil(text.length / 4), 0);
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      'x-request-id': `req_fake_embeddings_${this.embeddingRequests.length}`,
+    });
+    res.end(
+      JSON.stringify({
+        object: 'list',
+        data: texts.map((text, index) => ({
+          object: 'embedding',
+          index,
+          embedding: fakeEmbedding(text, size),
+        })),
+        model,
+        usage: { prompt_tokens: promptTokens, total_tokens: promptTokens },
+      }),
+    );
+  }
+
+  /** The scripted embeddings behaviour for `request`, read the way `FakeScript` describes. */
+  private nextEmbeddingBehaviour(
+    request: FakeOpenAiEmbeddingRequest,
+  ): FakeOpenAiEmbeddingBehaviour {
+    const script = this.embeddingScript;
+    if (typeof script === 'function') return script(request);
+    if (!Array.isArray(script)) return script;
+    return (script.length > 1 ? script.shift() : script[0]) ?? DEFAULT_EMBEDDING_BEHAVIOUR;
+  }
+}
+
+/**
+ * The fake's unit-length vector for `text`: pseudo-random components seeded by the text's SHA-256,
+ * so the same text always gets the same vector and tests can tell which vector belongs to which
+ * text. Different lengths are different vectors, not prefixes of one another.
+ */
+export function fakeEmbedding(text: string, dimensions: number): number[] {
+  const seed = createHash('sha256').update(`${dimensions}:${text}`).digest();
+  let state = seed.readUInt32LE(0) || 1;
+  const components = Array.from({ length: dimensions }, () => {
+    // xorshift32: deterministic and good enough to make distinct texts' vectors distinct.
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    state >>>= 0;
+    return state / 0x80000000 - 1;
+  });
+  const length = Math.hypot(...components);
+  return components.map((component) => component / length);
 }
 
 interface ChunkChoice {

@@ -1,6 +1,11 @@
 import { guardStream } from '../stream-guard';
 import { type LlmEvent, type NumberedSource } from '../llm-provider';
-import { composeAnswer, ExtractiveProvider } from './extractive.provider';
+import { Analyzer } from '../../retrieval/analyzer';
+import { composeAnswer as compose, ExtractiveProvider } from './extractive.provider';
+
+const analyzer = new Analyzer('english');
+const composeAnswer = (question: string, sources: NumberedSource[]) =>
+  compose(question, sources, analyzer);
 
 const sources: NumberedSource[] = [
   {
@@ -55,7 +60,7 @@ describe('ExtractiveProvider', () => {
     const events: LlmEvent[] = [];
     const stream = guardStream(
       (signal) =>
-        new ExtractiveProvider().stream(
+        new ExtractiveProvider(analyzer).stream(
           { system: '', messages: [], question: 'deploy to production', sources },
           signal,
         ),

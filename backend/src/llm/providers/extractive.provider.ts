@@ -1,5 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { analyze } from '../../retrieval/text';
+import { type Analyzer } from '../../retrieval/analyzer';
 import {
   estimateTokens,
   type LlmDescription,
@@ -22,7 +22,7 @@ interface Quote {
   sourceNumber: number;
   position: number;
   text: string;
-  /** A code block that the quote introduces ("Run this:"), shown with it. */
+  /** The code block right after the quote, which it explains, shown with it. */
   followedBy?: string;
   score: number;
 }
@@ -33,12 +33,16 @@ interface Quote {
  * It never invents text, and says plainly that it is an offline answer.
  */
 export class ExtractiveProvider extends LlmProvider {
+  constructor(private readonly analyzer: Analyzer) {
+    super();
+  }
+
   describe(): LlmDescription {
     return { provider: 'extractive', model: 'extractive' };
   }
 
   async *stream(request: LlmRequest, signal: AbortSignal): AsyncIterable<LlmEvent> {
-    const answer = composeAnswer(request.question, request.sources);
+    const answer = composeAnswer(request.question, request.sources, this.analyzer);
     for (const piece of answer.match(/\s*\S+/g) ?? []) {
       // Yield to the event loop between words so a cancel is seen mid-answer, as with a model.
       await nextTurn();
@@ -53,10 +57,14 @@ export class ExtractiveProvider extends LlmProvider {
   }
 }
 
-export function composeAnswer(question: string, sources: NumberedSource[]): string {
-  const questionTerms = new Set(analyze(question));
+export function composeAnswer(
+  question: string,
+  sources: NumberedSource[],
+  analyzer: Analyzer,
+): string {
+  const questionTerms = new Set(analyzer.terms(question));
   const quotes = sources
-    .flatMap((source) => quotesOf(source, questionTerms))
+    .flatMap((source) => quotesOf(source, questionTerms, analyzer))
     .filter((quote) => quote.score > 0)
     .sort((left, right) => right.score - left.score)
     .slice(0, MAX_QUOTES)
@@ -75,7 +83,7 @@ export function composeAnswer(question: string, sources: NumberedSource[]): stri
   return `${body.join('\n\n')}\n\n${OFFLINE_NOTE}`;
 }
 
-function quotesOf(source: NumberedSource, questionTerms: Set<string>): Quote[] {
+function quotesOf(source: NumberedSource, questionTerms: Set<string>, analyzer: Analyzer): Quote[] {
   const blocks = source.text.split(/\n{2,}/).map((block) => block.trim());
   const quotes: Quote[] = [];
   blocks.forEach((block, index) => {
@@ -84,17 +92,17 @@ function quotesOf(source: NumberedSource, questionTerms: Set<string>): Quote[] {
     const units = /^\s*([-*+]|\d+\.)\s/.test(block)
       ? block.split(/\n(?=\s*(?:[-*+]|\d+\.)\s)/)
       : sentencesOf(block);
-    units.forEach((unit, unitIndex) => {
+    units.forEach((unit) => {
       const text = unit.replace(/\s*\n\s*/g, ' ').trim();
-      const isLast = unitIndex === units.length - 1;
-      const introducesCode = isLast && text.endsWith(':') && next?.startsWith('```');
+      // Docs put a command right after the paragraph that explains it ("Run this:", "Paste it.").
+      const introducesCode = next?.startsWith('```');
       quotes.push({
         sourceNumber: source.number,
         position: quotes.length,
         text,
         followedBy: introducesCode ? next : undefined,
         // Earlier sources ranked higher in retrieval: prefer them when overlap ties.
-        score: overlap(text, questionTerms) * (1 + 1 / (source.number + 1)),
+        score: overlap(analyzer.terms(text), questionTerms) * (1 + 1 / (source.number + 1)),
       });
     });
   });
@@ -106,8 +114,7 @@ function sentencesOf(paragraph: string): string[] {
 }
 
 /** Distinct question words the unit shares, discounted for long units that match by sheer size. */
-function overlap(text: string, questionTerms: Set<string>): number {
-  const terms = analyze(text);
+function overlap(terms: string[], questionTerms: Set<string>): number {
   const shared = new Set(terms.filter((term) => questionTerms.has(term))).size;
   return shared === 0 ? 0 : shared / Math.sqrt(Math.max(terms.length, 8) / 8);
 }

@@ -1,0 +1,60 @@
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+
+/** A secret handed to the container as an environment variable, read by ECS at task start. */
+export interface ContainerSecret {
+  /** The environment variable the application reads. */
+  name: string;
+  /** `<secret ARN>:<JSON key>::`, the form ECS resolves to one key of a JSON secret. */
+  valueFrom: pulumi.Output<string>;
+  /** The secret that holds it, so the task execution role can be allowed to read exactly this. */
+  secretArn: pulumi.Output<string>;
+}
+
+export interface SecretStoreArgs {
+  description: string;
+  /** Environment variable name → secret value. */
+  values: Record<string, pulumi.Input<string>>;
+  /** Keep a deleted secret recoverable for 30 days instead of deleting it at once. */
+  deletionProtection: boolean;
+}
+
+/**
+ * One Secrets Manager secret holding several values as JSON, one key per environment variable.
+ * The values live in Pulumi state only as encrypted secrets, and reach the container through the
+ * task definition's `secrets`, never its `environment`.
+ */
+export class SecretStore extends pulumi.ComponentResource {
+  readonly arn: pulumi.Output<string>;
+  readonly containerSecrets: ContainerSecret[];
+
+  constructor(name: string, args: SecretStoreArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('lorechat:secrets:SecretStore', name, {}, opts);
+
+    const secret = new aws.secretsmanager.Secret(
+      name,
+      {
+        description: args.description,
+        // Without protection, destroy means gone: a re-created stack starts clean.
+        recoveryWindowInDays: args.deletionProtection ? 30 : 0,
+      },
+      { parent: this },
+    );
+    const version = new aws.secretsmanager.SecretVersion(
+      name,
+      { secretId: secret.id, secretString: pulumi.secret(pulumi.jsonStringify(args.values)) },
+      { parent: this },
+    );
+    this.arn = secret.arn;
+    this.containerSecrets = Object.keys(args.values)
+      .sort()
+      .map((key) => ({
+        name: key,
+        // Through the version, so no task can start before the value is stored.
+        valueFrom: pulumi.interpolate`${version.arn}:${key}::`,
+        secretArn: secret.arn,
+      }));
+
+    this.registerOutputs({ arn: this.arn });
+  }
+}

@@ -1,0 +1,60 @@
+import * as pulumi from '@pulumi/pulumi';
+import { type MockMonitor } from '@pulumi/pulumi/runtime/mocks';
+import { PROJECT, loadStackConfig } from '../config';
+import { RecordingMocks, type RecordedResource } from './mocks';
+import { engineConfig, type StackFileValue } from './stackFiles';
+
+export interface ProgramRun {
+  stack: string;
+  resources: RecordedResource[];
+  calls: RecordingMocks['calls'];
+  /** The stack outputs, resolved (secrets included, in plain text). */
+  outputs: Record<string, unknown>;
+}
+
+/**
+ * Points the Pulumi runtime at recording mocks and gives it the stack's configuration, as the CLI
+ * would: Pulumi.yaml defaults under the stack file's values, then `overrides`.
+ */
+export async function simulateStack(
+  stack: string,
+  overrides: Record<string, StackFileValue> = {},
+): Promise<RecordingMocks> {
+  const config = engineConfig(stack, overrides);
+  const mocks = new RecordingMocks(config.values['aws:region'] ?? 'us-east-1');
+  await pulumi.runtime.setMocks(mocks, PROJECT, stack, false);
+  pulumi.runtime.setAllConfig(config.values, config.secretKeys);
+  return mocks;
+}
+
+/**
+ * Runs the Pulumi program (infra/index.ts) for a stack under mocks, as `pulumi preview` would
+ * but without the CLI or AWS, and returns every resource it declared. The program runs once per
+ * module registry: each Jest test file, or one script process.
+ */
+export async function runProgram(
+  stack: string,
+  overrides: Record<string, StackFileValue> = {},
+): Promise<ProgramRun> {
+  const mocks = await simulateStack(stack, overrides);
+  // The program's first step, taken here first so that a bad stack file fails on its own
+  // instead of inside a half-built stack.
+  loadStackConfig();
+
+  const outputs = (await pulumi.runtime.runInPulumiStack(async () => ({
+    ...(await import('../index')),
+  }))) as Record<string, unknown>;
+
+  const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitor;
+  // Registrations still in flight finish before the monitor is released.
+  await pulumi.runtime.disconnect();
+  attachUrns(mocks.resources, monitor);
+  return { stack, resources: mocks.resources, calls: mocks.calls, outputs };
+}
+
+function attachUrns(resources: RecordedResource[], monitor: MockMonitor): void {
+  const urns = [...monitor.getRegisteredResources().keys()];
+  for (const resource of resources) {
+    resource.urn = urns.find((urn) => urn.endsWith(`${resource.type}::${resource.name}`));
+  }
+}

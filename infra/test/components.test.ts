@@ -1,0 +1,309 @@
+import * as pulumi from '@pulumi/pulumi';
+import {
+  bedrockModelIds,
+  bedrockResourceArns,
+  ingestRunTaskCommand,
+  widgetScriptTag,
+} from '../backend';
+import { redisUrl } from '../components/cache';
+import { CHAT_PATH, cacheBehaviors, webAclRules } from '../components/edge';
+import { ecrRepositoryArn, keepLastImagesPolicy } from '../components/image';
+import { accessLogBucketPolicy } from '../components/loadBalancer';
+import { internetEgressPorts } from '../components/network';
+import {
+  capacityProviderStrategy,
+  containerDefinition,
+  executionStatements,
+} from '../components/service';
+import { qdrantUserData } from '../components/vectorDb';
+import { parseStackConfig } from '../config';
+import { formatInventory, inventoryOf } from '../simulation/inventory';
+import { type RecordedResource } from '../simulation/mocks';
+import { standardTags, standardTagsTransformation } from '../tagging';
+
+/** The value of an Output built from known values, outside any Pulumi program. */
+function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => output.apply(resolve));
+}
+
+describe('network', () => {
+  it('opens HTTPS always, plus the explicit port of each configured endpoint', () => {
+    expect(internetEgressPorts([undefined])).toEqual([443]);
+    expect(
+      internetEgressPorts([
+        'http://ollama.internal:11434/v1',
+        'https://cluster.cloud.qdrant.io:6333',
+        'https://api.example.com/v1',
+        'http://proxy.internal/v1',
+      ]),
+    ).toEqual([80, 443, 6333, 11434]);
+  });
+});
+
+describe('edge', () => {
+  const waf = { rateLimit: 2000, chatRateLimit: 600, blockedCountries: [] };
+
+  it('orders the WAF rules with unique priorities, reputation before rate limits', () => {
+    const rules = webAclRules(waf);
+    expect(rules.map((rule) => [rule.priority, rule.name])).toEqual([
+      [0, 'AWSManagedRulesAmazonIpReputationList'],
+      [1, 'rate-limit-per-ip'],
+      [2, 'chat-rate-limit-per-ip'],
+      [3, 'AWSManagedRulesCommonRuleSet'],
+      [4, 'AWSManagedRulesKnownBadInputsRuleSet'],
+    ]);
+  });
+
+  it('puts geo blocking first when countries are configured', () => {
+    const [first, ...rest] = webAclRules({ ...waf, blockedCountries: ['KP'] });
+    expect(first).toMatchObject({ priority: 0, name: 'geo-block', action: { block: {} } });
+    expect(rest).toHaveLength(5);
+  });
+
+  it('only counts the body rules that questions containing code would trip', () => {
+    const common = webAclRules(waf).find((rule) => rule.name === 'AWSManagedRulesCommonRuleSet');
+    expect(common?.statement).toMatchObject({
+      managedRuleGroupStatement: {
+        ruleActionOverrides: [
+          { name: 'CrossSiteScripting_BODY', actionToUse: { count: {} } },
+          { name: 'SizeRestrictions_BODY', actionToUse: { count: {} } },
+        ],
+      },
+    });
+  });
+
+  it('spells out an uncached chat behaviour and a cached, compressed widget behaviour', () => {
+    const { defaultBehavior, orderedBehaviors } = cacheBehaviors({
+      staticCachePolicyId: 'static',
+      responseHeadersPolicyId: 'headers',
+    });
+    const [chat, widget] = orderedBehaviors;
+    expect(chat).toEqual({ ...defaultBehavior, pathPattern: `${CHAT_PATH}*` });
+    expect(widget).toMatchObject({
+      pathPattern: '/widget*',
+      cachePolicyId: 'static',
+      compress: true,
+    });
+  });
+});
+
+describe('load balancer', () => {
+  it('lets only ELB log delivery write, only this account, only over TLS', async () => {
+    const policy = JSON.parse(
+      await valueOf(accessLogBucketPolicy('arn:aws:s3:::logs', '111122223333')),
+    ) as {
+      Statement: Record<string, unknown>[];
+    };
+    expect(policy.Statement).toEqual([
+      expect.objectContaining({
+        Effect: 'Allow',
+        Action: 's3:PutObject',
+        Resource: 'arn:aws:s3:::logs/alb/AWSLogs/111122223333/*',
+      }),
+      expect.objectContaining({
+        Effect: 'Deny',
+        Resource: ['arn:aws:s3:::logs', 'arn:aws:s3:::logs/*'],
+      }),
+    ]);
+  });
+});
+
+describe('service', () => {
+  it('leaves on-demand Fargate out of an all-Spot strategy', () => {
+    expect(capacityProviderStrategy({ onDemandBase: 0, onDemandWeight: 0, spotWeight: 1 })).toEqual(
+      [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }],
+    );
+  });
+
+  it('keeps an on-demand base with the rest shared by weight', () => {
+    expect(capacityProviderStrategy({ onDemandBase: 2, onDemandWeight: 1, spotWeight: 3 })).toEqual(
+      [
+        { capacityProvider: 'FARGATE', base: 2, weight: 1 },
+        { capacityProvider: 'FARGATE_SPOT', weight: 3 },
+      ],
+    );
+  });
+
+  it('lists environment variables in a stable order and secrets by reference only', async () => {
+    const definition = containerDefinition({
+      image: 'image@sha256:0',
+      containerPort: 3000,
+      environment: { PORT: '3000', HOST: '0.0.0.0' },
+      secrets: [
+        {
+          name: 'QDRANT_API_KEY',
+          valueFrom: pulumi.output('arn:secret:QDRANT_API_KEY::'),
+          secretArn: pulumi.output('arn:secret'),
+        },
+      ],
+      stopTimeoutSeconds: 120,
+      logGroupName: '/lorechat-dev/service',
+      region: 'eu-west-1',
+    });
+    const resolved = JSON.parse(await valueOf(pulumi.jsonStringify(definition))) as {
+      environment: unknown;
+      secrets: unknown;
+    };
+    expect(resolved.environment).toEqual([
+      { name: 'HOST', value: '0.0.0.0' },
+      { name: 'PORT', value: '3000' },
+    ]);
+    expect(resolved.secrets).toEqual([
+      { name: 'QDRANT_API_KEY', valueFrom: 'arn:secret:QDRANT_API_KEY::' },
+    ]);
+  });
+
+  it('grants ECR pulls only when the image is in ECR, and each secret once', async () => {
+    const statements = executionStatements({
+      logGroupArn: 'arn:logs',
+      secretArns: ['arn:secret:a', 'arn:secret:b', 'arn:secret:a'],
+    });
+    expect(statements.map((statement) => statement.Sid)).toEqual(['WriteLogs', 'ReadSecrets']);
+    const read = statements[1]?.Resource as pulumi.Output<string[]>;
+    expect(await valueOf(read)).toEqual(['arn:secret:a', 'arn:secret:b']);
+  });
+});
+
+describe('Qdrant', () => {
+  const script = qdrantUserData({
+    volumeId: 'vol-0123456789abcdef0',
+    secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:lorechat-dev-qdrant-AbCdEf',
+    region: 'eu-west-1',
+    version: 'v1.18.0',
+  });
+
+  it('finds the data volume by its NVMe serial and formats it only when blank', () => {
+    expect(script).toContain('"vol0123456789abcdef0"');
+    expect(script).toMatch(/if ! blkid "\$device"; then\n {2}mkfs\.xfs "\$device"\nfi/);
+    expect(script.match(/mkfs/g)).toHaveLength(1);
+  });
+
+  it('reads the API key at boot into a root-only file, and runs the unprivileged image', () => {
+    expect(script).toContain('umask 077');
+    expect(script).toContain('aws secretsmanager get-secret-value --region eu-west-1');
+    expect(script).toContain('--env-file /etc/qdrant.env');
+    expect(script).toContain('qdrant/qdrant:v1.18.0-unprivileged');
+  });
+});
+
+describe('Redis', () => {
+  it('builds a TLS URL carrying the auth token, as a secret', async () => {
+    const url = redisUrl('master.cache.amazonaws.com', 'token123');
+    expect(await valueOf(url)).toBe('rediss://:token123@master.cache.amazonaws.com:6379');
+    expect(await pulumi.isSecret(url)).toBe(true);
+  });
+});
+
+describe('image', () => {
+  it('expires all but the newest images', () => {
+    expect(JSON.parse(keepLastImagesPolicy(5))).toMatchObject({
+      rules: [{ selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 5 } }],
+    });
+  });
+
+  it('derives the repository of an ECR image and ignores other registries', () => {
+    expect(ecrRepositoryArn('123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/lorechat:1.0')).toBe(
+      'arn:aws:ecr:eu-west-1:123456789012:repository/team/lorechat',
+    );
+    expect(ecrRepositoryArn('ghcr.io/lorechat/backend:1.0')).toBeUndefined();
+  });
+});
+
+describe('backend', () => {
+  const base = { stack: 'dev', aws: { region: 'eu-west-1' }, secretsSet: new Set<never>() };
+
+  it('collects the Bedrock models of answers and embeddings, each once', () => {
+    const config = parseStackConfig({
+      ...base,
+      values: {
+        llmProvider: 'bedrock',
+        llmModel: 'amazon.nova-lite-v1:0',
+        embeddingProvider: 'bedrock',
+        embeddingModel: 'amazon.titan-embed-text-v2:0',
+      },
+    });
+    expect(bedrockModelIds(config)).toEqual([
+      'amazon.nova-lite-v1:0',
+      'amazon.titan-embed-text-v2:0',
+    ]);
+    expect(bedrockModelIds(parseStackConfig({ ...base, values: {} }))).toEqual([]);
+  });
+
+  it('grants a foundation model in the region, or an inference profile and its model anywhere', async () => {
+    const arns = bedrockResourceArns(
+      ['amazon.titan-embed-text-v2:0', 'eu.amazon.nova-lite-v1:0'],
+      'eu-west-1',
+      '123456789012',
+    );
+    expect(await valueOf(pulumi.all(arns))).toEqual([
+      'arn:aws:bedrock:eu-west-1::foundation-model/amazon.titan-embed-text-v2:0',
+      'arn:aws:bedrock:eu-west-1:123456789012:inference-profile/eu.amazon.nova-lite-v1:0',
+      'arn:aws:bedrock:*::foundation-model/amazon.nova-lite-v1:0',
+    ]);
+  });
+
+  it('writes the widget snippet and a runnable ingest command', () => {
+    expect(widgetScriptTag('https://chat.example.org', 'docs')).toBe(
+      '<script src="https://chat.example.org/widget.js" data-site-key="docs" async></script>',
+    );
+    const command = ingestRunTaskCommand({
+      region: 'eu-west-1',
+      clusterName: 'cluster-1',
+      taskDefinitionFamily: 'lorechat-dev',
+      containerName: 'lorechat',
+      subnetIds: ['subnet-a', 'subnet-b'],
+      securityGroupId: 'sg-1',
+    });
+    expect(command).toBe(
+      'aws ecs run-task --region eu-west-1 --cluster cluster-1 --task-definition lorechat-dev ' +
+        '--capacity-provider-strategy capacityProvider=FARGATE_SPOT,weight=1 ' +
+        "--network-configuration 'awsvpcConfiguration={subnets=[subnet-a,subnet-b],securityGroups=[sg-1],assignPublicIp=ENABLED}' " +
+        '--overrides \'{"containerOverrides":[{"name":"lorechat","command":["node","dist/cli.js","ingest","--site","https://www.example.com"]}]}\'',
+    );
+  });
+});
+
+describe('tagging', () => {
+  const transformation = standardTagsTransformation(standardTags('lorechat', 'dev'));
+  const args = (type: string, props: Record<string, unknown>) => ({
+    type,
+    name: 'example',
+    props,
+    opts: {},
+    resource: undefined as unknown as pulumi.Resource,
+  });
+
+  it('merges the standard tags into a taggable resource, keeping its own', async () => {
+    const result = transformation(
+      args('aws:ec2/securityGroup:SecurityGroup', { tags: { Name: 'alb', Project: 'other' } }),
+    );
+    expect(await valueOf(pulumi.output(result?.props.tags as Record<string, string>))).toEqual({
+      Name: 'alb',
+      Project: 'lorechat',
+      Environment: 'dev',
+      ManagedBy: 'pulumi',
+    });
+  });
+
+  it('leaves a resource that takes no tags alone', () => {
+    expect(transformation(args('aws:route53/record:Record', {}))).toBeUndefined();
+  });
+});
+
+describe('inventory', () => {
+  it('counts resources by type, most numerous first, and explains remote components', () => {
+    const resource = (type: string, name: string) => ({ type, name }) as RecordedResource;
+    const rows = inventoryOf([
+      resource('aws:iam/role:Role', 'task'),
+      resource('awsx:ec2:Vpc', 'vpc'),
+      resource('aws:iam/role:Role', 'execution'),
+    ]);
+    expect(rows).toEqual([
+      { type: 'aws:iam/role:Role', count: 2, names: ['execution', 'task'] },
+      { type: 'awsx:ec2:Vpc', count: 1, names: ['vpc'] },
+    ]);
+    const text = formatInventory('dev', rows);
+    expect(text).toContain('Resource inventory of stack "dev": 3 resources of 2 types');
+    expect(text).toContain('awsx:ec2:Vpc: the VPC, an internet gateway');
+  });
+});

@@ -1,0 +1,10 @@
+import { describeStack } from './support/stackSuite';
+
+describeStack('dev', {
+  availabilityZones: 2,
+  spot: 'all',
+  deletionProtection: false,
+  customDomain: false,
+  redis: false,
+  bedrock: false,
+});

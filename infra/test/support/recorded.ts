@@ -1,0 +1,106 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { specialSecretSig, specialSigKey } from '@pulumi/pulumi/runtime/rpc';
+import { type RecordedResource } from '../../simulation/mocks';
+import { type ProgramRun } from '../../simulation/runProgram';
+
+/** Every recorded resource of a type. */
+export function allOf(run: ProgramRun, type: string): RecordedResource[] {
+  return run.resources.filter((resource) => resource.type === type);
+}
+
+/** The one recorded resource of a type (and name, when given); fails if there is not exactly one. */
+export function oneOf(run: ProgramRun, type: string, name?: string): RecordedResource {
+  const found = allOf(run, type).filter((resource) => name === undefined || resource.name === name);
+  if (found.length !== 1) {
+    throw new Error(`expected one ${type}${name ? ` named ${name}` : ''}, found ${found.length}`);
+  }
+  return found[0] as RecordedResource;
+}
+
+/**
+ * A recorded input, typed by the caller: the inputs are plain JSON-like values. An input Pulumi
+ * marked secret (see `isSecret`) is returned unwrapped.
+ */
+export function input<T>(resource: RecordedResource, key: string): T {
+  const value = resource.inputs[key];
+  return (isSecret(value) ? value.value : value) as T;
+}
+
+export interface ContainerDefinition {
+  name: string;
+  image: string;
+  user: string;
+  readonlyRootFilesystem: boolean;
+  stopTimeout: number;
+  environment: { name: string; value: string }[];
+  secrets: { name: string; valueFrom: string }[];
+  portMappings: { containerPort: number }[];
+  mountPoints: { sourceVolume: string; containerPath: string }[];
+  logConfiguration: { logDriver: string; options: Record<string, string> };
+}
+
+/** The single container of the service's task definition. */
+export function container(run: ProgramRun): ContainerDefinition {
+  const taskDefinition = oneOf(run, 'aws:ecs/taskDefinition:TaskDefinition');
+  const definitions = JSON.parse(input<string>(taskDefinition, 'containerDefinitions')) as
+    ContainerDefinition[] | undefined;
+  if (definitions?.length !== 1) throw new Error('expected one container definition');
+  return definitions[0] as ContainerDefinition;
+}
+
+export interface PolicyDocument {
+  Statement: {
+    Sid?: string;
+    Effect: string;
+    Action: string | string[];
+    Resource: string | string[];
+    Principal?: unknown;
+    Condition?: unknown;
+  }[];
+}
+
+/** The parsed policy document of an inline role policy, by resource name. */
+export function rolePolicy(run: ProgramRun, name: string): PolicyDocument {
+  const policy = oneOf(run, 'aws:iam/rolePolicy:RolePolicy', name);
+  return JSON.parse(input<string>(policy, 'policy')) as PolicyDocument;
+}
+
+export function asList<T>(value: T | T[]): T[] {
+  return Array.isArray(value) ? value : [value];
+}
+
+/** The ARN the simulated provider gave a resource. */
+export function arnOf(resource: RecordedResource): string {
+  return String(resource.outputs.arn);
+}
+
+/** The parent component's type, read from the resource's URN. */
+export function parentType(resource: RecordedResource): string | undefined {
+  const qualifiedType = resource.urn?.split('::')[2] ?? '';
+  const chain = qualifiedType.split('$');
+  return chain.length > 1 ? chain[chain.length - 2] : undefined;
+}
+
+/**
+ * Whether a resource type takes `tags`, read from its SDK's own type definitions rather than from
+ * the program's list, so the test can catch a type the tagging transformation misses.
+ */
+export function declaresTags(type: string): boolean {
+  const match = /^(aws|awsx|random):([\w-]+)(?:\/(\w+))?:(\w+)$/.exec(type);
+  if (!match) return false;
+  const [, packageName = '', module = '', file, resource = ''] = match;
+  const packageRoot = path.dirname(require.resolve(`@pulumi/${packageName}/package.json`));
+  const fileName = file ?? resource.charAt(0).toLowerCase() + resource.slice(1);
+  const directory = module === 'index' ? packageRoot : path.join(packageRoot, module);
+  const definitions = readFileSync(path.join(directory, `${fileName}.d.ts`), 'utf8');
+  const args = new RegExp(`export interface ${resource}Args \\{([\\s\\S]*?)\\n\\}`).exec(
+    definitions,
+  );
+  return /^\s{4}tags\?:/m.test(args?.[1] ?? '');
+}
+
+/** Whether Pulumi marked a recorded input secret, so that it is encrypted in the stack's state. */
+export function isSecret(recorded: unknown): recorded is { value: unknown } {
+  return (recorded as Record<string, unknown> | undefined)?.[specialSigKey] === specialSecretSig;
+}
