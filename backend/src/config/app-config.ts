@@ -7,6 +7,7 @@ import {
   type LlmProviderName,
   type VectorStoreName,
 } from './env.schema';
+import { DEFAULT_LLM_PRICES, type ModelPrice } from '../metrics/prices';
 
 export interface LlmSettings {
   provider: LlmProviderName;
@@ -68,6 +69,16 @@ export interface AppConfig {
   retrieval: RetrievalSettings;
   vectorStore: VectorStoreSettings;
   embeddings: EmbeddingSettings;
+  metrics: MetricsConfig;
+}
+
+export interface MetricsConfig {
+  /** CloudWatch embedded-metric lines on stdout; off locally so the console stays readable. */
+  enabled: boolean;
+  namespace: string;
+  environment: string;
+  /** USD per million tokens by model: the built-in table, overridden by `LLM_PRICES`. */
+  prices: Record<string, ModelPrice>;
 }
 
 export class ConfigError extends Error {
@@ -154,6 +165,12 @@ export function loadConfig(
       batchSize: env.EMBEDDING_BATCH_SIZE,
       maxRetries: env.LLM_MAX_RETRIES,
       timeoutMs: env.LLM_TIMEOUT_MS,
+    },
+    metrics: {
+      enabled: env.METRICS_ENABLED,
+      namespace: env.METRICS_NAMESPACE,
+      environment: env.METRICS_ENVIRONMENT,
+      prices: { ...DEFAULT_LLM_PRICES, ...env.LLM_PRICES },
     },
   };
 }

@@ -44,6 +44,28 @@ const number = (min: number, max: number) =>
     .min(min, { error: `must be at least ${min}` })
     .max(max, { error: `must be at most ${max}` });
 
+/** `LLM_PRICES`: JSON of model id → USD per million input and output tokens. */
+const llmPrices = z
+  .string()
+  .transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+      return z.NEVER;
+    }
+  })
+  .pipe(
+    z.record(
+      z.string(),
+      z.object({ inputPerMillion: number(0, 10_000), outputPerMillion: number(0, 10_000) }),
+      {
+        error:
+          'must map model ids to {"inputPerMillion": number, "outputPerMillion": number} (USD per million tokens)',
+      },
+    ),
+  );
+
 const url = z
   .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
   .transform((value) => value.replace(/\/+$/, ''));
@@ -98,6 +120,20 @@ export const envSchema = z
     EMBEDDING_DIMENSIONS: int(1, 8192).optional(),
     EMBEDDING_BASE_URL: url.optional(),
     EMBEDDING_BATCH_SIZE: int(1, 2048).default(64),
+
+    METRICS_ENABLED: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((value) => value === 'true'),
+    METRICS_NAMESPACE: z
+      .string()
+      .regex(/^[\w./#:-]{1,255}$/, { error: 'must be a CloudWatch namespace such as LoreChat' })
+      .default('LoreChat'),
+    METRICS_ENVIRONMENT: z
+      .string()
+      .regex(/^[\w-]{1,64}$/, { error: 'must be letters, digits, _ or -' })
+      .default('local'),
+    LLM_PRICES: llmPrices.optional(),
   })
   .superRefine((env, ctx) => {
     const needsKey: Partial<Record<LlmProviderName, 'OPENAI_API_KEY' | 'ANTHROPIC_API_KEY'>> = {

@@ -52,15 +52,8 @@ export interface StackShape {
   bedrock: boolean;
 }
 
-/** Variables the backend will read once their issues land (Qdrant, embeddings, Redis). */
-const ANNOUNCED_VARIABLES = [
-  'VECTOR_STORE',
-  'QDRANT_URL',
-  'QDRANT_API_KEY',
-  'EMBEDDING_PROVIDER',
-  'EMBEDDING_MODEL',
-  'REDIS_URL',
-];
+/** Variables the backend will read once their issue lands (Redis, issue 8). */
+const ANNOUNCED_VARIABLES = ['REDIS_URL'];
 
 /** The configuration the stack file gives, validated the way the program validates it. */
 export function stackConfigOf(stack: string): StackConfig {

@@ -1,0 +1,149 @@
+import { Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { type LlmFailure } from '../llm/llm-provider';
+import { type MetricValue, emfLine } from './emf';
+import { type ModelPrice, answerCost, priceOf } from './prices';
+
+export interface MetricsSettings {
+  enabled: boolean;
+  namespace: string;
+  /** The `Environment` dimension: the stack name in AWS. */
+  environment: string;
+  /** The `Provider` dimension: the configured LLM provider. */
+  provider: string;
+  model: string;
+  prices: Readonly<Record<string, ModelPrice>>;
+}
+
+/** The metric names, shared with the alarms and dashboard in infra/components/monitoring.ts. */
+export const METRIC = {
+  activeConnections: 'ActiveConnections',
+  questions: 'Questions',
+  retrievalLatency: 'RetrievalLatency',
+  timeToFirstToken: 'TimeToFirstToken',
+  inputTokens: 'InputTokens',
+  outputTokens: 'OutputTokens',
+  answerCost: 'AnswerCostUSD',
+  providerErrors: 'ProviderErrors',
+} as const;
+
+/** How often each task reports its open connections, the metric connection scaling tracks. */
+export const GAUGE_INTERVAL_MS = 60_000;
+
+type Write = (line: string) => void;
+
+/**
+ * LoreChat's operational metrics as CloudWatch embedded-metric lines on stdout, which the ECS log
+ * driver ships to CloudWatch Logs. Dimensions are only the environment and the provider (plus the
+ * error code on errors) so the number of metrics, which CloudWatch bills for, stays fixed. When
+ * disabled, every call is a no-op and nothing is written, so local output stays readable.
+ */
+@Injectable()
+export class Metrics implements OnApplicationBootstrap, OnModuleDestroy {
+  private connections = 0;
+  private gauge?: NodeJS.Timeout;
+  private readonly price?: ModelPrice;
+
+  constructor(
+    private readonly settings: MetricsSettings,
+    private readonly write: Write = (line) => process.stdout.write(`${line}\n`),
+    private readonly now: () => number = Date.now,
+  ) {
+    this.price = priceOf(settings.model, settings.prices);
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.settings.enabled) return;
+    // A task with no visitors must still report zero, or scaling in would wait on missing data.
+    this.gauge = setInterval(() => this.reportConnections(), GAUGE_INTERVAL_MS);
+    this.gauge.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.gauge);
+  }
+
+  connectionOpened(): void {
+    this.connections += 1;
+  }
+
+  connectionClosed(): void {
+    this.connections = Math.max(0, this.connections - 1);
+  }
+
+  /** The open Socket.IO connections of this task, right now. */
+  reportConnections(): void {
+    this.emit(
+      [['Environment']],
+      [{ name: METRIC.activeConnections, unit: 'Count', value: this.connections }],
+    );
+  }
+
+  questionAsked(): void {
+    this.emitForProvider([{ name: METRIC.questions, unit: 'Count', value: 1 }]);
+  }
+
+  retrievalFinished(milliseconds: number): void {
+    this.emitForProvider([
+      { name: METRIC.retrievalLatency, unit: 'Milliseconds', value: milliseconds },
+    ]);
+  }
+
+  firstToken(milliseconds: number): void {
+    this.emitForProvider([
+      { name: METRIC.timeToFirstToken, unit: 'Milliseconds', value: milliseconds },
+    ]);
+  }
+
+  /** Tokens of a finished answer and, when the model has a price, what it cost. */
+  answered(usage: { inputTokens: number; outputTokens: number }): void {
+    const metrics: MetricValue[] = [
+      { name: METRIC.inputTokens, unit: 'Count', value: usage.inputTokens },
+      { name: METRIC.outputTokens, unit: 'Count', value: usage.outputTokens },
+    ];
+    if (this.price) {
+      // CloudWatch has no currency unit; the name carries it.
+      metrics.push({ name: METRIC.answerCost, unit: 'None', value: answerCost(usage, this.price) });
+    }
+    this.emitForProvider(metrics);
+  }
+
+  /**
+   * A failed provider call, counted per provider (what the error-rate alarm reads) and per
+   * provider and failure kind (what the dashboard breaks it down by).
+   */
+  providerError(failure: LlmFailure): void {
+    this.emit(
+      [
+        ['Environment', 'Provider'],
+        ['Environment', 'Provider', 'ErrorCode'],
+      ],
+      [{ name: METRIC.providerErrors, unit: 'Count', value: 1 }],
+      { ErrorCode: failure },
+    );
+  }
+
+  private emitForProvider(metrics: MetricValue[]): void {
+    this.emit([['Environment', 'Provider']], metrics);
+  }
+
+  private emit(
+    dimensionSets: string[][],
+    metrics: MetricValue[],
+    extraDimensions: Record<string, string> = {},
+  ): void {
+    if (!this.settings.enabled) return;
+    this.write(
+      emfLine({
+        namespace: this.settings.namespace,
+        dimensionSets,
+        dimensions: {
+          Environment: this.settings.environment,
+          Provider: this.settings.provider,
+          ...extraDimensions,
+        },
+        metrics,
+        timestamp: this.now(),
+      }),
+    );
+  }
+}
