@@ -12,6 +12,9 @@ export const BACKEND_PORT = 3000;
 /** The backend's health endpoint, for the load balancer. */
 export const HEALTH_CHECK_PATH = '/health';
 
+/** The CloudWatch namespace of the backend's embedded metrics. */
+export const METRICS_NAMESPACE = 'LoreChat';
+
 /** The command inside the image that crawls and indexes a site. */
 export const INGEST_COMMAND = ['node', 'dist/cli.js', 'ingest', '--site'];
 
@@ -24,6 +27,10 @@ export function backendEnvironment(
   endpoints: { publicUrl: pulumi.Input<string>; qdrantUrl: pulumi.Input<string> },
 ): Record<string, pulumi.Input<string>> {
   const environment: Record<string, pulumi.Input<string>> = {
+    // CloudFront appends the visitor's address to X-Forwarded-For and the ALB appends CloudFront's:
+    // the visitor is the entry left of those two, for per-IP quotas.
+    TRUST_PROXY_HOPS: '2',
+    SITES: pulumi.output(endpoints.publicUrl).apply((publicUrl) => sitesSetting(config, publicUrl)),
     PORT: String(BACKEND_PORT),
     HOST: '0.0.0.0',
     PUBLIC_URL: endpoints.publicUrl,
@@ -35,11 +42,25 @@ export function backendEnvironment(
     EMBEDDING_PROVIDER: config.embeddings.provider,
     VECTOR_STORE: 'qdrant',
     QDRANT_URL: endpoints.qdrantUrl,
+    // Embedded metric lines in the log: the custom metrics the alarms and scaling read.
+    METRICS_ENABLED: 'true',
+    METRICS_NAMESPACE,
+    METRICS_ENVIRONMENT: config.stack,
   };
   if (config.llm.model) environment.LLM_MODEL = config.llm.model;
   if (config.llm.baseUrl) environment.LLM_BASE_URL = config.llm.baseUrl;
   if (config.embeddings.model) environment.EMBEDDING_MODEL = config.embeddings.model;
   return environment;
+}
+
+/**
+ * The backend's SITES setting: the stack's site key, allowed from the LoreChat site itself (its demo
+ * page) and from the site it crawls, where the widget is pasted.
+ */
+export function sitesSetting(config: StackConfig, publicUrl: string): string {
+  const origins = [new URL(publicUrl).origin];
+  if (config.ingestSiteUrl) origins.push(new URL(config.ingestSiteUrl).origin);
+  return `${config.siteKey}=${[...new Set(origins)].join(',')}`;
 }
 
 /** The model provider keys the backend reads, by environment variable. */

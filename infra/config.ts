@@ -89,6 +89,17 @@ export const CONFIG_DEFAULTS = {
   imagesKept: 10,
   siteKey: 'main',
   ingestSiteUrl: '',
+  ingestSchedule: 'cron(0 3 * * ? *)',
+  connectionsPerTask: 100,
+  alarmEmail: '',
+  alarm5xxPercent: 5,
+  alarmResponseTimeP95Ms: 2000,
+  alarmFirstTokenP95Ms: 5000,
+  alarmProviderErrorPercent: 5,
+  alarmCpuPercent: 85,
+  alarmMemoryPercent: 85,
+  alarmWafBlockedRequests: 500,
+  monthlyBudgetUsd: 50,
 };
 
 export type ConfigKey = keyof typeof CONFIG_DEFAULTS;
@@ -122,6 +133,8 @@ export interface StackConfig {
     capacity: { onDemandBase: number; onDemandWeight: number; spotWeight: number };
     cpuTargetPercent: number;
     requestsPerTargetPerMinute: number;
+    /** Open chat connections per task that connection-based scaling aims for. */
+    connectionsPerTask: number;
     /** Seconds between SIGTERM and SIGKILL; also the load balancer's draining time. */
     stopTimeoutSeconds: number;
     logLevel: LogLevel;
@@ -141,6 +154,28 @@ export interface StackConfig {
   image: { prebuiltUri?: string; imagesKept: number };
   siteKey: string;
   ingestSiteUrl?: string;
+  /** The nightly crawl: an EventBridge Scheduler expression, in UTC. Needs `ingestSiteUrl`. */
+  ingestSchedule?: string;
+  monitoring: {
+    /** Where alarms and budget warnings are mailed; without it they only reach the SNS topic. */
+    alarmEmail?: string;
+    thresholds: AlarmThresholds;
+  };
+  /** The monthly AWS Budgets limit, in US dollars. */
+  monthlyBudgetUsd: number;
+}
+
+/** When each alarm fires; see docs/operations.md for what to do then. */
+export interface AlarmThresholds {
+  /** 5xx responses as a share of requests, at the load balancer and at the targets. */
+  http5xxPercent: number;
+  responseTimeP95Ms: number;
+  firstTokenP95Ms: number;
+  providerErrorPercent: number;
+  cpuPercent: number;
+  memoryPercent: number;
+  /** Requests the WAF blocks in 5 minutes. */
+  wafBlockedRequests: number;
 }
 
 /** The configured secrets, each an Output marked secret so Pulumi encrypts it in state. */
@@ -346,6 +381,32 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
   const imagesKept = read.integer('imagesKept', 1, 1000);
   const siteKey = read.matching('siteKey', /^[\w-]{1,64}$/, 'letters, digits, _ or -');
   const ingestSiteUrl = read.optionalUrl('ingestSiteUrl', ['http:', 'https:']);
+  const ingestSchedule = read.optionalMatching(
+    'ingestSchedule',
+    /^(cron\([^()]+\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$/,
+    'an EventBridge Scheduler expression such as cron(0 3 * * ? *) or rate(1 day)',
+  );
+  const connectionsPerTask = read.integer('connectionsPerTask', 1, 100_000);
+  const alarmEmail = read.optionalMatching(
+    'alarmEmail',
+    /^[^@\s]+@[^@\s]+\.[a-z]{2,}$/i,
+    'an email address such as ops@example.com',
+  );
+  const thresholds: AlarmThresholds = {
+    http5xxPercent: read.integer('alarm5xxPercent', 1, 100),
+    responseTimeP95Ms: read.integer('alarmResponseTimeP95Ms', 10, 600_000),
+    firstTokenP95Ms: read.integer('alarmFirstTokenP95Ms', 10, 600_000),
+    providerErrorPercent: read.integer('alarmProviderErrorPercent', 1, 100),
+    cpuPercent: read.integer('alarmCpuPercent', 10, 100),
+    memoryPercent: read.integer('alarmMemoryPercent', 10, 100),
+    wafBlockedRequests: read.integer('alarmWafBlockedRequests', 1, 100_000_000),
+  };
+  if (thresholds.cpuPercent <= cpuTargetPercent) {
+    problems.push(
+      `lorechat:alarmCpuPercent (${thresholds.cpuPercent}) must exceed lorechat:cpuTargetPercent (${cpuTargetPercent}): scaling should act before the alarm fires`,
+    );
+  }
+  const monthlyBudgetUsd = read.integer('monthlyBudgetUsd', 1, 1_000_000);
 
   if (problems.length > 0) throw new StackConfigError(problems);
 
@@ -367,6 +428,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
       capacity: { onDemandBase, onDemandWeight, spotWeight },
       cpuTargetPercent,
       requestsPerTargetPerMinute,
+      connectionsPerTask,
       stopTimeoutSeconds,
       logLevel,
     },
@@ -386,6 +448,10 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     image: { prebuiltUri: imageUri, imagesKept },
     siteKey,
     ingestSiteUrl,
+    // Nothing to crawl without a site: the schedule waits for ingestSiteUrl.
+    ingestSchedule: ingestSiteUrl ? ingestSchedule : undefined,
+    monitoring: { alarmEmail, thresholds },
+    monthlyBudgetUsd,
   };
 }
 

@@ -4,6 +4,8 @@ import * as pulumi from '@pulumi/pulumi';
 import {
   BACKEND_PORT,
   HEALTH_CHECK_PATH,
+  INGEST_COMMAND,
+  METRICS_NAMESPACE,
   backendEnvironment,
   bedrockModelIds,
   bedrockResourceArns,
@@ -11,10 +13,13 @@ import {
   providerKeys,
   widgetScriptTag,
 } from './backend';
+import { Budget } from './components/budget';
 import { Cache } from './components/cache';
 import { Edge } from './components/edge';
 import { Image } from './components/image';
+import { IngestJob } from './components/ingestJob';
 import { LoadBalancer } from './components/loadBalancer';
+import { Monitoring } from './components/monitoring';
 import { Network, internetEgressPorts } from './components/network';
 import { SecretStore } from './components/secrets';
 import { CONTAINER_NAME, Service } from './components/service';
@@ -117,7 +122,21 @@ const providerSecrets =
       })
     : undefined;
 
+// Signs visitor tokens; every task must share it, and it must survive deploys so tokens stay valid.
+const visitorTokenSecret = new SecretStore(`${name}-visitor-tokens`, {
+  description: 'LoreChat: the key that signs visitor tokens',
+  generated: ['VISITOR_TOKEN_SECRET'],
+  deletionProtection: config.deletionProtection,
+});
+
 const account = aws.getCallerIdentityOutput();
+const environment = backendEnvironment(config, { publicUrl: edge.url, qdrantUrl: vectorDb.url });
+const containerSecrets = [
+  ...visitorTokenSecret.containerSecrets,
+  ...(providerSecrets?.containerSecrets ?? []),
+  ...vectorDb.containerSecrets,
+  ...(cache?.containerSecrets ?? []),
+];
 const service = new Service(name, {
   subnetIds: network.publicSubnetIds,
   securityGroupId: network.serviceSecurityGroupId,
@@ -131,14 +150,12 @@ const service = new Service(name, {
   capacity: config.service.capacity,
   cpuTargetPercent: config.service.cpuTargetPercent,
   requestsPerTargetPerMinute: config.service.requestsPerTargetPerMinute,
+  connectionsPerTask: config.service.connectionsPerTask,
+  connectionsMetric: { namespace: METRICS_NAMESPACE, environment: config.stack },
   stopTimeoutSeconds: config.service.stopTimeoutSeconds,
   logRetentionDays: config.logRetentionDays,
-  environment: backendEnvironment(config, { publicUrl: edge.url, qdrantUrl: vectorDb.url }),
-  secrets: [
-    ...(providerSecrets?.containerSecrets ?? []),
-    ...vectorDb.containerSecrets,
-    ...(cache?.containerSecrets ?? []),
-  ],
+  environment,
+  secrets: containerSecrets,
   bedrockResourceArns: bedrockResourceArns(
     bedrockModelIds(config),
     config.region,
@@ -148,6 +165,58 @@ const service = new Service(name, {
   requestCountResourceLabel: loadBalancer.requestCountResourceLabel,
 });
 
+const monitoring = new Monitoring(name, {
+  environment: config.stack,
+  provider: config.llm.provider,
+  metricsNamespace: METRICS_NAMESPACE,
+  region: config.region,
+  alarmEmail: config.monitoring.alarmEmail,
+  thresholds: config.monitoring.thresholds,
+  loadBalancerArnSuffix: loadBalancer.loadBalancerArnSuffix,
+  targetGroupArnSuffix: loadBalancer.targetGroupArnSuffix,
+  clusterName: service.clusterName,
+  serviceName: service.serviceName,
+  serviceLogGroupName: service.logGroupName,
+  distributionId: edge.distributionId,
+  webAclName: edge.webAclName,
+  usEast1Provider: edge.usEast1Provider,
+  qdrantInstanceId: vectorDb.instanceId,
+});
+
+new Budget(name, {
+  project: PROJECT,
+  environment: config.stack,
+  monthlyLimitUsd: config.monthlyBudgetUsd,
+  topicArn: monitoring.alarmTopicArn,
+});
+
+const ingestJob =
+  config.ingestSchedule && config.ingestSiteUrl
+    ? new IngestJob(name, {
+        command: [...INGEST_COMMAND, config.ingestSiteUrl],
+        schedule: config.ingestSchedule,
+        clusterArn: service.clusterArn,
+        subnetIds: network.publicSubnetIds,
+        securityGroupId: network.serviceSecurityGroupId,
+        image: image.imageUri,
+        imageRepositoryArn: image.repositoryArn,
+        containerPort: BACKEND_PORT,
+        cpu: config.service.cpu,
+        memory: config.service.memory,
+        environment,
+        secrets: containerSecrets,
+        bedrockResourceArns: bedrockResourceArns(
+          config.embeddings.provider === 'bedrock' && config.embeddings.model
+            ? [config.embeddings.model]
+            : [],
+          config.region,
+          account.accountId,
+        ),
+        logRetentionDays: config.logRetentionDays,
+        alarmTopicArn: monitoring.alarmTopicArn,
+      })
+    : undefined;
+
 /** Where visitors reach LoreChat. */
 export const siteUrl = edge.url;
 /** The script tag to paste into the site's pages. */
@@ -156,7 +225,11 @@ export const loadBalancerName = loadBalancer.loadBalancerName;
 export const distributionId = edge.distributionId;
 export const clusterName = service.clusterName;
 export const serviceName = service.serviceName;
-/** Runs the ingest job once; the scheduled ingest arrives with the monitoring work. */
+export const dashboardName = monitoring.dashboardName;
+export const alarmTopicArn = monitoring.alarmTopicArn;
+/** The EventBridge Scheduler schedule of the nightly crawl, when the stack has one. */
+export const ingestScheduleName = ingestJob?.scheduleName;
+/** Runs the ingest job once, now, outside its schedule. */
 export const ingestCommand = pulumi
   .all([
     service.clusterName,

@@ -28,6 +28,6 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
       },
     });
   }
-  app.enableShutdownHooks();
+  // No enableShutdownHooks(): main.ts handles SIGTERM itself, draining before it closes the app.
   return app;
 }

@@ -4,6 +4,7 @@ import { type AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { HealthModule } from './health/health.module';
 import { IngestModule } from './ingest/ingest.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { SiteModule } from './site/site.module';
 
 @Module({})
@@ -11,7 +12,14 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), ChatModule, IngestModule, HealthModule, SiteModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        MetricsModule,
+        ChatModule,
+        IngestModule,
+        HealthModule,
+        SiteModule,
+      ],
     };
   }
 }

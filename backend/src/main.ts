@@ -1,7 +1,11 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import { type NestExpressApplication } from '@nestjs/platform-express';
 import { createApp } from './app.factory';
 import { ConfigError, loadConfig } from './config/app-config';
+import { Drain } from './health/drain';
+
+const logger = new Logger('LoreChat');
 
 async function bootstrap(): Promise<void> {
   let config;
@@ -17,7 +21,18 @@ async function bootstrap(): Promise<void> {
   const app = await createApp(config);
   await app.listen(config.server.port, config.server.host);
   const { provider, model } = config.llm;
-  new Logger('LoreChat').log(
+  const shutDown = (signal: NodeJS.Signals) => {
+    logger.log(`${signal} received: shutting down gracefully`);
+    // A second signal means "now": whoever sent it no longer wants to wait for the answers.
+    process.once(signal, () => process.exit(1));
+    drainAndExit(app, config.drainTimeoutMs).catch((error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    });
+  };
+  process.once('SIGTERM', shutDown);
+  process.once('SIGINT', shutDown);
+  logger.log(
     `listening on ${config.server.publicUrl} (answers by ${provider}${provider === model ? '' : `, model ${model}`})`,
   );
 }
@@ -26,3 +41,15 @@ bootstrap().catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });
+
+/**
+ * SIGTERM comes from ECS before a Spot interruption or a deploy replaces the task: stop taking
+ * visitors, let the answers in flight finish (up to DRAIN_TIMEOUT_MS), close, and exit 0 so the
+ * stop is not reported as a crash.
+ */
+async function drainAndExit(app: NestExpressApplication, timeoutMs: number): Promise<void> {
+  await app.get(Drain).drain(timeoutMs);
+  await app.close();
+  logger.log('drained: exiting');
+  process.exit(0);
+}

@@ -61,6 +61,9 @@ export class Edge extends pulumi.ComponentResource {
   readonly url: pulumi.Output<string>;
   readonly distributionId: pulumi.Output<string>;
   readonly webAclArn: pulumi.Output<string>;
+  readonly webAclName: pulumi.Output<string>;
+  /** CloudFront and WAF metrics live in us-east-1: the edge alarms are created through this. */
+  readonly usEast1Provider: aws.Provider;
 
   constructor(name: string, args: EdgeArgs, opts?: pulumi.ComponentResourceOptions) {
     super('lorechat:edge:Edge', name, {}, opts);
@@ -219,6 +222,8 @@ export class Edge extends pulumi.ComponentResource {
       : pulumi.interpolate`https://${distribution.domainName}`;
     this.distributionId = distribution.id;
     this.webAclArn = webAcl.arn;
+    this.webAclName = webAcl.name;
+    this.usEast1Provider = usEast1;
 
     this.registerOutputs({
       url: this.url,

@@ -57,6 +57,8 @@ export class LoadBalancer extends pulumi.ComponentResource {
   readonly targetGroupArn: pulumi.Output<string>;
   /** `app/<lb>/<id>/targetgroup/<tg>/<id>`: identifies the pair for request-count scaling. */
   readonly requestCountResourceLabel: pulumi.Output<string>;
+  /** `targetgroup/…`, the dimension of the target group's metrics. */
+  readonly targetGroupArnSuffix: pulumi.Output<string>;
   /** The name CloudFront connects to, and how. */
   readonly originDomainName: pulumi.Output<string>;
   readonly originProtocol: 'http' | 'https';
@@ -205,6 +207,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
       .all([targetGroup.arn, forwardingRule.arn])
       .apply(([targetGroupArn]) => targetGroupArn);
     this.requestCountResourceLabel = pulumi.interpolate`${loadBalancer.arnSuffix}/${targetGroup.arnSuffix}`;
+    this.targetGroupArnSuffix = targetGroup.arnSuffix;
 
     this.registerOutputs({
       loadBalancerName: this.loadBalancerName,

@@ -1,5 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import * as random from '@pulumi/random';
 
 /** A secret handed to the container as an environment variable, read by ECS at task start. */
 export interface ContainerSecret {
@@ -14,7 +15,12 @@ export interface ContainerSecret {
 export interface SecretStoreArgs {
   description: string;
   /** Environment variable name → secret value. */
-  values: Record<string, pulumi.Input<string>>;
+  values?: Record<string, pulumi.Input<string>>;
+  /**
+   * Environment variables whose value is a random key made here once and kept in state (encrypted):
+   * signing keys that every task must share and that must survive deploys.
+   */
+  generated?: string[];
   /** Keep a deleted secret recoverable for 30 days instead of deleting it at once. */
   deletionProtection: boolean;
 }
@@ -40,13 +46,21 @@ export class SecretStore extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    const values: Record<string, pulumi.Input<string>> = { ...args.values };
+    for (const key of args.generated ?? []) {
+      values[key] = new random.RandomPassword(
+        `${name}-${key.toLowerCase().replace(/_/g, '-')}`,
+        { length: 48, special: false },
+        { parent: this },
+      ).result;
+    }
     const version = new aws.secretsmanager.SecretVersion(
       name,
-      { secretId: secret.id, secretString: pulumi.secret(pulumi.jsonStringify(args.values)) },
+      { secretId: secret.id, secretString: pulumi.secret(pulumi.jsonStringify(values)) },
       { parent: this },
     );
     this.arn = secret.arn;
-    this.containerSecrets = Object.keys(args.values)
+    this.containerSecrets = Object.keys(values)
       .sort()
       .map((key) => ({
         name: key,

@@ -16,6 +16,9 @@ export const CONTAINER_USER = '1000:1000';
 export const SCALE_OUT_COOLDOWN_SECONDS = 60;
 export const SCALE_IN_COOLDOWN_SECONDS = 300;
 
+/** The backend's per-task gauge of open Socket.IO connections (backend/src/metrics). */
+export const ACTIVE_CONNECTIONS_METRIC = 'ActiveConnections';
+
 export interface CapacitySettings {
   /** Tasks that always run on regular (on-demand) Fargate, whatever Spot does. */
   onDemandBase: number;
@@ -39,6 +42,9 @@ export interface ServiceArgs {
   capacity: CapacitySettings;
   cpuTargetPercent: number;
   requestsPerTargetPerMinute: number;
+  connectionsPerTask: number;
+  /** Where the backend's `ActiveConnections` metric lives, for scaling on connections. */
+  connectionsMetric: { namespace: string; environment: string };
   stopTimeoutSeconds: number;
   logRetentionDays: number;
   environment: Record<string, pulumi.Input<string>>;
@@ -57,6 +63,7 @@ export interface ServiceArgs {
  */
 export class Service extends pulumi.ComponentResource {
   readonly clusterName: pulumi.Output<string>;
+  readonly clusterArn: pulumi.Output<string>;
   readonly serviceName: pulumi.Output<string>;
   readonly taskDefinitionFamily: pulumi.Output<string>;
   readonly logGroupName: pulumi.Output<string>;
@@ -214,6 +221,8 @@ export class Service extends pulumi.ComponentResource {
       cpuTargetPercent: args.cpuTargetPercent,
       requestsPerTargetPerMinute: args.requestsPerTargetPerMinute,
       requestCountResourceLabel: args.requestCountResourceLabel,
+      connectionsPerTask: args.connectionsPerTask,
+      connectionsMetric: args.connectionsMetric,
     });
     for (const [policyName, configuration] of Object.entries(scalingPolicies)) {
       new aws.appautoscaling.Policy(
@@ -230,6 +239,7 @@ export class Service extends pulumi.ComponentResource {
     }
 
     this.clusterName = cluster.name;
+    this.clusterArn = cluster.arn;
     this.serviceName = service.name;
     this.taskDefinitionFamily = taskDefinition.family;
     this.logGroupName = logGroup.name;
@@ -269,6 +279,10 @@ export function capacityProviderStrategy(
 
 export interface ContainerDefinitionArgs {
   image: pulumi.Input<string>;
+  /** Replaces the image's command: the ingest job runs the CLI instead of the server. */
+  command?: string[];
+  /** Names the log streams: `service/…` for the server, `ingest/…` for the job. */
+  logStreamPrefix?: string;
   containerPort: number;
   environment: Record<string, pulumi.Input<string>>;
   secrets: ContainerSecret[];
@@ -286,6 +300,7 @@ export function containerDefinition(args: ContainerDefinitionArgs): Record<strin
   return {
     name: CONTAINER_NAME,
     image: args.image,
+    ...(args.command ? { command: args.command } : {}),
     essential: true,
     user: CONTAINER_USER,
     readonlyRootFilesystem: true,
@@ -307,7 +322,7 @@ export function containerDefinition(args: ContainerDefinitionArgs): Record<strin
       options: {
         'awslogs-group': args.logGroupName,
         'awslogs-region': args.region,
-        'awslogs-stream-prefix': 'service',
+        'awslogs-stream-prefix': args.logStreamPrefix ?? 'service',
         // A slow log pipe must never stall the chat; drop lines rather than block.
         mode: 'non-blocking',
         'max-buffer-size': '4m',
@@ -369,11 +384,18 @@ export function bedrockStatements(resourceArns: pulumi.Input<string>[]): PolicyS
   ];
 }
 
-/** Target tracking on CPU and on requests per task, scaling in slower than out. */
+/**
+ * Target tracking on CPU, on requests per task and on open chat connections per task, scaling in
+ * slower than out. Application Auto Scaling scales out when any policy asks and in only when all
+ * agree. Connections matter apart from requests because a WebSocket is one request that can stay
+ * open for an hour.
+ */
 export function targetTrackingPolicies(args: {
   cpuTargetPercent: number;
   requestsPerTargetPerMinute: number;
   requestCountResourceLabel: pulumi.Input<string>;
+  connectionsPerTask: number;
+  connectionsMetric: { namespace: string; environment: string };
 }): Record<string, aws.types.input.appautoscaling.PolicyTargetTrackingScalingPolicyConfiguration> {
   const cooldowns = {
     scaleOutCooldown: SCALE_OUT_COOLDOWN_SECONDS,
@@ -392,6 +414,17 @@ export function targetTrackingPolicies(args: {
       predefinedMetricSpecification: {
         predefinedMetricType: 'ALBRequestCountPerTarget',
         resourceLabel: args.requestCountResourceLabel,
+      },
+      ...cooldowns,
+    },
+    connections: {
+      targetValue: args.connectionsPerTask,
+      // Each task reports its own count every minute, so the average is the count per task.
+      customizedMetricSpecification: {
+        namespace: args.connectionsMetric.namespace,
+        metricName: ACTIVE_CONNECTIONS_METRIC,
+        dimensions: [{ name: 'Environment', value: args.connectionsMetric.environment }],
+        statistic: 'Average',
       },
       ...cooldowns,
     },

@@ -13,6 +13,8 @@ export interface RecordedResource {
   outputs: Record<string, unknown>;
   /** Filled in after the run from the engine's view: tells which component owns the resource. */
   urn?: string;
+  /** Filled in after the run: the `protect` option, which mocks are not told but policies read. */
+  protect?: boolean;
 }
 
 export const SIMULATED_ACCOUNT_ID = '123456789012';

@@ -41,14 +41,23 @@ export async function runProgram(
   // instead of inside a half-built stack.
   loadStackConfig();
 
-  const outputs = (await pulumi.runtime.runInPulumiStack(async () => ({
-    ...(await import('../index')),
-  }))) as Record<string, unknown>;
+  // Mocks see inputs but not resource options; the policy pack also judges `protect`.
+  const protectedResources = new Set<string>();
+  const outputs = (await pulumi.runtime.runInPulumiStack(async () => {
+    pulumi.runtime.registerStackTransformation(({ type, name, opts }) => {
+      if (opts.protect) protectedResources.add(`${type}::${name}`);
+      return undefined;
+    });
+    return { ...(await import('../index')) };
+  })) as Record<string, unknown>;
 
   const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitor;
   // Registrations still in flight finish before the monitor is released.
   await pulumi.runtime.disconnect();
   attachUrns(mocks.resources, monitor);
+  for (const resource of mocks.resources) {
+    resource.protect = protectedResources.has(`${resource.type}::${resource.name}`);
+  }
   return { stack, resources: mocks.resources, calls: mocks.calls, outputs };
 }
 

@@ -29,6 +29,7 @@ describe('dev with a hosted model, managed Qdrant, a prebuilt image and geo bloc
     expect(definition.secrets.map((secret) => secret.name).sort()).toEqual([
       'OPENAI_API_KEY',
       'QDRANT_API_KEY',
+      'VISITOR_TOKEN_SECRET',
     ]);
     for (const { value } of definition.environment) {
       expect(value).not.toContain('simulated-secret');

@@ -38,7 +38,22 @@ export class SocketConnection implements ChatConnection {
       reconnectionDelay: 1000,
       reconnectionDelayMax: 5000,
     });
-    this.#socket = manager.socket('/', { auth: { siteKey } });
+    // A fresh visitor token for every connection attempt: tokens are short-lived, and the last
+    // one is sent along so the server keeps this visitor's id. Without one the server refuses.
+    let token: string | undefined;
+    this.#socket = manager.socket('/', {
+      auth: (send) => {
+        fetch(`${serverUrl.href.replace(/\/+$/, '')}/v1/visitor-token`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ siteKey, previousToken: token }),
+        })
+          .then((response) => response.json() as Promise<{ token?: string }>)
+          .then((body) => (token = body.token))
+          .catch(() => undefined)
+          .finally(() => send({ token }));
+      },
+    });
     const offline = guard(() => {
       this.#lost = true;
       for (const giveUp of [...this.#waitingForAck]) giveUp();
@@ -52,7 +67,14 @@ export class SocketConnection implements ChatConnection {
       }),
     );
     this.#socket.on('disconnect', offline);
-    this.#socket.on('connect_error', offline);
+    this.#socket.on(
+      'connect_error',
+      guard(() => {
+        offline();
+        // A refused handshake (no token, or a draining server) stops Socket.IO's own retries.
+        if (!this.#socket.active) setTimeout(() => this.#socket.connect(), 5000);
+      }),
+    );
     this.#socket.on(
       'token',
       guard((payload) => events.token(payload)),

@@ -241,7 +241,8 @@ describe('the widget on hostile pages', () => {
     const policy = [
       "default-src 'none'",
       `script-src ${server.origin}`,
-      `connect-src ws://${server.host}`,
+      // The visitor token comes over HTTP(S), the chat over WebSocket.
+      `connect-src ${server.origin} ws://${server.host}`,
       "style-src 'self'",
     ].join('; ');
     const page = await openWidgetPage(context, stack, {

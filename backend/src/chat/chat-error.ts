@@ -7,6 +7,8 @@ export class ChatError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    /** For `rate_limited`: when the visitor may try again. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'ChatError';
@@ -23,7 +25,9 @@ const logger = new Logger('ChatErrors');
 export function toErrorPayload(error: unknown, messageId?: string): ErrorPayload {
   const base = messageId ? { messageId } : {};
   if (error instanceof ChatError) {
-    return { ...base, code: error.code, message: error.message };
+    const retry =
+      error.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: error.retryAfterSeconds };
+    return { ...base, code: error.code, message: error.message, ...retry };
   }
   if (error instanceof LlmError) {
     logger.warn(`provider ${error.failure}: ${error.message}`);

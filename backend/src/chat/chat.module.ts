@@ -1,14 +1,16 @@
 import { Module } from '@nestjs/common';
 import { ConfigService } from '../config/config.service';
+import { HealthModule } from '../health/health.module';
 import { LlmModule } from '../llm/llm.module';
 import { RetrievalModule } from '../retrieval/retrieval.module';
+import { SecurityModule } from '../security/security.module';
 import { ChatGateway } from './chat.gateway';
 import { ChatService } from './chat.service';
 import { ConversationStore } from './conversation.store';
 import { MemoryConversationStore } from './memory-conversation.store';
 
 @Module({
-  imports: [LlmModule, RetrievalModule],
+  imports: [LlmModule, RetrievalModule, SecurityModule, HealthModule],
   providers: [
     ChatGateway,
     ChatService,

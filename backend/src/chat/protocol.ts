@@ -39,6 +39,8 @@ export interface ErrorPayload {
   messageId?: string;
   code: ErrorCode;
   message: string;
+  /** With `rate_limited`: seconds until the same request would be accepted. */
+  retryAfterSeconds?: number;
 }
 
 export interface AskAccepted {

@@ -7,6 +7,8 @@ import {
   type LlmProviderName,
   type VectorStoreName,
 } from './env.schema';
+import { parseSites, type SiteOrigins } from '../security/sites';
+import { type QuotaLimits } from '../security/quotas';
 import { DEFAULT_LLM_PRICES, type ModelPrice } from '../metrics/prices';
 
 export interface LlmSettings {
@@ -54,6 +56,17 @@ export interface VectorStoreSettings {
   qdrant?: { url: string; apiKey?: string; collection: string };
 }
 
+export interface SecuritySettings {
+  /** Site key → origins its widget may run on. */
+  sites: SiteOrigins;
+  /** Unset outside production: each process then signs with a random secret of its own. */
+  visitorTokenSecret?: string;
+  visitorTokenTtlSeconds: number;
+  quotas: QuotaLimits;
+  /** Proxies in front of the server (CloudFront, ALB) whose X-Forwarded-For entries are trusted. */
+  trustProxyHops: number;
+}
+
 export interface AppConfig {
   server: { port: number; host: string; publicUrl: string; logLevel: string };
   dataDir: string;
@@ -69,6 +82,9 @@ export interface AppConfig {
   retrieval: RetrievalSettings;
   vectorStore: VectorStoreSettings;
   embeddings: EmbeddingSettings;
+  security: SecuritySettings;
+  /** On SIGTERM, how long answers in flight may take to finish before they are stopped. */
+  drainTimeoutMs: number;
   metrics: MetricsConfig;
 }
 
@@ -166,6 +182,20 @@ export function loadConfig(
       maxRetries: env.LLM_MAX_RETRIES,
       timeoutMs: env.LLM_TIMEOUT_MS,
     },
+    security: {
+      sites: parseSites(env.SITES),
+      visitorTokenSecret: env.VISITOR_TOKEN_SECRET,
+      visitorTokenTtlSeconds: env.VISITOR_TOKEN_TTL_SECONDS,
+      quotas: {
+        visitorQuestionsPerMinute: env.QUOTA_QUESTIONS_PER_MINUTE,
+        visitorTokensPerDay: env.QUOTA_TOKENS_PER_DAY,
+        ipQuestionsPerMinute: env.QUOTA_IP_QUESTIONS_PER_MINUTE,
+        ipTokensPerDay: env.QUOTA_IP_TOKENS_PER_DAY,
+        siteTokensPerDay: env.SITE_TOKENS_PER_DAY,
+      },
+      trustProxyHops: env.TRUST_PROXY_HOPS,
+    },
+    drainTimeoutMs: env.DRAIN_TIMEOUT_MS,
     metrics: {
       enabled: env.METRICS_ENABLED,
       namespace: env.METRICS_NAMESPACE,

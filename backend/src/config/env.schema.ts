@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_SITES, parseSites } from '../security/sites';
 
 export const LLM_PROVIDERS = ['extractive', 'openai', 'anthropic', 'bedrock'] as const;
 export type LlmProviderName = (typeof LLM_PROVIDERS)[number];
@@ -121,6 +122,30 @@ export const envSchema = z
     EMBEDDING_BASE_URL: url.optional(),
     EMBEDDING_BATCH_SIZE: int(1, 2048).default(64),
 
+    NODE_ENV: optionalString,
+    SITES: z
+      .string()
+      .default(DEFAULT_SITES)
+      .superRefine((value, ctx) => {
+        try {
+          parseSites(value);
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        }
+      }),
+    VISITOR_TOKEN_SECRET: z
+      .string()
+      .min(32, { error: 'must be at least 32 characters' })
+      .optional(),
+    VISITOR_TOKEN_TTL_SECONDS: int(10, 86_400).default(900),
+    QUOTA_QUESTIONS_PER_MINUTE: int(0, 1_000_000).default(10),
+    QUOTA_TOKENS_PER_DAY: int(0, 1_000_000_000).default(100_000),
+    QUOTA_IP_QUESTIONS_PER_MINUTE: int(0, 1_000_000).default(30),
+    QUOTA_IP_TOKENS_PER_DAY: int(0, 1_000_000_000).default(300_000),
+    SITE_TOKENS_PER_DAY: int(0, 1_000_000_000_000).default(5_000_000),
+    TRUST_PROXY_HOPS: int(0, 10).default(0),
+    DRAIN_TIMEOUT_MS: int(0, 3_600_000).default(25_000),
+
     METRICS_ENABLED: z
       .enum(['true', 'false'])
       .default('false')
@@ -169,6 +194,15 @@ export const envSchema = z
         code: 'custom',
         path: ['OPENAI_API_KEY'],
         message: 'is required when EMBEDDING_PROVIDER=openai',
+      });
+    }
+    // Without a fixed secret each task signs with its own random one: tokens would fail on the other
+    // tasks and after every deploy.
+    if (env.NODE_ENV === 'production' && !env.VISITOR_TOKEN_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['VISITOR_TOKEN_SECRET'],
+        message: 'is required when NODE_ENV=production',
       });
     }
     if (env.VECTOR_STORE === 'qdrant' && !env.QDRANT_URL) {

@@ -1,7 +1,6 @@
-import { BedrockRuntimeClient, InvokeModelCommand } from '@aws-sdk/client-bedrock-runtime';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { type BedrockRuntimeClient, InvokeModelCommand } from '@aws-sdk/client-bedrock-runtime';
+import { type BedrockClientOverrides, createBedrockClient } from '../aws/bedrock-client';
 import { type EmbeddingSettings } from '../config/app-config';
-import { type BedrockClientOverrides } from '../llm/providers/bedrock.provider';
 import { EmbeddingProvider } from './embedding-provider';
 import { unitNormalise, zeroVector } from './vector-math';
 
@@ -58,19 +57,7 @@ export class BedrockEmbeddings extends EmbeddingProvider {
       );
     }
     this.id = `bedrock:${settings.model}@${this.dimensions}`;
-    this.client = new BedrockRuntimeClient({
-      region: settings.region,
-      endpoint: settings.baseUrl,
-      maxAttempts: settings.maxRetries + 1,
-      // HTTP/1.1, like the Bedrock answerer: InvokeModel is a plain request and response. Without
-      // throwOnRequestTimeout the SDK would only log a warning when the timeout passes.
-      requestHandler: new NodeHttpHandler({
-        connectionTimeout: settings.timeoutMs,
-        requestTimeout: settings.timeoutMs,
-        throwOnRequestTimeout: true,
-      }),
-      ...overrides,
-    });
+    this.client = createBedrockClient(settings, overrides);
   }
 
   async embed(texts: string[], _purpose: 'query' | 'document'): Promise<number[][]> {

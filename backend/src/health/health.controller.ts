@@ -2,11 +2,13 @@ import { Controller, Get, HttpCode, HttpStatus, Res } from '@nestjs/common';
 import { type Response } from 'express';
 import { LlmProvider } from '../llm/llm-provider';
 import { VectorStore } from '../vector-store/vector-store';
+import { Drain } from './drain';
 
 type DependencyStatus = 'ok' | 'degraded' | 'down';
 
 export interface HealthReport {
-  status: DependencyStatus;
+  /** `draining` once SIGTERM arrived: the task finishes its answers and takes no new visitors. */
+  status: DependencyStatus | 'draining';
   uptimeSeconds: number;
   dependencies: {
     index: { status: DependencyStatus; documents?: number; chunks?: number; detail?: string };
@@ -16,7 +18,8 @@ export interface HealthReport {
 
 /**
  * Liveness and readiness for load balancers and people. Only a dependency that is down fails the
- * check (503): an empty index still serves, and restarting the task would not fill it. The LLM is
+ * check (503), and so does a drain after SIGTERM, so the load balancer stops sending visitors here.
+ * An empty index still serves, and restarting the task would not fill it. The LLM is
  * reported as configured, not called, so health checks cost nothing.
  */
 @Controller('health')
@@ -24,14 +27,17 @@ export class HealthController {
   constructor(
     private readonly store: VectorStore,
     private readonly llm: LlmProvider,
+    private readonly drain: Drain,
   ) {}
 
   @Get()
   @HttpCode(HttpStatus.OK)
   async check(@Res({ passthrough: true }) response: Response): Promise<HealthReport> {
     const index = await this.indexStatus();
-    const status = index.status;
-    if (status === 'down') response.status(HttpStatus.SERVICE_UNAVAILABLE);
+    const status = this.drain.draining ? 'draining' : index.status;
+    if (status === 'down' || status === 'draining') {
+      response.status(HttpStatus.SERVICE_UNAVAILABLE);
+    }
     const { provider, model } = this.llm.describe();
     return {
       status,

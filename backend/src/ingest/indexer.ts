@@ -22,6 +22,20 @@ export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
+/** The hash a page is stored under: equal hashes mean nothing to re-index. */
+export function pageHash(page: Pick<PageContent, 'title' | 'markdown'>): string {
+  return sha256(`${page.title}\n${page.markdown}`);
+}
+
+export interface IndexResult {
+  outcome: IndexOutcome;
+  contentHash: string;
+  /** The hash the store held before, undefined for a page new to the index. */
+  previousHash?: string;
+  /** Chunks written; undefined when nothing was written. */
+  chunkCount?: number;
+}
+
 /**
  * What a chunk is searched and embedded by: its text under its headings, which say what it is
  * about. The page title leads unless the first heading already is the title (Markdown's H1), so
@@ -46,10 +60,17 @@ export class Indexer {
 
   /** Indexes the page unless the store already holds this exact content. */
   async index(page: PageContent): Promise<IndexOutcome> {
-    const contentHash = sha256(`${page.title}\n${page.markdown}`);
-    if ((await this.store.documentHash(page.url)) === contentHash) return 'unchanged';
-    await this.store.upsertDocument(await this.buildDocument(page, contentHash));
-    return 'indexed';
+    return (await this.indexWithDetails(page)).outcome;
+  }
+
+  /** As `index`, also telling the crawler what it records in its manifest. */
+  async indexWithDetails(page: PageContent): Promise<IndexResult> {
+    const contentHash = pageHash(page);
+    const previousHash = await this.store.documentHash(page.url);
+    if (previousHash === contentHash) return { outcome: 'unchanged', contentHash, previousHash };
+    const document = await this.buildDocument(page, contentHash);
+    await this.store.upsertDocument(document);
+    return { outcome: 'indexed', contentHash, previousHash, chunkCount: document.chunks.length };
   }
 
   async buildDocument(page: PageContent, contentHash: string): Promise<IndexedDocument> {

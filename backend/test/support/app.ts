@@ -18,6 +18,21 @@ import {
 
 export const FIXTURE_DOCS = join(__dirname, '..', 'fixtures', 'docs');
 
+/** The page origin tests connect from: allowed for the `demo` site by the default SITES. */
+export const DEMO_ORIGIN = 'http://localhost:8080';
+
+/** The secret startApp signs visitor tokens with, so tests can forge expired ones. */
+export const E2E_TOKEN_SECRET = 'e2e-visitor-token-secret-0123456789abcdef';
+
+/** No quotas unless a test sets them: only the quota tests should ever meet one. */
+const NO_QUOTAS = {
+  QUOTA_QUESTIONS_PER_MINUTE: '0',
+  QUOTA_TOKENS_PER_DAY: '0',
+  QUOTA_IP_QUESTIONS_PER_MINUTE: '0',
+  QUOTA_IP_TOKENS_PER_DAY: '0',
+  SITE_TOKENS_PER_DAY: '0',
+};
+
 export interface RunningApp {
   app: NestExpressApplication;
   url: string;
@@ -32,6 +47,8 @@ export async function startApp(env: NodeJS.ProcessEnv = {}): Promise<RunningApp>
     LORECHAT_DOCS_DIR: FIXTURE_DOCS,
     PUBLIC_URL: 'http://lorechat.test',
     LOG_LEVEL: 'error',
+    VISITOR_TOKEN_SECRET: E2E_TOKEN_SECRET,
+    ...NO_QUOTAS,
     ...env,
   });
   const app = await createApp(config);
@@ -47,6 +64,63 @@ export async function startApp(env: NodeJS.ProcessEnv = {}): Promise<RunningApp>
 }
 
 export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** POSTs /v1/visitor-token as the widget does, from `origin` (`null`: no Origin header). */
+export function requestVisitorToken(
+  url: string,
+  body: unknown,
+  origin: string | null = DEMO_ORIGIN,
+): Promise<Response> {
+  return fetch(`${url}/v1/visitor-token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(origin === null ? {} : { origin }) },
+    body: JSON.stringify(body),
+  });
+}
+
+/** A visitor token for `siteKey` on `origin`; fails the test if none is issued. */
+export async function visitorToken(
+  url: string,
+  siteKey = 'demo',
+  origin = DEMO_ORIGIN,
+): Promise<string> {
+  const response = await requestVisitorToken(url, { siteKey }, origin);
+  if (!response.ok)
+    throw new Error(`no visitor token: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { token: string }).token;
+}
+
+export interface ConnectOptions {
+  /** Default: a fresh token for the `demo` site. `null` sends none. */
+  token?: string | null;
+  /** The Origin header of the handshake. Default DEMO_ORIGIN. */
+  origin?: string;
+  /** More handshake headers, such as the X-Forwarded-For a proxy would add. */
+  extraHeaders?: Record<string, string>;
+}
+
+/** Opens a socket as a browser page on `origin` would; resolves with it or with the refusal. */
+export async function openSocket(
+  url: string,
+  options: ConnectOptions = {},
+): Promise<
+  | { socket: ChatSocket; refusal?: undefined }
+  | { socket: ChatSocket; refusal: Error & { data?: ErrorPayload } }
+> {
+  const origin = options.origin ?? DEMO_ORIGIN;
+  const token = options.token === undefined ? await visitorToken(url) : options.token;
+  const socket: ChatSocket = io(url, {
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: false,
+    auth: token === null ? {} : { token },
+    extraHeaders: { ...options.extraHeaders, origin },
+  });
+  return new Promise((resolve) => {
+    socket.once('connect', () => resolve({ socket }));
+    socket.once('connect_error', (refusal) => resolve({ socket, refusal }));
+  });
+}
 
 export interface Answer {
   tokens: string[];
@@ -86,16 +160,10 @@ export class ChatClient {
     });
   }
 
-  static async connect(url: string): Promise<ChatClient> {
-    const socket: ChatSocket = io(url, {
-      transports: ['websocket'],
-      forceNew: true,
-      reconnection: false,
-    });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('connect', resolve);
-      socket.once('connect_error', reject);
-    });
+  /** Connects as a visitor of the `demo` site, with a visitor token like the widget's. */
+  static async connect(url: string, options: ConnectOptions = {}): Promise<ChatClient> {
+    const { socket, refusal } = await openSocket(url, options);
+    if (refusal) throw refusal;
     return new ChatClient(socket);
   }
 

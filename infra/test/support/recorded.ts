@@ -29,6 +29,7 @@ export function input<T>(resource: RecordedResource, key: string): T {
 
 export interface ContainerDefinition {
   name: string;
+  command?: string[];
   image: string;
   user: string;
   readonlyRootFilesystem: boolean;
@@ -40,9 +41,20 @@ export interface ContainerDefinition {
   logConfiguration: { logDriver: string; options: Record<string, string> };
 }
 
-/** The single container of the service's task definition. */
-export function container(run: ProgramRun): ContainerDefinition {
-  const taskDefinition = oneOf(run, 'aws:ecs/taskDefinition:TaskDefinition');
+/** The task definition of the service, or of another family such as `lorechat-dev-ingest`. */
+export function taskDefinitionOf(run: ProgramRun, family?: string): RecordedResource {
+  const found = allOf(run, 'aws:ecs/taskDefinition:TaskDefinition').filter((definition) =>
+    family === undefined
+      ? !String(definition.inputs.family).endsWith('-ingest')
+      : definition.inputs.family === family,
+  );
+  if (found.length !== 1) throw new Error(`expected one task definition, found ${found.length}`);
+  return found[0] as RecordedResource;
+}
+
+/** The single container of the service's task definition (or of the given family's). */
+export function container(run: ProgramRun, family?: string): ContainerDefinition {
+  const taskDefinition = taskDefinitionOf(run, family);
   const definitions = JSON.parse(input<string>(taskDefinition, 'containerDefinitions')) as
     ContainerDefinition[] | undefined;
   if (definitions?.length !== 1) throw new Error('expected one container definition');

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { BACKEND_PORT, HEALTH_CHECK_PATH } from '../../backend';
+import { BACKEND_PORT, HEALTH_CHECK_PATH, INGEST_COMMAND, METRICS_NAMESPACE } from '../../backend';
 import {
   MANAGED_POLICY,
   ORIGIN_KEEPALIVE_SECONDS,
@@ -12,7 +12,12 @@ import {
   ORIGIN_VERIFY_HEADER,
   TLS_POLICY,
 } from '../../components/loadBalancer';
-import { SCALE_IN_COOLDOWN_SECONDS, SCALE_OUT_COOLDOWN_SECONDS } from '../../components/service';
+import {
+  ACTIVE_CONNECTIONS_METRIC,
+  SCALE_IN_COOLDOWN_SECONDS,
+  SCALE_OUT_COOLDOWN_SECONDS,
+} from '../../components/service';
+import { DASHBOARD_WIDGETS } from '../../components/monitoring';
 import {
   PROJECT,
   SECRET_KEYS,
@@ -28,6 +33,8 @@ import {
 import { runProgram, type ProgramRun } from '../../simulation/runProgram';
 import { REPOSITORY_ROOT, engineConfig } from '../../simulation/stackFiles';
 import { TAGGABLE_TYPES } from '../../tagging';
+import { policies as policyPack } from '../../policy/rules';
+import { targetOf, violationsOf } from './policies';
 import {
   allOf,
   arnOf,
@@ -39,6 +46,8 @@ import {
   parentType,
   isSecret,
   rolePolicy,
+  taskDefinitionOf,
+  type PolicyDocument,
 } from './recorded';
 
 /** The shape DESIGN.md gives each stack, checked on top of "resources match the stack file". */
@@ -549,7 +558,7 @@ export function describeStack(stack: string, shape: StackShape): void {
       });
 
       it('runs an ARM64 task as a non-root user on a read-only root filesystem', () => {
-        const taskDefinition = oneOf(run, 'aws:ecs/taskDefinition:TaskDefinition');
+        const taskDefinition = taskDefinitionOf(run);
         expect(taskDefinition.inputs).toMatchObject({
           requiresCompatibilities: ['FARGATE'],
           networkMode: 'awsvpc',
@@ -579,7 +588,11 @@ export function describeStack(stack: string, shape: StackShape): void {
           for (const secret of secretValues) expect(value).not.toContain(secret);
           expect(value).not.toContain('simulated-secret');
         }
-        const expectedSecrets = ['QDRANT_API_KEY', ...(shape.redis ? ['REDIS_URL'] : [])];
+        const expectedSecrets = [
+          'QDRANT_API_KEY',
+          'VISITOR_TOKEN_SECRET',
+          ...(shape.redis ? ['REDIS_URL'] : []),
+        ];
         expect(definition.secrets.map((secret) => secret.name).sort()).toEqual(
           expectedSecrets.sort(),
         );
@@ -615,6 +628,10 @@ export function describeStack(stack: string, shape: StackShape): void {
           AWS_REGION: config.region,
           VECTOR_STORE: 'qdrant',
           QDRANT_URL: 'http://10.0.0.10:6333',
+          TRUST_PROXY_HOPS: '2',
+          SITES: expect.stringMatching(
+            new RegExp(`^${config.siteKey}=${new URL(run.outputs.siteUrl as string).origin}`),
+          ),
         });
       });
 
@@ -630,7 +647,7 @@ export function describeStack(stack: string, shape: StackShape): void {
         }
       });
 
-      it('scales between the stack bounds on CPU and requests, in slower than out', () => {
+      it('scales between the stack bounds on CPU, requests and connections, in slower than out', () => {
         expect(oneOf(run, 'aws:appautoscaling/target:Target').inputs).toMatchObject({
           minCapacity: config.service.minTasks,
           maxCapacity: config.service.maxTasks,
@@ -641,14 +658,36 @@ export function describeStack(stack: string, shape: StackShape): void {
             targetValue: number;
             scaleInCooldown: number;
             scaleOutCooldown: number;
-            predefinedMetricSpecification: { predefinedMetricType: string; resourceLabel?: string };
+            predefinedMetricSpecification?: {
+              predefinedMetricType: string;
+              resourceLabel?: string;
+            };
+            customizedMetricSpecification?: Record<string, unknown>;
           }>(policy, 'targetTrackingScalingPolicyConfiguration'),
         );
         expect(
           policies
-            .map((policy) => policy.predefinedMetricSpecification.predefinedMetricType)
+            .map(
+              (policy) =>
+                policy.predefinedMetricSpecification?.predefinedMetricType ??
+                policy.customizedMetricSpecification?.metricName,
+            )
             .sort(),
-        ).toEqual(['ALBRequestCountPerTarget', 'ECSServiceAverageCPUUtilization']);
+        ).toEqual([
+          'ALBRequestCountPerTarget',
+          ACTIVE_CONNECTIONS_METRIC,
+          'ECSServiceAverageCPUUtilization',
+        ]);
+        const connections = policies.find((policy) => policy.customizedMetricSpecification);
+        expect(connections).toMatchObject({
+          targetValue: config.service.connectionsPerTask,
+          customizedMetricSpecification: {
+            namespace: METRICS_NAMESPACE,
+            metricName: ACTIVE_CONNECTIONS_METRIC,
+            dimensions: [{ name: 'Environment', value: stack }],
+            statistic: 'Average',
+          },
+        });
         for (const policy of policies) {
           expect(policy.scaleInCooldown).toBe(SCALE_IN_COOLDOWN_SECONDS);
           expect(policy.scaleOutCooldown).toBe(SCALE_OUT_COOLDOWN_SECONDS);
@@ -656,11 +695,11 @@ export function describeStack(stack: string, shape: StackShape): void {
         expect(SCALE_IN_COOLDOWN_SECONDS).toBeGreaterThan(SCALE_OUT_COOLDOWN_SECONDS);
         const requests = policies.find(
           (policy) =>
-            policy.predefinedMetricSpecification.predefinedMetricType ===
+            policy.predefinedMetricSpecification?.predefinedMetricType ===
             'ALBRequestCountPerTarget',
         );
         expect(requests?.targetValue).toBe(config.service.requestsPerTargetPerMinute);
-        expect(requests?.predefinedMetricSpecification.resourceLabel).toMatch(
+        expect(requests?.predefinedMetricSpecification?.resourceLabel).toMatch(
           /^app\/.+\/targetgroup\/.+/,
         );
       });
@@ -700,6 +739,243 @@ export function describeStack(stack: string, shape: StackShape): void {
             }
           }
         }
+      });
+    });
+
+    describe('monitoring', () => {
+      const alarms = () => allOf(run, 'aws:cloudwatch/metricAlarm:MetricAlarm');
+      const alarm = (suffix: string) =>
+        oneOf(run, 'aws:cloudwatch/metricAlarm:MetricAlarm', `${config.resourcePrefix}-${suffix}`);
+      const topics = () => allOf(run, 'aws:sns/topic:Topic');
+
+      it('mails the stack alarm address from a topic in the region and one in us-east-1', () => {
+        expect(
+          topics()
+            .map((topic) => topic.name)
+            .sort(),
+        ).toEqual([`${config.resourcePrefix}-alarms`, `${config.resourcePrefix}-alarms-us-east-1`]);
+        const subscriptions = allOf(run, 'aws:sns/topicSubscription:TopicSubscription');
+        const email = config.monitoring.alarmEmail;
+        expect(subscriptions.map((subscription) => subscription.inputs)).toEqual(
+          email
+            ? [
+                expect.objectContaining({ protocol: 'email', endpoint: email }),
+                expect.objectContaining({ protocol: 'email', endpoint: email }),
+              ]
+            : [],
+        );
+        for (const policy of allOf(run, 'aws:sns/topicPolicy:TopicPolicy')) {
+          const document = JSON.parse(input<string>(policy, 'policy')) as PolicyDocument;
+          expect(document.Statement[0]?.Condition).toEqual({
+            StringEquals: { 'aws:SourceAccount': SIMULATED_ACCOUNT_ID },
+          });
+        }
+      });
+
+      it('alarms on every signal the issue lists, each notifying the topic', () => {
+        const expected = [
+          'alb-5xx-rate',
+          'target-5xx-rate',
+          'response-time-p95',
+          'unhealthy-hosts',
+          'tasks-below-desired',
+          'cpu-high',
+          'memory-high',
+          'first-token-p95',
+          'provider-error-rate',
+          'qdrant-status',
+          'waf-blocked',
+          'ingest-failed',
+        ];
+        const regional = arnOf(
+          oneOf(run, 'aws:sns/topic:Topic', `${config.resourcePrefix}-alarms`),
+        );
+        for (const suffix of expected) {
+          const actions = input<string[]>(alarm(suffix), 'alarmActions');
+          if (suffix === 'waf-blocked') continue;
+          expect([suffix, actions]).toEqual([suffix, [regional]]);
+        }
+        // Only the Qdrant recovery alarm acts on EC2 instead of notifying.
+        expect(alarms()).toHaveLength(expected.length + 1);
+      });
+
+      it('takes its thresholds from the stack configuration', () => {
+        const thresholds = config.monitoring.thresholds;
+        expect(alarm('alb-5xx-rate').inputs.threshold).toBe(thresholds.http5xxPercent);
+        expect(alarm('target-5xx-rate').inputs.threshold).toBe(thresholds.http5xxPercent);
+        expect(alarm('response-time-p95').inputs).toMatchObject({
+          extendedStatistic: 'p95',
+          threshold: thresholds.responseTimeP95Ms / 1000,
+        });
+        expect(alarm('cpu-high').inputs.threshold).toBe(thresholds.cpuPercent);
+        expect(alarm('memory-high').inputs.threshold).toBe(thresholds.memoryPercent);
+        expect(alarm('first-token-p95').inputs).toMatchObject({
+          namespace: METRICS_NAMESPACE,
+          extendedStatistic: 'p95',
+          threshold: thresholds.firstTokenP95Ms,
+          dimensions: { Environment: stack, Provider: config.llm.provider },
+        });
+        expect(alarm('provider-error-rate').inputs.threshold).toBe(thresholds.providerErrorPercent);
+        expect(alarm('waf-blocked').inputs.threshold).toBe(thresholds.wafBlockedRequests);
+      });
+
+      it('watches the WAF in us-east-1, where CloudFront-scope metrics are published', () => {
+        const provider = oneOf(run, 'pulumi:providers:aws');
+        const waf = alarm('waf-blocked');
+        expect(waf.provider).toContain(`pulumi:providers:aws::${provider.name}::`);
+        expect(waf.inputs).toMatchObject({
+          namespace: 'AWS/WAFV2',
+          metricName: 'BlockedRequests',
+          dimensions: { Rule: 'ALL' },
+          alarmActions: [
+            arnOf(oneOf(run, 'aws:sns/topic:Topic', `${config.resourcePrefix}-alarms-us-east-1`)),
+          ],
+        });
+      });
+
+      it('counts error log lines of the service and shows every widget on one dashboard', () => {
+        expect(oneOf(run, 'aws:cloudwatch/logMetricFilter:LogMetricFilter').inputs).toMatchObject({
+          logGroupName: `/${config.resourcePrefix}/service`,
+          metricTransformation: expect.objectContaining({ namespace: METRICS_NAMESPACE }),
+        });
+        const dashboard = oneOf(run, 'aws:cloudwatch/dashboard:Dashboard');
+        const body = JSON.parse(input<string>(dashboard, 'dashboardBody')) as {
+          widgets: { properties: { title: string; region: string } }[];
+        };
+        expect(body.widgets.map((widget) => widget.properties.title)).toEqual([
+          ...DASHBOARD_WIDGETS,
+        ]);
+        expect(body.widgets[0]?.properties.region).toBe('us-east-1');
+        expect(body.widgets.at(-1)?.properties.region).toBe(config.region);
+        expect(run.outputs.dashboardName).toBe(config.resourcePrefix);
+      });
+    });
+
+    describe('budget', () => {
+      it('limits the month’s cost of this stack’s tagged resources, warning at 80% and 100% forecast', () => {
+        const budget = oneOf(run, 'aws:budgets/budget:Budget');
+        expect(budget.inputs).toMatchObject({
+          budgetType: 'COST',
+          timeUnit: 'MONTHLY',
+          limitAmount: config.monthlyBudgetUsd.toFixed(2),
+          limitUnit: 'USD',
+          filterExpression: {
+            ands: [
+              { tags: expect.objectContaining({ key: 'Project', values: [PROJECT] }) },
+              { tags: expect.objectContaining({ key: 'Environment', values: [stack] }) },
+            ],
+          },
+        });
+        const topic = arnOf(oneOf(run, 'aws:sns/topic:Topic', `${config.resourcePrefix}-alarms`));
+        expect(input<unknown[]>(budget, 'notifications')).toEqual([
+          expect.objectContaining({
+            notificationType: 'ACTUAL',
+            threshold: 80,
+            thresholdType: 'PERCENTAGE',
+            subscriberSnsTopicArns: [topic],
+          }),
+          expect.objectContaining({
+            notificationType: 'FORECASTED',
+            threshold: 100,
+            thresholdType: 'PERCENTAGE',
+            subscriberSnsTopicArns: [topic],
+          }),
+        ]);
+      });
+    });
+
+    describe('scheduled ingest', () => {
+      const family = `${config.resourcePrefix}-ingest`;
+
+      it('runs the same image with the ingest command on the configured schedule', () => {
+        const ingest = container(run, family);
+        expect(ingest.image).toBe(container(run).image);
+        expect(ingest.command).toEqual([...INGEST_COMMAND, config.ingestSiteUrl]);
+        expect(ingest.logConfiguration.options).toMatchObject({
+          'awslogs-group': `/${family.replace('-ingest', '')}/ingest`,
+          'awslogs-stream-prefix': 'ingest',
+        });
+        const schedule = oneOf(run, 'aws:scheduler/schedule:Schedule');
+        expect(schedule.inputs).toMatchObject({
+          scheduleExpression: config.ingestSchedule,
+          scheduleExpressionTimezone: 'UTC',
+          target: expect.objectContaining({
+            arn: arnOf(oneOf(run, 'aws:ecs/cluster:Cluster')),
+            ecsParameters: expect.objectContaining({
+              taskDefinitionArn: arnOf(taskDefinitionOf(run, family)),
+              capacityProviderStrategies: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }],
+              networkConfiguration: expect.objectContaining({
+                securityGroups: [securityGroupId('service')],
+              }),
+            }),
+          }),
+        });
+        expect(run.outputs.ingestScheduleName).toBe(schedule.outputs.name);
+      });
+
+      it('has roles of its own: the scheduler may only run this task and pass its two roles', () => {
+        const ingestDefinition = taskDefinitionOf(run, family);
+        const roleArn = (name: string) => arnOf(oneOf(run, 'aws:iam/role:Role', name));
+        expect(ingestDefinition.inputs).toMatchObject({
+          executionRoleArn: roleArn(`${config.resourcePrefix}-ingest-execution`),
+          taskRoleArn: roleArn(`${config.resourcePrefix}-ingest-task`),
+        });
+        const scheduler = oneOf(
+          run,
+          'aws:iam/role:Role',
+          `${config.resourcePrefix}-ingest-scheduler`,
+        );
+        expect(JSON.parse(input<string>(scheduler, 'assumeRolePolicy'))).toMatchObject({
+          Statement: [
+            expect.objectContaining({
+              Principal: { Service: 'scheduler.amazonaws.com' },
+              Condition: { StringEquals: { 'aws:SourceAccount': SIMULATED_ACCOUNT_ID } },
+            }),
+          ],
+        });
+        const statements = rolePolicy(run, `${config.resourcePrefix}-ingest-scheduler`).Statement;
+        expect(statements.map((statement) => [statement.Action, statement.Resource])).toEqual([
+          ['ecs:RunTask', arnOf(ingestDefinition).replace(/:\d+$/, ':*')],
+          [
+            'ecs:TagResource',
+            `arn:aws:ecs:${config.region}:${SIMULATED_ACCOUNT_ID}:task/${config.resourcePrefix}-cluster/*`,
+          ],
+          [
+            'iam:PassRole',
+            [
+              roleArn(`${config.resourcePrefix}-ingest-execution`),
+              roleArn(`${config.resourcePrefix}-ingest-task`),
+            ],
+          ],
+        ]);
+        const logs = rolePolicy(run, `${config.resourcePrefix}-ingest-execution`).Statement.find(
+          (statement) => statement.Sid === 'WriteLogs',
+        );
+        expect(logs?.Resource).toBe(
+          `${arnOf(oneOf(run, 'aws:cloudwatch/logGroup:LogGroup', `${config.resourcePrefix}-ingest`))}:*`,
+        );
+      });
+
+      it('alarms when a run fails, from the ECS task state change of its family', () => {
+        const rule = oneOf(run, 'aws:cloudwatch/eventRule:EventRule');
+        const pattern = JSON.parse(input<string>(rule, 'eventPattern')) as {
+          detail: { group: string[] };
+        };
+        expect(pattern.detail.group).toEqual([`family:${family}`]);
+        expect(
+          oneOf(
+            run,
+            'aws:cloudwatch/metricAlarm:MetricAlarm',
+            `${config.resourcePrefix}-ingest-failed`,
+          ).inputs,
+        ).toMatchObject({
+          namespace: 'AWS/Events',
+          metricName: 'TriggeredRules',
+          dimensions: { RuleName: rule.outputs.name },
+        });
+        expect(oneOf(run, 'aws:cloudwatch/eventTarget:EventTarget').inputs.arn).toBe(
+          arnOf(oneOf(run, 'aws:sns/topic:Topic', `${config.resourcePrefix}-alarms`)),
+        );
       });
     });
 
@@ -774,7 +1050,13 @@ export function describeStack(stack: string, shape: StackShape): void {
         expect(oneOf(run, 'aws:ec2/volumeAttachment:VolumeAttachment').inputs).toMatchObject({
           volumeId: `${volume.name}-id`,
         });
-        expect(oneOf(run, 'aws:cloudwatch/metricAlarm:MetricAlarm').inputs).toMatchObject({
+        expect(
+          oneOf(
+            run,
+            'aws:cloudwatch/metricAlarm:MetricAlarm',
+            `${config.resourcePrefix}-qdrant-recover`,
+          ).inputs,
+        ).toMatchObject({
           metricName: 'StatusCheckFailed_System',
           alarmActions: [`arn:aws:automate:${config.region}:ec2:recover`],
         });
@@ -831,6 +1113,27 @@ export function describeStack(stack: string, shape: StackShape): void {
               expect.objectContaining(tags),
             ]);
         }
+      });
+
+      it('passes every rule of the policy pack (infra/policy), which sees these resources', async () => {
+        const targets = run.resources.map(targetOf);
+        expect(await violationsOf(policyPack, targets)).toEqual([]);
+        // The same resources with the load balancer opened to the world do fail: the rules
+        // really read this program's recorded resources.
+        const opened = targets.map((target) =>
+          target.type === 'aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule'
+            ? {
+                ...target,
+                outputs: { ...target.outputs, prefixListId: undefined, cidrIpv4: '0.0.0.0/0' },
+              }
+            : target,
+        );
+        expect(await violationsOf(policyPack, opened)).toEqual([
+          expect.objectContaining({
+            policy: 'alb-ingress-cloudfront-only',
+            resource: `${config.resourcePrefix}-alb-from-cloudfront`,
+          }),
+        ]);
       });
 
       it('encrypts every store of data at rest', () => {

@@ -112,6 +112,7 @@ export class Stack {
       LLM_MODEL: 'gpt-test',
       LLM_BASE_URL: openAi.baseUrl,
       LLM_MAX_RETRIES: '0',
+      SITES: `test-site=${site.origin}`,
     };
     return new Stack(openAi, site, await startApp(env), env);
   }

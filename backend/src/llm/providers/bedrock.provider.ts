@@ -1,10 +1,9 @@
 import {
-  BedrockRuntimeClient,
-  type BedrockRuntimeClientConfig,
+  type BedrockRuntimeClient,
   ConverseStreamCommand,
   type ConverseStreamOutput,
 } from '@aws-sdk/client-bedrock-runtime';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { type BedrockClientOverrides, createBedrockClient } from '../../aws/bedrock-client';
 import { type LlmSettings } from '../../config/app-config';
 import {
   type LlmDescription,
@@ -16,12 +15,6 @@ import {
   failureForStatus,
 } from '../llm-provider';
 import { alternatingTurns } from '../turns';
-
-/**
- * Client settings the app leaves to the AWS default credential chain (the ECS task role in
- * production) and that tests set explicitly.
- */
-export type BedrockClientOverrides = Pick<BedrockRuntimeClientConfig, 'credentials'>;
 
 /**
  * Failures named by Bedrock's exception types. In-band exceptions arrive inside a 200 stream and
@@ -54,20 +47,7 @@ export class BedrockProvider extends LlmProvider {
     overrides: BedrockClientOverrides = {},
   ) {
     super();
-    this.client = new BedrockRuntimeClient({
-      region: settings.region,
-      endpoint: settings.baseUrl,
-      maxAttempts: settings.maxRetries + 1,
-      // HTTP/1.1 rather than the client's default HTTP/2 handler, which only bidirectional streams
-      // need. The timeouts bound connecting and waiting for the response headers, as a backstop
-      // to the guard's idle timeout; without throwOnRequestTimeout the SDK would only log a warning.
-      requestHandler: new NodeHttpHandler({
-        connectionTimeout: settings.timeoutMs,
-        requestTimeout: settings.timeoutMs,
-        throwOnRequestTimeout: true,
-      }),
-      ...overrides,
-    });
+    this.client = createBedrockClient(settings, overrides);
   }
 
   describe(): LlmDescription {
