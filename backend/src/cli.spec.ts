@@ -38,8 +38,8 @@ describe('lorechat command line', () => {
       /--concurrency must be a whole number/,
     ],
     [
-      ['ingest', '--site', 'https://example.com/', '--render', 'js'],
-      /--render js is not available/,
+      ['ingest', '--site', 'https://example.com/', '--render', 'html'],
+      /--render takes only "js", not "html"/,
     ],
     [['ingest'], /give at least one --site URL, --sitemap URL or --dir PATH/],
   ])('exits 1 for %j with a clear message and the usage', async (argv, message) => {

@@ -15,6 +15,7 @@ import {
   type CrawlReport,
 } from './ingest/crawler/crawl-report';
 import { type CrawlProgress, Crawler, DEFAULT_CRAWL_OPTIONS } from './ingest/crawler/crawler';
+import { RenderUnavailableError } from './ingest/crawler/js-renderer';
 import { normalizeUrl } from './ingest/crawler/url-normalizer';
 import { indexDirectory } from './ingest/directory-indexer';
 import { Indexer } from './ingest/indexer';
@@ -36,6 +37,8 @@ const USAGE = `Usage: lorechat ingest [options]
   --delay-ms N             pause between requests to one host (default ${DEFAULT_CRAWL_OPTIONS.delayMs}; robots.txt Crawl-delay may raise it)
   --timeout-ms N           deadline per request (default ${DEFAULT_CRAWL_OPTIONS.timeoutMs})
   --max-bytes N            largest page read (default ${DEFAULT_CRAWL_OPTIONS.maxBytes})
+  --render js              render HTML pages in headless Chromium first, for sites built by scripts
+                           (needs playwright-core and Chromium: /usr/bin/chromium or CHROMIUM_PATH)
   --allow-private-network  allow private, loopback and link-local addresses (local test sites)
   --json                   print the report as JSON instead of a table
   --dry-run                crawl and report, but write nothing to the index
@@ -99,8 +102,8 @@ function parseIngestArgs(args: string[]) {
       help: { type: 'boolean', default: false },
     },
   });
-  if (values.render !== undefined) {
-    throw new UsageError('--render js is not available in this version: pages are read as served');
+  if (values.render !== undefined && values.render !== 'js') {
+    throw new UsageError(`--render takes only "js", not "${values.render}"`);
   }
   const sites = urls('site', values.site);
   const sitemaps = urls('sitemap', values.sitemap);
@@ -131,6 +134,7 @@ function parseIngestArgs(args: string[]) {
       maxBytes: Math.max(1, wholeNumber('max-bytes', values['max-bytes'], defaults.maxBytes)),
       allowPrivateNetwork: values['allow-private-network'],
       dryRun: values['dry-run'],
+      render: values.render === 'js' ? ('js' as const) : ('none' as const),
     },
   };
 }
@@ -179,7 +183,11 @@ export async function ingest(
     let report: CrawlReport;
     try {
       const showProgress = options.json ? () => undefined : progressPrinter(output.stderr);
-      report = await new Crawler(options.crawl, indexer, store, manifest, showProgress).run();
+      const crawl = {
+        ...options.crawl,
+        chromiumPath: environment.CHROMIUM_PATH ?? options.crawl.chromiumPath,
+      };
+      report = await new Crawler(crawl, indexer, store, manifest, showProgress).run();
     } finally {
       manifest.close();
     }
@@ -203,7 +211,11 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return command === undefined || command === '--help' ? 0 : 1;
   } catch (error) {
-    if (error instanceof UsageError || error instanceof ConfigError) {
+    if (
+      error instanceof UsageError ||
+      error instanceof ConfigError ||
+      error instanceof RenderUnavailableError
+    ) {
       process.stderr.write(
         `lorechat: ${error.message}\n\n${error instanceof UsageError ? USAGE : ''}`,
       );

@@ -9,7 +9,12 @@ import { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ingest } from '../src/cli';
+import { loadConfig } from '../src/config/app-config';
+import { createEmbeddingProvider } from '../src/embeddings/embeddings.module';
 import { type CrawlReport } from '../src/ingest/crawler/crawl-report';
+import { RENDER_UNAVAILABLE } from '../src/ingest/crawler/js-renderer';
+import { Analyzer } from '../src/retrieval/analyzer';
+import { openVectorStore } from '../src/vector-store/vector-store.module';
 import { ChatClient, startApp } from './support/app';
 
 const html = (title: string, body: string, head = '', lang = 'en') =>
@@ -211,5 +216,74 @@ describe('lorechat ingest (local HTTP test site on 127.0.0.1)', () => {
     const reasons = report.pages.map((page) => page.reason);
     expect(reasons.length).toBeGreaterThan(0);
     expect(new Set(reasons)).toEqual(new Set(['private network']));
+  });
+});
+
+describe('lorechat ingest --render js (a page built by its script)', () => {
+  let site: { server: Server; url: string };
+  let dataDir: string;
+  const env = () => ({ LORECHAT_DATA_DIR: dataDir, LOG_LEVEL: 'error' });
+
+  /** The page's text exists only once its script has run in a browser. */
+  const scriptBuilt = `<!doctype html><html lang="en"><head><title>Warranty</title>
+    <script src="/app.js"></script></head><body><noscript>Enable JavaScript.</noscript></body></html>`;
+  const script = `addEventListener('load', () => {
+    document.body.innerHTML = '<main><h1>Warranty</h1><p>Every kettle carries a seven year warranty covering the heating element.</p></main>';
+  });`;
+
+  const crawl = async (...extra: string[]) => {
+    const code = await ingest(
+      ['--site', `${site.url}/`, '--delay-ms', '0', '--allow-private-network', ...extra],
+      env(),
+      { stdout: sink(), stderr: sink() },
+    );
+    const report = JSON.parse(
+      readFileSync(join(dataDir, 'crawl-report.json'), 'utf8'),
+    ) as CrawlReport;
+    const config = loadConfig(env());
+    const store = await openVectorStore(config, createEmbeddingProvider(config).dimensions);
+    try {
+      const terms = new Analyzer(config.retrieval.language).terms('seven year warranty kettle');
+      const hits = await store.keywordSearch(terms, { limit: 5 });
+      return { code, report, texts: hits.map((hit) => hit.chunk.text) };
+    } finally {
+      await store.close();
+    }
+  };
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'lorechat-render-'));
+    site = await startSite(
+      new Map([
+        ['/', () => ({ body: scriptBuilt })],
+        ['/app.js', () => ({ type: 'text/javascript', body: script })],
+      ]),
+    );
+  });
+
+  afterAll(() => {
+    site.server.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('reads the served HTML without it: the text is not there', async () => {
+    const { report, texts } = await crawl();
+    expect(report.pages.find((page) => page.url === `${site.url}/`)?.outcome).not.toBe('indexed');
+    expect(texts).toEqual([]);
+  });
+
+  it('indexes the rendered text with it', async () => {
+    const { code, report, texts } = await crawl('--render', 'js');
+    expect(code).toBe(0);
+    expect(report.pages.find((page) => page.url === `${site.url}/`)?.outcome).toBe('indexed');
+    expect(texts.join('\n')).toContain('seven year warranty covering the heating element');
+  }, 30_000);
+
+  it('says what is missing when Chromium is not there', async () => {
+    const args = ['--site', `${site.url}/`, '--allow-private-network', '--render', 'js'];
+    const missing = { ...env(), CHROMIUM_PATH: join(dataDir, 'no-chromium') };
+    await expect(ingest(args, missing, { stdout: sink(), stderr: sink() })).rejects.toThrow(
+      RENDER_UNAVAILABLE,
+    );
   });
 });

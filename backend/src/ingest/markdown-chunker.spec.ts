@@ -1,3 +1,4 @@
+import { estimateTokens } from '../llm/llm-provider';
 import { chunkId, chunkMarkdown, markdownTitle, slugify } from './markdown-chunker';
 
 const page = { url: 'http://localhost:3000/docs/deployment.md' };
@@ -40,9 +41,73 @@ describe('chunkMarkdown', () => {
 
   it('splits long sections between blocks', () => {
     const long = ['## Big', 'a'.repeat(80), 'b'.repeat(80), 'c'.repeat(80)].join('\n\n');
-    const chunks = chunkMarkdown(long, page.url, { maxChars: 170 });
+    const chunks = chunkMarkdown(long, page.url, { maxTokens: 43, overlapTokens: 0 });
     expect(chunks.map((chunk) => chunk.text.length)).toEqual([162, 80]);
     expect(chunks.every((chunk) => chunk.url.endsWith('#big'))).toBe(true);
+  });
+
+  /** Sentence n of a long section: about 10 tokens, distinguishable by its number. */
+  const sentence = (n: number) => `Sentence ${n} says something about topic ${n}.`;
+  const paragraphs = Array.from({ length: 12 }, (_, p) =>
+    Array.from({ length: 4 }, (_, s) => sentence(p * 4 + s)).join(' '),
+  );
+  const longSection = ['## Long', ...paragraphs].join('\n\n');
+  const options = { maxTokens: 120, overlapTokens: 25 };
+
+  it('starts each piece of a split section with whole sentences from the end of the previous', () => {
+    const chunks = chunkMarkdown(longSection, page.url, options);
+    expect(chunks.length).toBeGreaterThan(2);
+    for (const [index, chunk] of chunks.entries()) {
+      const previous = chunks[index - 1];
+      if (!previous) continue;
+      const firstSentence = /^Sentence \d+ [^.]*\./.exec(chunk.text)?.[0];
+      expect(firstSentence).toBeDefined();
+      expect(previous.text).toContain(firstSentence);
+      const overlap = previous.text.slice(previous.text.indexOf(firstSentence ?? ''));
+      expect(chunk.text.startsWith(overlap)).toBe(true);
+      expect(estimateTokens(overlap)).toBeLessThanOrEqual(options.overlapTokens);
+    }
+  });
+
+  it('keeps every piece within the size limit, and loses no sentence', () => {
+    const chunks = chunkMarkdown(longSection, page.url, options);
+    expect(chunks.every((chunk) => estimateTokens(chunk.text) <= options.maxTokens)).toBe(true);
+    const text = chunks.map((chunk) => chunk.text).join(' ');
+    for (let n = 0; n < 48; n += 1) expect(text).toContain(sentence(n));
+  });
+
+  it('cuts an oversized paragraph between sentences', () => {
+    const chunks = chunkMarkdown(`## One\n\n${paragraphs.join(' ')}`, page.url, options);
+    expect(chunks.length).toBeGreaterThan(2);
+    expect(chunks.every((chunk) => estimateTokens(chunk.text) <= options.maxTokens)).toBe(true);
+    expect(chunks.every((chunk) => /^Sentence \d+ .*\.$/s.test(chunk.text))).toBe(true);
+  });
+
+  it('does not overlap sections that fit, and never cuts a code fence', () => {
+    const code = [
+      '```ts',
+      ...Array.from({ length: 40 }, (_, i) => `const line${i} = ${i};`),
+      '```',
+    ];
+    const markdown = ['## Short', 'One short paragraph.', '## Code', 'Before.', code.join('\n')];
+    const chunks = chunkMarkdown(markdown.join('\n\n'), page.url, options);
+    expect(chunks.map((chunk) => chunk.text)).toEqual([
+      'One short paragraph.',
+      'Before.',
+      code.join('\n'),
+    ]);
+  });
+
+  it('cuts the same text into the same pieces, so positions and ids stay stable', () => {
+    const ids = (markdown: string) =>
+      chunkMarkdown(markdown, page.url, options).map((chunk, position) => [
+        chunkId(page.url, position),
+        chunk.text,
+      ]);
+    expect(ids(longSection)).toEqual(ids(longSection));
+    expect(ids(`${longSection}\n\n## Appended\n\nNew text.`).slice(0, -1)).toEqual(
+      ids(longSection),
+    );
   });
 });
 

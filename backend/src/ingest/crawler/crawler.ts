@@ -3,8 +3,9 @@ import { type VectorStore } from '../../vector-store/vector-store';
 import { extractContent } from './content-extractor';
 import { type CrawlManifest, type ManifestEntry } from './crawl-manifest';
 import { type CrawlReport, type ReportEntry, summarize } from './crawl-report';
-import { Fetcher } from './fetcher';
+import { Fetcher, type FetchResult } from './fetcher';
 import { HostPoliteness } from './host-politeness';
+import { JsRenderer } from './js-renderer';
 import { RobotsCache } from './robots';
 import { CrawlScope } from './scope';
 import { lastmodPredates, parseSitemap } from './sitemap';
@@ -30,6 +31,9 @@ export interface CrawlOptions {
   maxBytes: number;
   retries: number;
   retryBaseMs: number;
+  /** 'js': HTML pages are rendered in headless Chromium before extraction, for script-built sites. */
+  render: 'none' | 'js';
+  chromiumPath: string;
 }
 
 export const DEFAULT_CRAWL_OPTIONS: Omit<CrawlOptions, 'sites'> = {
@@ -47,6 +51,8 @@ export const DEFAULT_CRAWL_OPTIONS: Omit<CrawlOptions, 'sites'> = {
   maxBytes: 10 * 1024 * 1024,
   retries: 2,
   retryBaseMs: 1000,
+  render: 'none',
+  chromiumPath: '/usr/bin/chromium',
 };
 
 export interface CrawlProgress {
@@ -97,6 +103,7 @@ export class Crawler {
   private pageLimitHit = false;
   private active = 0;
   private wake: (() => void) | undefined;
+  private renderer: JsRenderer | undefined;
 
   constructor(
     private readonly options: CrawlOptions,
@@ -127,6 +134,18 @@ export class Crawler {
 
   async run(): Promise<CrawlReport> {
     try {
+      if (this.options.render === 'js') {
+        this.renderer = await JsRenderer.launch({
+          executablePath: this.options.chromiumPath,
+          timeoutMs: this.options.timeoutMs,
+          allowRequest: (url) => this.scope.verdict(url) !== 'other-site',
+          fetch: (url) =>
+            this.fetcher.fetch({
+              url,
+              followRedirect: (next) => this.scope.verdict(next) !== 'other-site',
+            }),
+        });
+      }
       const roots = this.options.sites.flatMap((site) => normalizeUrl(site) ?? []);
       for (const root of roots) this.enqueue({ url: root, depth: 0 });
       await this.discoverSitemaps(roots);
@@ -135,6 +154,7 @@ export class Crawler {
       );
       if (!this.pageLimitHit && !this.options.dryRun) await this.removeVanishedPages();
     } finally {
+      await this.renderer?.close();
       this.fetcher.close();
     }
     return summarize([...this.report.values()], {
@@ -306,6 +326,18 @@ export class Crawler {
       return this.skip(url, 'duplicate', `redirects to ${result.url}`);
     }
 
+    if (this.renderer && /html/i.test(result.headers['content-type'] ?? '')) {
+      try {
+        result.body = Buffer.from(await this.renderer.render(renderInput(result)));
+      } catch (error) {
+        const timedOut = (error as Error).name === 'TimeoutError';
+        return this.skip(
+          url,
+          timedOut ? 'timeout' : 'parse error',
+          `render: ${(error as Error).message}`,
+        );
+      }
+    }
     const extraction = await extractContent(result);
     if (extraction.kind === 'skip') return this.skip(url, extraction.reason, extraction.detail);
     const { page } = extraction;
@@ -372,4 +404,10 @@ export class Crawler {
       await this.remove(url, 'gone', 'no longer linked or listed in a sitemap');
     }
   }
+}
+
+/** The fetched page as the renderer serves it to Chromium, so the browser never fetches it again. */
+function renderInput(result: Extract<FetchResult, { kind: 'ok' }>) {
+  const contentType = result.headers['content-type'] ?? 'text/html';
+  return { url: result.url, status: result.status, contentType, body: result.body };
 }
