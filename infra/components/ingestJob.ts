@@ -1,13 +1,8 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { policyDocument, serviceTrustPolicy, type PolicyStatement } from '../iam';
+import { policyDocument, type PolicyStatement } from '../iam';
 import { type ContainerSecret } from './secrets';
-import {
-  WRITABLE_PATHS,
-  bedrockStatements,
-  containerDefinition,
-  executionStatements,
-} from './service';
+import { WRITABLE_PATHS, containerDefinition, createTaskRoles } from './service';
 
 export interface IngestJobArgs {
   /** The crawl: `node dist/cli.js ingest --site <url>`. */
@@ -51,43 +46,19 @@ export class IngestJob extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const executionRole = new aws.iam.Role(
-      `${name}-ingest-execution`,
+    const { executionRole, taskRole } = createTaskRoles(
+      `${name}-ingest`,
       {
-        description: 'Starts LoreChat ingest tasks: pulls the image, writes logs, reads secrets',
-        assumeRolePolicy: serviceTrustPolicy('ecs-tasks.amazonaws.com'),
+        executionDescription:
+          'Starts LoreChat ingest tasks: pulls the image, writes logs, reads secrets',
+        taskDescription: 'What the LoreChat ingest job itself may call in AWS',
+        imageRepositoryArn: args.imageRepositoryArn,
+        logGroupArn: logGroup.arn,
+        secrets: args.secrets,
+        bedrockResourceArns: args.bedrockResourceArns,
       },
-      { parent: this },
+      this,
     );
-    new aws.iam.RolePolicy(
-      `${name}-ingest-execution`,
-      {
-        role: executionRole.id,
-        policy: policyDocument(
-          executionStatements({
-            imageRepositoryArn: args.imageRepositoryArn,
-            logGroupArn: logGroup.arn,
-            secretArns: args.secrets.map((secret) => secret.secretArn),
-          }),
-        ),
-      },
-      { parent: this },
-    );
-    const taskRole = new aws.iam.Role(
-      `${name}-ingest-task`,
-      {
-        description: 'What the LoreChat ingest job itself may call in AWS',
-        assumeRolePolicy: serviceTrustPolicy('ecs-tasks.amazonaws.com'),
-      },
-      { parent: this },
-    );
-    if (args.bedrockResourceArns.length > 0) {
-      new aws.iam.RolePolicy(
-        `${name}-ingest-task-bedrock`,
-        { role: taskRole.id, policy: policyDocument(bedrockStatements(args.bedrockResourceArns)) },
-        { parent: this },
-      );
-    }
 
     const family = `${name}-ingest`;
     const taskDefinition = new aws.ecs.TaskDefinition(

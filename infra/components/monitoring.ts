@@ -13,6 +13,8 @@ export const CUSTOM_METRIC = {
   outputTokens: 'OutputTokens',
   answerCost: 'AnswerCostUSD',
   providerErrors: 'ProviderErrors',
+  responseCacheLookups: 'ResponseCacheLookups',
+  responseCacheHits: 'ResponseCacheHits',
 } as const;
 
 /** What the error-log filter counts, in the service's log group. */
@@ -518,6 +520,7 @@ export function dashboardBody(targets: DashboardTargets): { widgets: Widget[] } 
       targets.region,
       [
         [ns, CUSTOM_METRIC.questions, ...answers, { stat: 'Sum' }],
+        [ns, CUSTOM_METRIC.responseCacheHits, ...answers, { stat: 'Sum', label: 'From cache' }],
         [
           ns,
           CUSTOM_METRIC.activeConnections,

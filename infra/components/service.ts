@@ -99,44 +99,19 @@ export class Service extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const executionRole = new aws.iam.Role(
-      `${name}-execution`,
+    const { executionRole, taskRole } = createTaskRoles(
+      name,
       {
-        description: 'Starts LoreChat tasks: pulls the image, writes logs, reads the secrets',
-        assumeRolePolicy: serviceTrustPolicy('ecs-tasks.amazonaws.com'),
+        executionDescription:
+          'Starts LoreChat tasks: pulls the image, writes logs, reads the secrets',
+        taskDescription: 'What LoreChat itself may call in AWS',
+        imageRepositoryArn: args.imageRepositoryArn,
+        logGroupArn: logGroup.arn,
+        secrets: args.secrets,
+        bedrockResourceArns: args.bedrockResourceArns,
       },
-      { parent: this },
+      this,
     );
-    new aws.iam.RolePolicy(
-      `${name}-execution`,
-      {
-        role: executionRole.id,
-        policy: policyDocument(
-          executionStatements({
-            imageRepositoryArn: args.imageRepositoryArn,
-            logGroupArn: logGroup.arn,
-            secretArns: args.secrets.map((secret) => secret.secretArn),
-          }),
-        ),
-      },
-      { parent: this },
-    );
-
-    const taskRole = new aws.iam.Role(
-      `${name}-task`,
-      {
-        description: 'What LoreChat itself may call in AWS',
-        assumeRolePolicy: serviceTrustPolicy('ecs-tasks.amazonaws.com'),
-      },
-      { parent: this },
-    );
-    if (args.bedrockResourceArns.length > 0) {
-      new aws.iam.RolePolicy(
-        `${name}-task-bedrock`,
-        { role: taskRole.id, policy: policyDocument(bedrockStatements(args.bedrockResourceArns)) },
-        { parent: this },
-      );
-    }
 
     const taskDefinition = new aws.ecs.TaskDefinition(
       `${name}-task`,
@@ -329,6 +304,67 @@ export function containerDefinition(args: ContainerDefinitionArgs): Record<strin
       },
     },
   };
+}
+
+export interface TaskRolesArgs {
+  executionDescription: string;
+  taskDescription: string;
+  /** The ECR repository to pull from; none for a prebuilt public image. */
+  imageRepositoryArn?: pulumi.Input<string>;
+  logGroupArn: pulumi.Input<string>;
+  secrets: ContainerSecret[];
+  bedrockResourceArns: pulumi.Input<string>[];
+}
+
+/**
+ * The two roles every LoreChat task definition needs: the execution role ECS uses to start it
+ * (pull this image, write this log group, read these secrets only) and the task role the code runs
+ * as (Bedrock on the configured models only). Shared by the service and the ingest job, so both
+ * stay equally narrow. Resources are named `<prefix>-execution`, `<prefix>-task`, `<prefix>-task-bedrock`.
+ */
+export function createTaskRoles(
+  prefix: string,
+  args: TaskRolesArgs,
+  parent: pulumi.Resource,
+): { executionRole: aws.iam.Role; taskRole: aws.iam.Role } {
+  const executionRole = new aws.iam.Role(
+    `${prefix}-execution`,
+    {
+      description: args.executionDescription,
+      assumeRolePolicy: serviceTrustPolicy('ecs-tasks.amazonaws.com'),
+    },
+    { parent },
+  );
+  new aws.iam.RolePolicy(
+    `${prefix}-execution`,
+    {
+      role: executionRole.id,
+      policy: policyDocument(
+        executionStatements({
+          imageRepositoryArn: args.imageRepositoryArn,
+          logGroupArn: args.logGroupArn,
+          secretArns: args.secrets.map((secret) => secret.secretArn),
+        }),
+      ),
+    },
+    { parent },
+  );
+  const taskRole = new aws.iam.Role(
+    `${prefix}-task`,
+    {
+      description: args.taskDescription,
+      assumeRolePolicy: serviceTrustPolicy('ecs-tasks.amazonaws.com'),
+    },
+    { parent },
+  );
+  if (args.bedrockResourceArns.length > 0) {
+    new aws.iam.RolePolicy(
+      `${prefix}-task-bedrock`,
+      { role: taskRole.id, policy: policyDocument(bedrockStatements(args.bedrockResourceArns)) },
+      { parent },
+    );
+  }
+  return { executionRole, taskRole };
 }
 
 /** What ECS needs to start a task: this image, this log group, these secrets. */
