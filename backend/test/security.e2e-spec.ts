@@ -161,6 +161,8 @@ describe('quotas', () => {
       LLM_PROVIDER: 'openai',
       LLM_BASE_URL: openAi.baseUrl,
       LLM_MAX_RETRIES: '0',
+      // Token quotas are charged from model usage; a cached answer would spend none.
+      RESPONSE_CACHE_ENABLED: 'false',
       ...env,
     });
     try {

@@ -30,6 +30,8 @@ describe('chat over Socket.IO with a streaming model', () => {
       LLM_MAX_RETRIES: '0',
       LLM_TIMEOUT_MS: '1000',
       CONVERSATION_MAX_TURNS: '2',
+      // These tests repeat questions to script the model differently each time.
+      RESPONSE_CACHE_ENABLED: 'false',
     });
   });
   afterAll(async () => {

@@ -4,13 +4,16 @@ import { HealthModule } from '../health/health.module';
 import { LlmModule } from '../llm/llm.module';
 import { RetrievalModule } from '../retrieval/retrieval.module';
 import { SecurityModule } from '../security/security.module';
+import { VectorStoreModule } from '../vector-store/vector-store.module';
 import { ChatGateway } from './chat.gateway';
 import { ChatService } from './chat.service';
 import { ConversationStore } from './conversation.store';
 import { MemoryConversationStore } from './memory-conversation.store';
+import { MemoryResponseCache } from './memory-response-cache';
+import { ResponseCache } from './response-cache';
 
 @Module({
-  imports: [LlmModule, RetrievalModule, SecurityModule, HealthModule],
+  imports: [LlmModule, RetrievalModule, SecurityModule, HealthModule, VectorStoreModule],
   providers: [
     ChatGateway,
     ChatService,
@@ -21,6 +24,15 @@ import { MemoryConversationStore } from './memory-conversation.store';
           maxTurns: config.chat.maxTurns,
           maxConversations: config.chat.maxConversations,
           ttlMs: config.chat.conversationTtlMs,
+        }),
+      inject: [ConfigService],
+    },
+    {
+      provide: ResponseCache,
+      useFactory: ({ config }: ConfigService) =>
+        new MemoryResponseCache({
+          maxEntries: config.chat.responseCache.maxEntries,
+          ttlMs: config.chat.responseCache.ttlMs,
         }),
       inject: [ConfigService],
     },

@@ -7,11 +7,18 @@ import { guardStream } from '../llm/stream-guard';
 import { Metrics } from '../metrics/metrics';
 import { Retriever } from '../retrieval/retriever';
 import { Quotas, type Visitor } from '../security/quotas';
+import { VectorStore } from '../vector-store/vector-store';
 import { ChatError, toErrorPayload } from './chat-error';
 import { ConversationStore } from './conversation.store';
 import { parseAsk, parseCancel, parseFeedback } from './payloads';
 import { buildRequest, numberSources, toSources } from './prompt';
 import { type AskAccepted, type ErrorPayload, type Source, type Usage } from './protocol';
+import {
+  type CachedAnswer,
+  ResponseCache,
+  type ResponseCacheKey,
+  normaliseQuestion,
+} from './response-cache';
 
 /** Where one answer goes: the gateway binds it to the asking socket. */
 export interface AnswerSink {
@@ -54,6 +61,8 @@ export class ChatService {
     private readonly quotas: Quotas,
     private readonly drain: Drain,
     private readonly metrics: Metrics,
+    private readonly responseCache: ResponseCache,
+    private readonly vectorStore: VectorStore,
   ) {
     drain.onDrain((deadline) => this.finishAnswers(deadline));
   }
@@ -168,6 +177,13 @@ export class ChatService {
     const startedAt = performance.now();
     this.metrics.questionAsked();
     try {
+      const cacheKey =
+        history.length === 0 ? await this.cacheKeyOf(generation.question) : undefined;
+      const cached = cacheKey && (await this.lookUp(cacheKey));
+      if (cached) {
+        await this.replay(generation, cached, sink);
+        return;
+      }
       const passages = await this.retriever.retrieve(generation.question, {
         limit: retrieval.topK,
       });
@@ -188,7 +204,8 @@ export class ChatService {
           sink.token(event.text);
         }
       }
-      sink.sources(toSources(sources));
+      const visitorSources = toSources(sources);
+      sink.sources(visitorSources);
       sink.done(usage, signal.aborted);
       this.metrics.answered(usage);
       await this.quotas.chargeTokens(generation.visitor, usage);
@@ -197,11 +214,83 @@ export class ChatService {
         question: generation.question,
         answer,
       });
+      // Only a whole answer is worth reusing: a cancelled one stops mid-sentence.
+      if (cacheKey && !signal.aborted) {
+        await this.store(cacheKey, { answer, sources: visitorSources });
+      }
     } catch (error) {
       if (error instanceof LlmError) this.metrics.providerError(error.failure);
       sink.error(toErrorPayload(error, generation.messageId));
     } finally {
       this.generations.delete(generation.messageId);
     }
+  }
+
+  /**
+   * The cache key of a first question, or undefined when the cache is off or the index version is
+   * unknown: without the version an answer could outlive the index it came from.
+   */
+  private async cacheKeyOf(question: string): Promise<ResponseCacheKey | undefined> {
+    const { chat, llm } = this.config.config;
+    if (!chat.responseCache.enabled) return undefined;
+    try {
+      const { indexVersion } = await this.vectorStore.stats();
+      return {
+        question: normaliseQuestion(question),
+        indexVersion,
+        provider: llm.provider,
+        model: llm.model,
+      };
+    } catch (error) {
+      this.logger.warn(`Response cache skipped: index version unavailable (${String(error)})`);
+      return undefined;
+    }
+  }
+
+  /** A cache failure (a remote cache down) must cost a model call, never the answer. */
+  private async lookUp(key: ResponseCacheKey): Promise<CachedAnswer | undefined> {
+    try {
+      const cached = await this.responseCache.get(key);
+      this.metrics.responseCacheLookup(cached !== undefined);
+      return cached;
+    } catch (error) {
+      this.logger.warn(`Response cache lookup failed: ${String(error)}`);
+      return undefined;
+    }
+  }
+
+  private async store(key: ResponseCacheKey, answer: CachedAnswer): Promise<void> {
+    try {
+      await this.responseCache.set(key, answer);
+    } catch (error) {
+      this.logger.warn(`Response cache store failed: ${String(error)}`);
+    }
+  }
+
+  /**
+   * Streams a cached answer with the events of a live one, word by word so the widget renders it
+   * the same way. `done` reports zero usage: no model tokens were spent, which is also why the
+   * token quotas are not charged (the question was counted in `accept`) and no token or cost
+   * metrics are written. The exchange is remembered so follow-ups have their context.
+   */
+  private async replay(
+    generation: Generation,
+    cached: CachedAnswer,
+    sink: AnswerSink,
+  ): Promise<void> {
+    const { signal } = generation.controller;
+    let answer = '';
+    for (const token of cached.answer.match(/\s+|\S+\s*/gu) ?? []) {
+      if (signal.aborted) break;
+      answer += token;
+      sink.token(token);
+    }
+    sink.sources(cached.sources);
+    sink.done({ inputTokens: 0, outputTokens: 0 }, signal.aborted);
+    await this.conversations.append(generation.conversationId, {
+      messageId: generation.messageId,
+      question: generation.question,
+      answer,
+    });
   }
 }

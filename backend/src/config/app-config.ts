@@ -73,11 +73,17 @@ export interface AppConfig {
   /** Folder indexed when the index is empty, so a fresh install answers questions about LoreChat. */
   docsDir?: string;
   llm: LlmSettings;
+  /** Providers tried in order when the primary fails before its first token (`LLM_FALLBACK`). */
+  llmFallbacks: LlmSettings[];
+  /** Per-provider circuit breaker: consecutive pre-token failures to open, cool-down before a trial. */
+  llmBreaker: { failures: number; cooldownMs: number };
   chat: {
     maxMessageChars: number;
     maxTurns: number;
     maxConversations: number;
     conversationTtlMs: number;
+    /** Finished first-turn answers reused for the same question against the same index. */
+    responseCache: { enabled: boolean; maxEntries: number; ttlMs: number };
   };
   retrieval: RetrievalSettings;
   vectorStore: VectorStoreSettings;
@@ -150,11 +156,29 @@ export function loadConfig(
       maxOutputTokens: env.LLM_MAX_OUTPUT_TOKENS,
       temperature: env.LLM_TEMPERATURE,
     },
+    // A fallback shares the primary's limits but not its endpoint: LLM_BASE_URL points at one
+    // provider's server. Its model is the provider's default unless LLM_FALLBACK_MODELS names one.
+    llmFallbacks: env.LLM_FALLBACK.map((provider, index) => ({
+      provider,
+      model: env.LLM_FALLBACK_MODELS[index] ?? DEFAULT_MODELS[provider],
+      apiKey: apiKeys[provider],
+      region: env.AWS_REGION,
+      timeoutMs: env.LLM_TIMEOUT_MS,
+      maxRetries: env.LLM_MAX_RETRIES,
+      maxOutputTokens: env.LLM_MAX_OUTPUT_TOKENS,
+      temperature: env.LLM_TEMPERATURE,
+    })),
+    llmBreaker: { failures: env.LLM_BREAKER_FAILURES, cooldownMs: env.LLM_BREAKER_COOLDOWN_MS },
     chat: {
       maxMessageChars: env.MAX_MESSAGE_CHARS,
       maxTurns: env.CONVERSATION_MAX_TURNS,
       maxConversations: env.CONVERSATION_MAX_COUNT,
       conversationTtlMs: env.CONVERSATION_TTL_MINUTES * 60_000,
+      responseCache: {
+        enabled: env.RESPONSE_CACHE_ENABLED,
+        maxEntries: env.RESPONSE_CACHE_MAX_ENTRIES,
+        ttlMs: env.RESPONSE_CACHE_TTL_MINUTES * 60_000,
+      },
     },
     retrieval: {
       topK: env.RETRIEVAL_TOP_K,

@@ -67,6 +67,29 @@ const llmPrices = z
     ),
   );
 
+/** A comma-separated list, blanks dropped: `anthropic, extractive` → `['anthropic', 'extractive']`. */
+const list = z.string().transform((text) =>
+  text
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== ''),
+);
+
+const isLlmProvider = (name: string): name is LlmProviderName =>
+  (LLM_PROVIDERS as readonly string[]).includes(name);
+
+const providerList = list.transform((names, ctx) => {
+  const known = names.filter(isLlmProvider);
+  if (known.length !== names.length) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `must list providers from: ${LLM_PROVIDERS.join(', ')}`,
+    });
+    return z.NEVER;
+  }
+  return known;
+});
+
 const url = z
   .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
   .transform((value) => value.replace(/\/+$/, ''));
@@ -91,6 +114,10 @@ export const envSchema = z
     LLM_MAX_RETRIES: int(0, 10).default(2),
     LLM_MAX_OUTPUT_TOKENS: int(1, 64_000).default(1024),
     LLM_TEMPERATURE: number(0, 2).default(0.2),
+    LLM_FALLBACK: providerList.default([]),
+    LLM_FALLBACK_MODELS: list.default([]),
+    LLM_BREAKER_FAILURES: int(1, 1000).default(5),
+    LLM_BREAKER_COOLDOWN_MS: int(1, 3_600_000).default(30_000),
     OPENAI_API_KEY: optionalString,
     ANTHROPIC_API_KEY: optionalString,
     AWS_REGION: optionalString,
@@ -99,6 +126,12 @@ export const envSchema = z
     CONVERSATION_MAX_TURNS: int(1, 100).default(10),
     CONVERSATION_MAX_COUNT: int(1, 10_000_000).default(10_000),
     CONVERSATION_TTL_MINUTES: int(1, 43_200).default(60),
+    RESPONSE_CACHE_ENABLED: z
+      .enum(['true', 'false'])
+      .default('true')
+      .transform((value) => value === 'true'),
+    RESPONSE_CACHE_TTL_MINUTES: int(1, 43_200).default(60),
+    RESPONSE_CACHE_MAX_ENTRIES: int(1, 10_000_000).default(1000),
     RETRIEVAL_TOP_K: int(1, 50).default(5),
     RETRIEVAL_CANDIDATES: int(1, 1000).default(50),
     RETRIEVAL_RRF_K: int(1, 1000).default(60),
@@ -165,21 +198,38 @@ export const envSchema = z
       openai: 'OPENAI_API_KEY',
       anthropic: 'ANTHROPIC_API_KEY',
     };
-    const key = needsKey[env.LLM_PROVIDER];
-    // An OpenAI-compatible server (Ollama, vLLM) usually needs no key; api.openai.com always does.
-    const keyOptional = env.LLM_PROVIDER === 'openai' && env.LLM_BASE_URL !== undefined;
-    if (key && !env[key] && !keyOptional) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [key],
-        message: `is required when LLM_PROVIDER=${env.LLM_PROVIDER}`,
-      });
+    // Fallbacks need their keys as much as the primary does; LLM_BASE_URL is the primary's only.
+    const used = [
+      { provider: env.LLM_PROVIDER, setting: `LLM_PROVIDER=${env.LLM_PROVIDER}`, primary: true },
+      ...env.LLM_FALLBACK.map((provider) => ({
+        provider,
+        setting: `LLM_FALLBACK includes ${provider}`,
+        primary: false,
+      })),
+    ];
+    for (const { provider, setting, primary } of used) {
+      const key = needsKey[provider];
+      // An OpenAI-compatible server (Ollama, vLLM) usually needs no key; api.openai.com always does.
+      const keyOptional = primary && provider === 'openai' && env.LLM_BASE_URL !== undefined;
+      if (key && !env[key] && !keyOptional) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `is required when ${setting}` });
+      }
+      if (provider === 'bedrock' && !env.AWS_REGION) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['AWS_REGION'],
+          message: `is required when ${setting}`,
+        });
+      }
     }
-    if (env.LLM_PROVIDER === 'bedrock' && !env.AWS_REGION) {
+    if (
+      env.LLM_FALLBACK_MODELS.length > 0 &&
+      env.LLM_FALLBACK_MODELS.length !== env.LLM_FALLBACK.length
+    ) {
       ctx.addIssue({
         code: 'custom',
-        path: ['AWS_REGION'],
-        message: 'is required when LLM_PROVIDER=bedrock',
+        path: ['LLM_FALLBACK_MODELS'],
+        message: 'must name one model for each provider in LLM_FALLBACK, in the same order',
       });
     }
     if (env.EMBEDDING_PROVIDER === 'bedrock' && !env.AWS_REGION) {

@@ -117,6 +117,19 @@ describe('Metrics', () => {
     expect(document).toMatchObject({ ErrorCode: 'rate_limit', ProviderErrors: 1 });
   });
 
+  it('reports every response-cache lookup with a 0/1 hit, so the average of hits is the ratio', () => {
+    const metrics = metricsWith();
+    metrics.responseCacheLookup(true);
+    metrics.responseCacheLookup(false);
+    const [hit, miss] = lines.map(expectValidEmf);
+    expect(hit).toMatchObject({
+      Provider: 'bedrock',
+      ResponseCacheLookups: 1,
+      ResponseCacheHits: 1,
+    });
+    expect(miss).toMatchObject({ ResponseCacheLookups: 1, ResponseCacheHits: 0 });
+  });
+
   it('reports the open connections of the task, never below zero', () => {
     const metrics = metricsWith();
     metrics.connectionOpened();

@@ -24,6 +24,8 @@ export const METRIC = {
   outputTokens: 'OutputTokens',
   answerCost: 'AnswerCostUSD',
   providerErrors: 'ProviderErrors',
+  responseCacheLookups: 'ResponseCacheLookups',
+  responseCacheHits: 'ResponseCacheHits',
 } as const;
 
 /** How often each task reports its open connections, the metric connection scaling tracks. */
@@ -105,6 +107,17 @@ export class Metrics implements OnApplicationBootstrap, OnModuleDestroy {
       metrics.push({ name: METRIC.answerCost, unit: 'None', value: answerCost(usage, this.price) });
     }
     this.emitForProvider(metrics);
+  }
+
+  /**
+   * A response-cache lookup. Hits are written as 1 or 0 on every lookup, so the hit ratio is the
+   * sum of hits over the sum of lookups, or simply the average of hits.
+   */
+  responseCacheLookup(hit: boolean): void {
+    this.emitForProvider([
+      { name: METRIC.responseCacheLookups, unit: 'Count', value: 1 },
+      { name: METRIC.responseCacheHits, unit: 'Count', value: hit ? 1 : 0 },
+    ]);
   }
 
   /**

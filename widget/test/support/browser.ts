@@ -113,6 +113,8 @@ export class Stack {
       LLM_BASE_URL: openAi.baseUrl,
       LLM_MAX_RETRIES: '0',
       SITES: `test-site=${site.origin}`,
+      // Tests check what reaches the model; a repeated question must not be answered from cache.
+      RESPONSE_CACHE_ENABLED: 'false',
     };
     return new Stack(openAi, site, await startApp(env), env);
   }

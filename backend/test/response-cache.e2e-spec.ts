@@ -1,0 +1,92 @@
+/**
+ * The response cache in the started application, answering through its OpenAI provider pointed at
+ * a local fake: a repeated first question is served without a model request, a follow-up never is,
+ * and a change to the index sends the question to the model again.
+ */
+import { Indexer } from '../src/ingest/indexer';
+import { type FakeOpenAi, startFakeOpenAi } from './fakes/openai-server';
+import { ChatClient, type RunningApp, startApp } from './support/app';
+
+describe('response cache', () => {
+  let openAi: FakeOpenAi;
+  let running: RunningApp;
+  let client: ChatClient;
+
+  beforeAll(async () => {
+    openAi = await startFakeOpenAi();
+    running = await startApp({
+      LLM_PROVIDER: 'openai',
+      LLM_MODEL: 'gpt-test',
+      LLM_BASE_URL: openAi.baseUrl,
+      OPENAI_API_KEY: 'sk-test-e2e-secret-key-0123456789',
+      LLM_MAX_RETRIES: '0',
+    });
+  });
+  afterAll(async () => {
+    await running.stop();
+    await openAi.close();
+  });
+  beforeEach(async () => {
+    client = await ChatClient.connect(running.url);
+  });
+  afterEach(() => client.close());
+
+  it('answers a repeated first question from the cache, with the same text and sources', async () => {
+    openAi.setScript({ kind: 'stream', tokens: ['Run ', '`pulumi up -s prod` ', '[1].'] });
+    const first = await client.askAndWait({ text: 'How do I deploy to production?' });
+    const requests = openAi.requests.length;
+
+    const second = await client.askAndWait({ text: '  how do I deploy to   production ' });
+    expect(openAi.requests.length).toBe(requests);
+    expect(second.text).toBe(first.text);
+    expect(second.tokens.length).toBeGreaterThan(1);
+    expect(second.sources).toEqual(first.sources);
+    expect(second.done).toMatchObject({
+      cancelled: false,
+      usage: { inputTokens: 0, outputTokens: 0 },
+    });
+
+    // The cached answer is remembered like any other, so a follow-up has its context.
+    openAi.setScript({ kind: 'stream', tokens: ['Yes.'] });
+    await client.askAndWait({
+      conversationId: second.accepted.conversationId,
+      text: 'And to staging?',
+    });
+    expect(openAi.requests.at(-1)?.body.messages.slice(1, 3)).toEqual([
+      { role: 'user', content: 'how do I deploy to   production' },
+      { role: 'assistant', content: first.text },
+    ]);
+  });
+
+  it('never serves a follow-up from the cache', async () => {
+    openAi.setScript({ kind: 'stream', tokens: ['ok'] });
+    const first = await client.askAndWait({ text: 'what is lorechat' });
+    const { conversationId } = first.accepted;
+    await client.askAndWait({ conversationId, text: 'tell me more' });
+    const requests = openAi.requests.length;
+    const other = await client.askAndWait({ text: 'something else' });
+    await client.askAndWait({
+      conversationId: other.accepted.conversationId,
+      text: 'tell me more',
+    });
+    expect(openAi.requests.length).toBe(requests + 2);
+  });
+
+  it('asks the model again once the index has changed', async () => {
+    openAi.setScript({ kind: 'stream', tokens: ['Old ', 'answer.'] });
+    await client.askAndWait({ text: 'How do I roll back?' });
+    const requests = openAi.requests.length;
+    await client.askAndWait({ text: 'How do I roll back?' });
+    expect(openAi.requests.length).toBe(requests);
+
+    await running.app.get(Indexer).index({
+      url: 'http://lorechat.test/docs/rollback.md',
+      title: 'Rollback',
+      markdown: '# Rollback\n\nRun `pulumi stack history` and redeploy the previous version.',
+    });
+    openAi.setScript({ kind: 'stream', tokens: ['New ', 'answer.'] });
+    const fresh = await client.askAndWait({ text: 'How do I roll back?' });
+    expect(openAi.requests.length).toBe(requests + 1);
+    expect(fresh.text).toBe('New answer.');
+  });
+});
