@@ -2,7 +2,7 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { policyDocument, type PolicyStatement } from '../iam';
 import { type ContainerSecret } from './secrets';
-import { WRITABLE_PATHS, containerDefinition, createTaskRoles } from './service';
+import { containerDefinition, createTaskRoles, fargateTaskShape } from './service';
 
 export interface IngestJobArgs {
   /** The crawl: `node dist/cli.js ingest --site <url>`. */
@@ -65,14 +65,7 @@ export class IngestJob extends pulumi.ComponentResource {
       `${name}-ingest`,
       {
         family,
-        requiresCompatibilities: ['FARGATE'],
-        networkMode: 'awsvpc',
-        cpu: String(args.cpu),
-        memory: String(args.memory),
-        runtimePlatform: { cpuArchitecture: 'ARM64', operatingSystemFamily: 'LINUX' },
-        executionRoleArn: executionRole.arn,
-        taskRoleArn: taskRole.arn,
-        volumes: Object.keys(WRITABLE_PATHS).map((volume) => ({ name: volume })),
+        ...fargateTaskShape({ cpu: args.cpu, memory: args.memory, executionRole, taskRole }),
         containerDefinitions: pulumi.jsonStringify([
           containerDefinition({
             image: args.image,

@@ -117,14 +117,7 @@ export class Service extends pulumi.ComponentResource {
       `${name}-task`,
       {
         family: name,
-        requiresCompatibilities: ['FARGATE'],
-        networkMode: 'awsvpc',
-        cpu: String(args.cpu),
-        memory: String(args.memory),
-        runtimePlatform: { cpuArchitecture: 'ARM64', operatingSystemFamily: 'LINUX' },
-        executionRoleArn: executionRole.arn,
-        taskRoleArn: taskRole.arn,
-        volumes: Object.keys(WRITABLE_PATHS).map((volume) => ({ name: volume })),
+        ...fargateTaskShape({ cpu: args.cpu, memory: args.memory, executionRole, taskRole }),
         containerDefinitions: pulumi.jsonStringify([
           containerDefinition({
             image: args.image,
@@ -303,6 +296,38 @@ export function containerDefinition(args: ContainerDefinitionArgs): Record<strin
         'max-buffer-size': '4m',
       },
     },
+  };
+}
+
+/**
+ * What every LoreChat task definition shares: Fargate on ARM64 (the architecture the image is built
+ * for), the task's size, its two roles and the scratch volumes behind the read-only root filesystem.
+ */
+export function fargateTaskShape(args: {
+  cpu: number;
+  memory: number;
+  executionRole: aws.iam.Role;
+  taskRole: aws.iam.Role;
+}): Pick<
+  aws.ecs.TaskDefinitionArgs,
+  | 'requiresCompatibilities'
+  | 'networkMode'
+  | 'cpu'
+  | 'memory'
+  | 'runtimePlatform'
+  | 'executionRoleArn'
+  | 'taskRoleArn'
+  | 'volumes'
+> {
+  return {
+    requiresCompatibilities: ['FARGATE'],
+    networkMode: 'awsvpc',
+    cpu: String(args.cpu),
+    memory: String(args.memory),
+    runtimePlatform: { cpuArchitecture: 'ARM64', operatingSystemFamily: 'LINUX' },
+    executionRoleArn: args.executionRole.arn,
+    taskRoleArn: args.taskRole.arn,
+    volumes: Object.keys(WRITABLE_PATHS).map((volume) => ({ name: volume })),
   };
 }
 
