@@ -1,21 +1,37 @@
 import { type ServerResponse } from 'node:http';
-import { type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type NestExpressApplication } from '@nestjs/platform-express';
+import { type DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { ChatIoAdapter } from './chat/chat-io.adapter';
 import { type AppConfig } from './config/app-config';
 import { DOCS_ROUTE } from './ingest/docs-seeder';
+import { httpLogging } from './logging/http-logging';
+import { createAppLogger, createLogger } from './logging/logger';
 
-const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+export interface AppOptions {
+  /** Where the JSON log lines go instead of stdout (the tests read them). */
+  logDestination?: DestinationStream;
+}
 
 /** Builds the application from validated configuration; `main.ts` and the e2e tests share it. */
-export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
+export async function createApp(
+  config: AppConfig,
+  options: AppOptions = {},
+): Promise<NestExpressApplication> {
+  const { logLevel, logContent } = config.server;
+  const logger = createLogger(logLevel, options.logDestination);
+  // Given before anything is built, so even a failing start logs JSON.
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-    logger: LEVELS.slice(0, LEVELS.indexOf(config.server.logLevel as LogLevel) + 1),
+    logger: createAppLogger(logger),
   });
-  app.useWebSocketAdapter(new ChatIoAdapter(app, config.chat.maxMessageChars));
+  const { maxMessageChars, connectionRecoveryMs } = config.chat;
+  app.useWebSocketAdapter(
+    new ChatIoAdapter(app, { maxMessageChars, connectionRecoveryMs, redis: config.redis }),
+  );
   app.disable('x-powered-by');
+  // Ahead of the static files, which Nest's own middleware never sees.
+  app.use(httpLogging(logger, { logContent, trustProxyHops: config.security.trustProxyHops }));
   if (config.docsDir) {
     // Cited doc pages must open: serve the Markdown as text, which every browser displays.
     app.useStaticAssets(config.docsDir, {

@@ -5,6 +5,7 @@ import { ConfigModule } from './config/config.module';
 import { HealthModule } from './health/health.module';
 import { IngestModule } from './ingest/ingest.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { RedisModule } from './redis/redis.module';
 import { SiteModule } from './site/site.module';
 
 @Module({})
@@ -14,6 +15,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        RedisModule.forRoot(config),
         MetricsModule,
         ChatModule,
         IngestModule,

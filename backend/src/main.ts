@@ -26,7 +26,7 @@ async function bootstrap(): Promise<void> {
     // A second signal means "now": whoever sent it no longer wants to wait for the answers.
     process.once(signal, () => process.exit(1));
     drainAndExit(app, config.drainTimeoutMs).catch((error: unknown) => {
-      console.error(error);
+      logger.error(error);
       process.exit(1);
     });
   };
@@ -37,8 +37,9 @@ async function bootstrap(): Promise<void> {
   );
 }
 
+// Once createApp has run, Nest's Logger writes through the application's JSON logger.
 bootstrap().catch((error: unknown) => {
-  console.error(error);
+  logger.error(error);
   process.exit(1);
 });
 

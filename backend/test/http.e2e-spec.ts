@@ -20,6 +20,7 @@ describe('HTTP endpoints', () => {
       dependencies: {
         index: { status: 'ok', documents: 2, chunks: expect.any(Number) },
         llm: { status: 'ok', provider: 'extractive', model: 'extractive' },
+        state: { status: 'ok', store: 'memory' },
       },
     });
   });

@@ -21,7 +21,8 @@ export const CUSTOM_METRIC = {
 export const SERVICE_LOG_ERRORS_METRIC = 'ServiceLogErrors';
 
 /**
- * Nest writes the level in capitals; the filter also catches uncaught errors Node prints itself.
+ * The backend's JSON log lines carry the level in capitals (`"level":"ERROR"`); the filter also
+ * catches uncaught errors Node prints itself, which are not JSON.
  * Embedded-metric lines never contain these words in capitals, so they are not counted.
  */
 export const ERROR_LOG_PATTERN = '?ERROR ?FATAL ?"Unhandled"';

@@ -54,7 +54,8 @@ export interface AnswerEvents {
   sources(payload: SourcesPayload): void;
   done(payload: DonePayload): void;
   error(payload: ErrorPayload): void;
-  online(): void;
+  /** `recovered`: the server resumed the session, and sends the events missed meanwhile. */
+  online(recovered: boolean): void;
   offline(): void;
 }
 
@@ -157,19 +158,22 @@ export class Conversation implements AnswerEvents {
     this.#save({ conversationId: this.#conversationId, turns: this.turns });
   }
 
-  online(): void {
+  online(recovered: boolean): void {
+    // A new session means the server abandoned the answers that were streaming.
+    if (!recovered) this.#failAll('streaming');
     this.#listener.changed();
     this.#sendNext();
   }
 
   offline(): void {
-    // The server abandons a disconnected client's answers, so none of them will complete; those
-    // not yet acknowledged may or may not have been received, so they are not re-sent either.
-    for (const turn of this.turns) {
-      if (turn.state === 'sending' || turn.state === 'streaming')
-        this.#fail(turn, 'connection_lost');
-    }
+    // Questions not yet acknowledged may or may not have been received: they are not re-sent.
+    // Streaming answers wait: a recovered session delivers the rest of them.
+    this.#failAll('sending');
     this.#listener.changed();
+  }
+
+  #failAll(state: Turn['state']): void {
+    for (const turn of this.turns) if (turn.state === state) this.#fail(turn, 'connection_lost');
   }
 
   token({ messageId, text }: TokenPayload): void {

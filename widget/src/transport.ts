@@ -63,7 +63,7 @@ export class SocketConnection implements ChatConnection {
       'connect',
       guard(() => {
         this.#lost = false;
-        events.online();
+        events.online(this.#socket.recovered);
       }),
     );
     this.#socket.on('disconnect', offline);

@@ -42,15 +42,17 @@ describe('the widget when the backend goes away and comes back', () => {
 
     await stack.stopBackend();
     await w.status.getByText('You are offline. Reconnecting…').waitFor();
-    await w.turn(0).getByText('The connection was lost before the answer was complete.').waitFor();
     expect(await w.turn(0).locator('.body').innerText()).toMatch(/^word0 word1 word2 word3/);
 
     await ask(page, 'Asked while offline');
     await w.turn(1).getByText('Waiting for the connection…').waitFor();
     expect(stack.questions).toEqual(['First question']);
 
+    // The restarted backend cannot recover the session (its memory went with it), so the
+    // interrupted answer is marked as such, and the queued question goes out.
     stack.answer((question) => streamed(`Answer to: ${question}`));
     await stack.restartBackend();
+    await w.turn(0).getByText('The connection was lost before the answer was complete.').waitFor();
     await answerSettled(w.turn(1));
     expect(await w.turn(1).locator('.body').innerText()).toBe('Answer to: Asked while offline');
     expect(await w.status.isVisible()).toBe(false);

@@ -51,9 +51,9 @@ function setUp(saved?: SavedConversation) {
   });
   const connection = new FakeConnection();
   conversation.attach(connection);
-  const goOnline = () => {
+  const goOnline = (recovered = false) => {
     connection.online = true;
-    conversation.online();
+    conversation.online(recovered);
   };
   const goOffline = () => {
     connection.online = false;
@@ -124,20 +124,21 @@ describe('Conversation', () => {
     expect(conversation.turns.map((turn) => turn.state)).toEqual(['done', 'failed']);
   });
 
-  it('fails answers cut by a disconnect, without re-sending them, and a late ack changes nothing', () => {
+  it('fails answers cut by a disconnect when the session is not recovered, and a late ack changes nothing', () => {
     const { conversation, connection, settled, goOnline, goOffline } = setUp();
     goOnline();
     conversation.ask('streaming');
     connection.lastAsk().reply(accepted('m1'));
     conversation.token({ messageId: 'm1', text: 'partial' });
     goOffline();
+    expect(conversation.turns[0]).toMatchObject({ state: 'streaming', answer: 'partial' });
+    goOnline(false);
     expect(conversation.turns[0]).toMatchObject({
       state: 'failed',
       failure: 'connection_lost',
       answer: 'partial',
     });
 
-    goOnline();
     conversation.ask('unacknowledged');
     goOffline();
     connection.lastAsk().reply(accepted('m2'));
@@ -145,6 +146,24 @@ describe('Conversation', () => {
     goOnline();
     expect(connection.asks).toHaveLength(2);
     expect(settled.map((turn) => turn.failure)).toEqual(['connection_lost', 'connection_lost']);
+  });
+
+  it('goes on with a streaming answer when the session is recovered after a disconnect', () => {
+    const { conversation, connection, settled, goOnline, goOffline } = setUp();
+    goOnline();
+    conversation.ask('streaming');
+    connection.lastAsk().reply(accepted('m1'));
+    conversation.token({ messageId: 'm1', text: 'first ' });
+    goOffline();
+    goOnline(true);
+    conversation.token({ messageId: 'm1', text: 'second' });
+    conversation.done({
+      messageId: 'm1',
+      usage: { inputTokens: 1, outputTokens: 2 },
+      cancelled: false,
+    });
+    expect(conversation.turns[0]).toMatchObject({ state: 'done', answer: 'first second' });
+    expect(settled).toHaveLength(1);
   });
 
   it('retries a failed question as a new turn at the end', () => {

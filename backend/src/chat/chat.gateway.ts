@@ -9,8 +9,10 @@ import {
   SubscribeMessage,
   WebSocketGateway,
 } from '@nestjs/websockets';
-import { type DefaultEventsMap, type Server, type Socket } from 'socket.io';
+import { type DefaultEventsMap, type DisconnectReason, type Server, type Socket } from 'socket.io';
+import { ConfigService } from '../config/config.service';
 import { Drain } from '../health/drain';
+import { saneRequestId } from '../logging/http-logging';
 import { Metrics } from '../metrics/metrics';
 import { handshakeError, VisitorAuth, type VisitorSocketData } from '../security/visitor-auth';
 import { type AnswerSink, ChatService } from './chat.service';
@@ -36,6 +38,13 @@ type ChatSocket = Socket<
  */
 const LAST_EVENT_GRACE_MS = 500;
 
+/** Disconnections Socket.IO may recover from: the network, not the visitor, ended them. */
+const RECOVERABLE = new Set<DisconnectReason>([
+  'transport close',
+  'transport error',
+  'ping timeout',
+]);
+
 type ChatServer = Server<
   ClientToServerEvents,
   ServerToClientEvents,
@@ -50,12 +59,15 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   private readonly logger = new Logger(ChatGateway.name);
   /** Resolves the drain once the last socket is gone. */
   private lastSocketGone?: () => void;
+  /** Answers of dropped connections, kept running while the connection may still recover. */
+  private readonly abandonTimers = new Map<string, NodeJS.Timeout>();
 
   constructor(
     private readonly chat: ChatService,
     private readonly metrics: Metrics,
     private readonly visitorAuth: VisitorAuth,
     private readonly drain: Drain,
+    private readonly config: ConfigService,
   ) {}
 
   afterInit(server: ChatServer): void {
@@ -80,6 +92,25 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
 
   handleConnection(socket: ChatSocket): void {
     this.metrics.connectionOpened();
+    const { visitor } = socket.data;
+    // A proxy's X-Request-Id on the handshake ties the connection to that proxy's log.
+    const requestId = saneRequestId(socket.handshake.headers['x-request-id']);
+    this.logger.debug({
+      msg: 'connection opened',
+      connectionId: socket.id,
+      recovered: socket.recovered,
+      siteKey: visitor.siteKey,
+      ...(requestId && { requestId }),
+      ...(this.config.config.server.logContent && { ip: visitor.ip }),
+    });
+    if (socket.recovered) {
+      clearTimeout(this.abandonTimers.get(socket.id));
+      this.abandonTimers.delete(socket.id);
+    }
+    socket.once('disconnect', (reason) => {
+      this.logger.debug({ msg: 'connection closed', connectionId: socket.id, reason });
+      this.abandonAnswers(socket.id, reason);
+    });
     socket.onAny((event: unknown, ...args: unknown[]) => {
       if ((CLIENT_EVENTS as readonly unknown[]).includes(event)) return;
       const error = {
@@ -95,7 +126,6 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
 
   handleDisconnect(socket: ChatSocket): void {
     this.metrics.connectionClosed();
-    this.chat.abandon(socket.id);
     if (socket.nsp.sockets.size === 0) this.lastSocketGone?.();
   }
 
@@ -134,11 +164,34 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
         if (this.drain.draining) this.sendElsewhere(socket);
       },
       error: (error) => {
-        this.logger.debug(`answer ${messageId} failed: ${error.code}`);
         socket.emit('error', error);
         if (this.drain.draining) this.sendElsewhere(socket);
       },
     };
+  }
+
+  /**
+   * Stops the answers of a client that went away, so no provider keeps generating for nobody. A
+   * dropped connection (not a deliberate disconnect) may come back within the recovery window
+   * under the same id: its answers keep streaming meanwhile, into the session that Socket.IO
+   * replays on recovery, and are stopped only if it does not.
+   */
+  private abandonAnswers(clientId: string, reason: DisconnectReason): void {
+    const { connectionRecoveryMs } = this.config.config.chat;
+    if (
+      connectionRecoveryMs === 0 ||
+      !RECOVERABLE.has(reason) ||
+      !this.chat.isAnswering(clientId)
+    ) {
+      this.chat.abandon(clientId);
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.abandonTimers.delete(clientId);
+      this.chat.abandon(clientId);
+    }, connectionRecoveryMs);
+    timer.unref();
+    this.abandonTimers.set(clientId, timer);
   }
 
   /**

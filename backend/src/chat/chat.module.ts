@@ -11,6 +11,11 @@ import { ConversationStore } from './conversation.store';
 import { MemoryConversationStore } from './memory-conversation.store';
 import { MemoryResponseCache } from './memory-response-cache';
 import { ResponseCache } from './response-cache';
+import { FailoverConversationStore } from '../redis/failover';
+import { RedisConnection } from '../redis/redis-connection';
+import { RedisConversationStore } from '../redis/redis-conversation.store';
+import { OPTIONAL_REDIS } from '../redis/redis.module';
+import { RedisResponseCache } from '../redis/redis-response-cache';
 
 @Module({
   imports: [LlmModule, RetrievalModule, SecurityModule, HealthModule, VectorStoreModule],
@@ -19,22 +24,31 @@ import { ResponseCache } from './response-cache';
     ChatService,
     {
       provide: ConversationStore,
-      useFactory: ({ config }: ConfigService) =>
-        new MemoryConversationStore({
+      useFactory: ({ config }: ConfigService, redis?: RedisConnection) => {
+        const limits = {
           maxTurns: config.chat.maxTurns,
           maxConversations: config.chat.maxConversations,
           ttlMs: config.chat.conversationTtlMs,
-        }),
-      inject: [ConfigService],
+        };
+        const local = new MemoryConversationStore(limits);
+        if (!redis) return local;
+        return new FailoverConversationStore(
+          new RedisConversationStore(redis, limits),
+          local,
+          redis,
+        );
+      },
+      inject: [ConfigService, OPTIONAL_REDIS],
     },
     {
       provide: ResponseCache,
-      useFactory: ({ config }: ConfigService) =>
-        new MemoryResponseCache({
-          maxEntries: config.chat.responseCache.maxEntries,
-          ttlMs: config.chat.responseCache.ttlMs,
-        }),
-      inject: [ConfigService],
+      useFactory: ({ config }: ConfigService, redis?: RedisConnection) => {
+        const { maxEntries, ttlMs } = config.chat.responseCache;
+        return redis
+          ? new RedisResponseCache(redis, ttlMs)
+          : new MemoryResponseCache({ maxEntries, ttlMs });
+      },
+      inject: [ConfigService, OPTIONAL_REDIS],
     },
   ],
 })

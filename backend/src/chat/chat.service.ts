@@ -2,8 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '../config/config.service';
 import { Drain } from '../health/drain';
-import { type ChatTurn, LlmError, LlmProvider } from '../llm/llm-provider';
-import { guardStream } from '../llm/stream-guard';
+import {
+  type ChatTurn,
+  type LlmDescription,
+  LlmError,
+  LlmProvider,
+  sameModel,
+} from '../llm/llm-provider';
+import { withLogContext } from '../logging/log-context';
 import { Metrics } from '../metrics/metrics';
 import { Retriever } from '../retrieval/retriever';
 import { Quotas, type Visitor } from '../security/quotas';
@@ -109,7 +115,11 @@ export class ChatService {
       conversationId,
       messageId: generation.messageId,
       answer: (sink) => {
-        const answering = this.answer(generation, history, sink);
+        // Every line logged while answering names the answer, so one answer can be followed.
+        const ids = { connectionId: clientId, conversationId, messageId: generation.messageId };
+        const answering = withLogContext(ids, () =>
+          this.answer(generation, history, this.loggingEnd(generation, sink)),
+        );
         this.answering.add(answering);
         void answering.finally(() => this.answering.delete(answering));
         return answering;
@@ -137,8 +147,45 @@ export class ChatService {
     if (!conversationId) {
       throw new ChatError('bad_request', 'Feedback refers to an unknown or expired answer.');
     }
-    // One structured line per rating: the log is where operators (and CloudWatch) read feedback.
-    this.logger.log(JSON.stringify({ event: 'feedback', conversationId, ...feedback }));
+    const { messageId, rating, comment } = feedback;
+    // One line per rating: the log is where operators (and CloudWatch) read feedback. The comment
+    // is the visitor's own words, logged only with LOG_CONTENT.
+    const content = this.config.config.server.logContent && comment !== undefined && { comment };
+    this.logger.log({ msg: 'feedback', conversationId, messageId, rating, ...content });
+  }
+
+  /** The sink, plus one line when the answer ends, however it ends; the log context names it. */
+  private loggingEnd(generation: Generation, sink: AnswerSink): AnswerSink {
+    const startedAt = performance.now();
+    const ended = (outcome: object) => {
+      // The configured provider: a fallback says in its own line of this answer that it took over.
+      const { provider, model } = this.llm.describe();
+      const content = this.config.config.server.logContent && {
+        question: generation.question,
+        ip: generation.visitor.ip,
+      };
+      const durationMs = Math.round(performance.now() - startedAt);
+      this.logger.log({
+        msg: 'answer finished',
+        provider,
+        model,
+        durationMs,
+        ...outcome,
+        ...content,
+      });
+    };
+    return {
+      token: (text) => sink.token(text),
+      sources: (sources) => sink.sources(sources),
+      done: (usage, cancelled) => {
+        sink.done(usage, cancelled);
+        ended({ ...usage, cancelled });
+      },
+      error: (error) => {
+        sink.error(error);
+        ended({ cancelled: generation.controller.signal.aborted, errorCode: error.code });
+      },
+    };
   }
 
   /** Whether this client has an answer streaming. */
@@ -171,7 +218,7 @@ export class ChatService {
     history: ChatTurn[],
     sink: AnswerSink,
   ): Promise<void> {
-    const { llm, retrieval } = this.config.config;
+    const { retrieval } = this.config.config;
     const { signal } = generation.controller;
     let answer = '';
     const startedAt = performance.now();
@@ -191,13 +238,12 @@ export class ChatService {
       const sources = numberSources(passages);
       const request = buildRequest(generation.question, history, sources);
       let usage: Usage = { inputTokens: 0, outputTokens: 0 };
-      const events = guardStream((providerSignal) => this.llm.stream(request, providerSignal), {
-        idleTimeoutMs: llm.timeoutMs,
-        signal,
-      });
-      for await (const event of events) {
+      let servedBy: LlmDescription | undefined;
+      // Timeouts, retries and fallbacks happen inside: the provider is a ResilientLlmProvider.
+      for await (const event of this.llm.stream(request, signal)) {
         if (event.type === 'usage') {
           usage = event.usage;
+          servedBy = event.servedBy;
         } else {
           if (answer === '') this.metrics.firstToken(performance.now() - startedAt);
           answer += event.text;
@@ -214,8 +260,9 @@ export class ChatService {
         question: generation.question,
         answer,
       });
-      // Only a whole answer is worth reusing: a cancelled one stops mid-sentence.
-      if (cacheKey && !signal.aborted) {
+      // Only a whole answer is worth reusing: a cancelled one stops mid-sentence. Only the
+      // configured model's, too: a fallback's answer would later be served as the primary's.
+      if (cacheKey && !signal.aborted && sameModel(servedBy, this.llm.describe())) {
         await this.store(cacheKey, { answer, sources: visitorSources });
       }
     } catch (error) {

@@ -28,14 +28,14 @@ export class MemoryConversationStore extends ConversationStore {
     super();
   }
 
-  create(): Promise<string> {
+  /** `id` continues a conversation begun elsewhere (in Redis, before an outage) under its own id. */
+  create(id: string = randomUUID()): Promise<string> {
     this.evictExpired();
     while (this.conversations.size >= this.limits.maxConversations) {
       const oldest = this.conversations.keys().next().value;
       if (oldest === undefined) break;
       this.forget(oldest);
     }
-    const id = randomUUID();
     this.conversations.set(id, { exchanges: [], lastUsed: this.now() });
     return Promise.resolve(id);
   }

@@ -62,7 +62,26 @@ describe('loadConfig', () => {
     expect(bedrock.llm).toMatchObject({ model: 'x.y', region: 'eu-west-1' });
   });
 
+  it("keeps visitors' text and IPs out of the logs unless LOG_CONTENT=true", () => {
+    expect(loadConfig({}).server.logContent).toBe(false);
+    expect(loadConfig({ LOG_CONTENT: 'true' }).server.logContent).toBe(true);
+    expect(problemsOf({ LOG_CONTENT: 'yes' })).toEqual([
+      expect.stringMatching(/^LOG_CONTENT must be one of: true, false/),
+    ]);
+  });
+
   it('turns an empty LORECHAT_DOCS_DIR into no seeding', () => {
     expect(loadConfig({ LORECHAT_DOCS_DIR: '' }).docsDir).toBeUndefined();
+  });
+
+  it('reads the retry policy for answers, with a backoff base of at most 4 s', () => {
+    expect(loadConfig({}).llmRetry).toEqual({ retries: 2, baseMs: 250 });
+    expect(loadConfig({ LLM_MAX_RETRIES: '0', LLM_RETRY_BASE_MS: '40' }).llmRetry).toEqual({
+      retries: 0,
+      baseMs: 40,
+    });
+    expect(problemsOf({ LLM_RETRY_BASE_MS: '5000' })).toEqual([
+      expect.stringMatching(/^LLM_RETRY_BASE_MS must be at most 4000/),
+    ]);
   });
 });

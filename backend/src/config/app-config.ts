@@ -5,6 +5,7 @@ import {
   type EmbeddingProviderName,
   envSchema,
   type LlmProviderName,
+  type LogLevelName,
   type VectorStoreName,
 } from './env.schema';
 import { parseSites, type SiteOrigins } from '../security/sites';
@@ -19,7 +20,6 @@ export interface LlmSettings {
   apiKey?: string;
   region?: string;
   timeoutMs: number;
-  maxRetries: number;
   maxOutputTokens: number;
   temperature: number;
 }
@@ -68,7 +68,14 @@ export interface SecuritySettings {
 }
 
 export interface AppConfig {
-  server: { port: number; host: string; publicUrl: string; logLevel: string };
+  server: {
+    port: number;
+    host: string;
+    publicUrl: string;
+    logLevel: LogLevelName;
+    /** Visitors' questions, feedback comments and IP addresses in the logs (`LOG_CONTENT`). */
+    logContent: boolean;
+  };
   dataDir: string;
   /** Folder indexed when the index is empty, so a fresh install answers questions about LoreChat. */
   docsDir?: string;
@@ -77,6 +84,8 @@ export interface AppConfig {
   llmFallbacks: LlmSettings[];
   /** Per-provider circuit breaker: consecutive pre-token failures to open, cool-down before a trial. */
   llmBreaker: { failures: number; cooldownMs: number };
+  /** Retries of a provider before its first token, with full-jitter exponential backoff. */
+  llmRetry: { retries: number; baseMs: number };
   chat: {
     maxMessageChars: number;
     maxTurns: number;
@@ -84,7 +93,17 @@ export interface AppConfig {
     conversationTtlMs: number;
     /** Finished first-turn answers reused for the same question against the same index. */
     responseCache: { enabled: boolean; maxEntries: number; ttlMs: number };
+    /**
+     * How long a dropped connection's session (and the tokens sent meanwhile) is kept for it to
+     * resume; 0 turns Socket.IO connection-state recovery off.
+     */
+    connectionRecoveryMs: number;
   };
+  /**
+   * Shared state for many tasks (`REDIS_URL`): conversations, quotas, the response cache and the
+   * Socket.IO adapter. Unset: everything lives in this process.
+   */
+  redis?: { url: string; keyPrefix: string };
   retrieval: RetrievalSettings;
   vectorStore: VectorStoreSettings;
   embeddings: EmbeddingSettings;
@@ -142,6 +161,7 @@ export function loadConfig(
       host: env.HOST,
       publicUrl: env.PUBLIC_URL ?? `http://localhost:${env.PORT}`,
       logLevel: env.LOG_LEVEL,
+      logContent: env.LOG_CONTENT,
     },
     dataDir: absolute(env.LORECHAT_DATA_DIR),
     docsDir: env.LORECHAT_DOCS_DIR === '' ? undefined : absolute(env.LORECHAT_DOCS_DIR),
@@ -152,7 +172,6 @@ export function loadConfig(
       apiKey: apiKeys[env.LLM_PROVIDER],
       region: env.AWS_REGION,
       timeoutMs: env.LLM_TIMEOUT_MS,
-      maxRetries: env.LLM_MAX_RETRIES,
       maxOutputTokens: env.LLM_MAX_OUTPUT_TOKENS,
       temperature: env.LLM_TEMPERATURE,
     },
@@ -164,11 +183,11 @@ export function loadConfig(
       apiKey: apiKeys[provider],
       region: env.AWS_REGION,
       timeoutMs: env.LLM_TIMEOUT_MS,
-      maxRetries: env.LLM_MAX_RETRIES,
       maxOutputTokens: env.LLM_MAX_OUTPUT_TOKENS,
       temperature: env.LLM_TEMPERATURE,
     })),
     llmBreaker: { failures: env.LLM_BREAKER_FAILURES, cooldownMs: env.LLM_BREAKER_COOLDOWN_MS },
+    llmRetry: { retries: env.LLM_MAX_RETRIES, baseMs: env.LLM_RETRY_BASE_MS },
     chat: {
       maxMessageChars: env.MAX_MESSAGE_CHARS,
       maxTurns: env.CONVERSATION_MAX_TURNS,
@@ -179,7 +198,9 @@ export function loadConfig(
         maxEntries: env.RESPONSE_CACHE_MAX_ENTRIES,
         ttlMs: env.RESPONSE_CACHE_TTL_MINUTES * 60_000,
       },
+      connectionRecoveryMs: env.CONNECTION_RECOVERY_SECONDS * 1000,
     },
+    redis: env.REDIS_URL ? { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX } : undefined,
     retrieval: {
       topK: env.RETRIEVAL_TOP_K,
       candidates: env.RETRIEVAL_CANDIDATES,
@@ -230,7 +251,8 @@ export function loadConfig(
 }
 
 function isSecret(variable: string): boolean {
-  return /KEY|SECRET|TOKEN|PASSWORD/.test(variable);
+  // REDIS_URL carries the AUTH token as its password.
+  return /KEY|SECRET|TOKEN|PASSWORD|^REDIS_URL$/.test(variable);
 }
 
 function describe(issue: { code: string; message: string; values?: unknown[] }): string {

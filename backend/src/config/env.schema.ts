@@ -7,6 +7,9 @@ export type LlmProviderName = (typeof LLM_PROVIDERS)[number];
 export const EMBEDDING_PROVIDERS = ['none', 'local', 'openai', 'bedrock'] as const;
 export type EmbeddingProviderName = (typeof EMBEDDING_PROVIDERS)[number];
 
+export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
+export type LogLevelName = (typeof LOG_LEVELS)[number];
+
 export const VECTOR_STORES = ['embedded', 'qdrant'] as const;
 export type VectorStoreName = (typeof VECTOR_STORES)[number];
 
@@ -105,13 +108,18 @@ export const envSchema = z
     PUBLIC_URL: url.optional(),
     LORECHAT_DATA_DIR: z.string().min(1).default('.lorechat'),
     LORECHAT_DOCS_DIR: z.string().default('docs'),
-    LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+    LOG_LEVEL: z.enum(LOG_LEVELS).default('log'),
+    LOG_CONTENT: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((value) => value === 'true'),
 
     LLM_PROVIDER: z.enum(LLM_PROVIDERS).default('extractive'),
     LLM_MODEL: optionalString,
     LLM_BASE_URL: url.optional(),
     LLM_TIMEOUT_MS: int(1, 600_000).default(30_000),
     LLM_MAX_RETRIES: int(0, 10).default(2),
+    LLM_RETRY_BASE_MS: int(1, 4000).default(250),
     LLM_MAX_OUTPUT_TOKENS: int(1, 64_000).default(1024),
     LLM_TEMPERATURE: number(0, 2).default(0.2),
     LLM_FALLBACK: providerList.default([]),
@@ -178,6 +186,16 @@ export const envSchema = z
     SITE_TOKENS_PER_DAY: int(0, 1_000_000_000_000).default(5_000_000),
     TRUST_PROXY_HOPS: int(0, 10).default(0),
     DRAIN_TIMEOUT_MS: int(0, 3_600_000).default(25_000),
+    REDIS_URL: z
+      .string()
+      .trim()
+      .regex(/^rediss?:\/\/\S+$/, { error: 'must be a redis:// or rediss:// URL' })
+      .optional(),
+    REDIS_KEY_PREFIX: z
+      .string()
+      .regex(/^[\w.:-]{0,64}$/, { error: 'must be up to 64 letters, digits, _ . : or -' })
+      .default('lorechat:'),
+    CONNECTION_RECOVERY_SECONDS: int(0, 3600).default(30),
 
     METRICS_ENABLED: z
       .enum(['true', 'false'])

@@ -24,7 +24,17 @@ export interface LlmRequest {
   sources: NumberedSource[];
 }
 
-export type LlmEvent = { type: 'token'; text: string } | { type: 'usage'; usage: Usage };
+export type LlmEvent =
+  | { type: 'token'; text: string }
+  | {
+      type: 'usage';
+      usage: Usage;
+      /**
+       * The provider and model that wrote the answer, set by the resilient provider: with
+       * LLM_FALLBACK it may not be the configured one, and the response cache must know.
+       */
+      servedBy?: LlmDescription;
+    };
 
 /** Why a provider call failed, in terms an operator can act on. */
 export type LlmFailure =
@@ -62,6 +72,8 @@ export class LlmError extends Error {
     readonly failure: LlmFailure,
     message: string,
     readonly status?: number,
+    /** How long the provider asked us to wait before trying again (its Retry-After), in ms. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = 'LlmError';
@@ -82,6 +94,24 @@ export function failureForStatus(status: number | undefined): LlmFailure {
   if (status === 429) return 'rate_limit';
   if (status === 400 || status === 404 || status === 413 || status === 422) return 'bad_request';
   return 'unavailable';
+}
+
+/** Reads a response's header, as the SDKs' `Headers` do; null when it is absent. */
+type HeaderReader = { get(name: string): string | null } | undefined;
+
+/**
+ * The wait a throttled or overloaded provider asked for, in ms: OpenAI's `retry-after-ms`, else the
+ * standard `retry-after` in seconds or as an HTTP date. Undefined when there is none or it is not
+ * a time.
+ */
+export function retryAfterMs(headers: HeaderReader, now = Date.now()): number | undefined {
+  const milliseconds = Number.parseFloat(headers?.get('retry-after-ms') ?? '');
+  if (Number.isFinite(milliseconds) && milliseconds >= 0) return Math.ceil(milliseconds);
+  const value = headers?.get('retry-after')?.trim();
+  if (!value) return undefined;
+  if (/^\d+(\.\d+)?$/.test(value)) return Math.ceil(Number(value) * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
 /**
@@ -112,12 +142,20 @@ export interface LlmDescription {
   model: string;
 }
 
+/** Whether `served` is the provider and model `expected` describes; false when unknown. */
+export function sameModel(served: LlmDescription | undefined, expected: LlmDescription): boolean {
+  return served?.provider === expected.provider && served.model === expected.model;
+}
+
 /**
  * The DI token for the answer generator. Implementations stream the answer as `token` events and
  * finish with one `usage` event. They must stop promptly when `signal` aborts (abort the underlying
- * HTTP request, do not just stop reading) and throw `LlmError` for provider failures.
+ * HTTP request, do not just stop reading) and throw `LlmError` for provider failures, with the
+ * SDK's own retries off.
  *
- * Timeouts are not the provider's concern: `guardStream` applies LLM_TIMEOUT_MS around any provider.
+ * Timeouts, retries and fallbacks are not a provider's concern: what the module binds to this token
+ * is a `ResilientLlmProvider`, which runs each attempt under `guardStream` (LLM_TIMEOUT_MS) and
+ * decides what happens after a failure, in one place for every provider.
  */
 export abstract class LlmProvider {
   abstract describe(): LlmDescription;

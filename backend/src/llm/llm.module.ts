@@ -4,12 +4,13 @@ import { ConfigService } from '../config/config.service';
 import { type LlmProviderName } from '../config/env.schema';
 import { Analyzer } from '../retrieval/analyzer';
 import { CircuitBreaker } from './circuit-breaker';
-import { type FallbackLink, FallbackLlmProvider } from './fallback.provider';
 import { LlmProvider } from './llm-provider';
 import { AnthropicProvider } from './providers/anthropic.provider';
 import { BedrockProvider } from './providers/bedrock.provider';
 import { ExtractiveProvider } from './providers/extractive.provider';
 import { OpenAiProvider } from './providers/openai.provider';
+import { type ProviderLink, ResilientLlmProvider } from './resilient.provider';
+import { RetryPolicy } from './retry-policy';
 
 /** One line per provider: LLM_PROVIDER and LLM_FALLBACK pick lines, each with its own settings. */
 const PROVIDERS: Record<
@@ -26,20 +27,24 @@ const PROVIDERS: Record<
 
 export function createLlmProvider(config: AppConfig): LlmProvider {
   const primary = PROVIDERS[config.llm.provider](config.llm, config);
-  // With no fallback there is nowhere to skip to, so the provider is used as it is: a breaker would
-  // only swap its specific error (auth, rate limit) for a generic "unavailable".
-  if (config.llmFallbacks.length === 0) return primary;
-  const link = (provider: LlmProvider): FallbackLink => ({
+  const fallbacks = config.llmFallbacks.map((settings) =>
+    PROVIDERS[settings.provider](settings, config),
+  );
+  const link = (provider: LlmProvider): ProviderLink => ({
     provider,
-    breaker: new CircuitBreaker({
-      failureThreshold: config.llmBreaker.failures,
-      cooldownMs: config.llmBreaker.cooldownMs,
-    }),
+    // With no fallback there is nowhere to skip to: see ProviderLink.
+    breaker:
+      fallbacks.length === 0
+        ? undefined
+        : new CircuitBreaker({
+            failureThreshold: config.llmBreaker.failures,
+            cooldownMs: config.llmBreaker.cooldownMs,
+          }),
   });
-  return new FallbackLlmProvider([
-    link(primary),
-    ...config.llmFallbacks.map((settings) => link(PROVIDERS[settings.provider](settings, config))),
-  ]);
+  return new ResilientLlmProvider([link(primary), ...fallbacks.map(link)], {
+    timeoutMs: config.llm.timeoutMs,
+    retry: new RetryPolicy(config.llmRetry),
+  });
 }
 
 @Module({

@@ -1,6 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { Logger, Module } from '@nestjs/common';
 import { ConfigService } from '../config/config.service';
+import { FailoverQuotaStore } from '../redis/failover';
+import { RedisConnection } from '../redis/redis-connection';
+import { OPTIONAL_REDIS } from '../redis/redis.module';
+import { RedisQuotaStore } from '../redis/redis-quota.store';
 import { MemoryQuotaStore } from './memory-quota.store';
 import { QuotaStore } from './quota.store';
 import { Quotas } from './quotas';
@@ -27,7 +31,14 @@ import { VisitorTokens } from './visitor-tokens';
       },
       inject: [ConfigService],
     },
-    { provide: QuotaStore, useFactory: () => new MemoryQuotaStore() },
+    {
+      provide: QuotaStore,
+      useFactory: (redis?: RedisConnection) =>
+        redis
+          ? new FailoverQuotaStore(new RedisQuotaStore(redis), new MemoryQuotaStore(), redis)
+          : new MemoryQuotaStore(),
+      inject: [OPTIONAL_REDIS],
+    },
     Quotas,
     VisitorAuth,
   ],

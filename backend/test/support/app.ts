@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import { io, type Socket } from 'socket.io-client';
-import { createApp } from '../../src/app.factory';
+import { type AppOptions, createApp } from '../../src/app.factory';
 import { loadConfig } from '../../src/config/app-config';
 import {
   type AckResponse,
@@ -40,7 +40,10 @@ export interface RunningApp {
 }
 
 /** Starts the real application on a free loopback port with a fresh data directory. */
-export async function startApp(env: NodeJS.ProcessEnv = {}): Promise<RunningApp> {
+export async function startApp(
+  env: NodeJS.ProcessEnv = {},
+  options: AppOptions = {},
+): Promise<RunningApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'lorechat-e2e-'));
   const config = loadConfig({
     LORECHAT_DATA_DIR: dataDir,
@@ -51,7 +54,7 @@ export async function startApp(env: NodeJS.ProcessEnv = {}): Promise<RunningApp>
     ...NO_QUOTAS,
     ...env,
   });
-  const app = await createApp(config);
+  const app = await createApp(config, options);
   await app.listen(0, '127.0.0.1');
   return {
     app,
@@ -97,6 +100,8 @@ export interface ConnectOptions {
   origin?: string;
   /** More handshake headers, such as the X-Forwarded-For a proxy would add. */
   extraHeaders?: Record<string, string>;
+  /** Reconnect after a dropped connection, as the widget does. Default false. */
+  reconnection?: boolean;
 }
 
 /** Opens a socket as a browser page on `origin` would; resolves with it or with the refusal. */
@@ -112,7 +117,8 @@ export async function openSocket(
   const socket: ChatSocket = io(url, {
     transports: ['websocket'],
     forceNew: true,
-    reconnection: false,
+    reconnection: options.reconnection ?? false,
+    reconnectionDelay: 100,
     auth: token === null ? {} : { token },
     extraHeaders: { ...options.extraHeaders, origin },
   });
@@ -120,6 +126,11 @@ export async function openSocket(
     socket.once('connect', () => resolve({ socket }));
     socket.once('connect_error', (refusal) => resolve({ socket, refusal }));
   });
+}
+
+/** Resolves when the socket next connects or receives a token, as the widget would see it. */
+export function nextEvent(socket: ChatSocket, event: 'connect' | 'token'): Promise<void> {
+  return new Promise((resolve) => socket.once(event, () => resolve()));
 }
 
 export interface Answer {

@@ -61,9 +61,6 @@ export interface StackShape {
   bedrock: boolean;
 }
 
-/** Variables the backend will read once their issue lands (Redis, issue 8). */
-const ANNOUNCED_VARIABLES = ['REDIS_URL'];
-
 /** The configuration the stack file gives, validated the way the program validates it. */
 export function stackConfigOf(stack: string): StackConfig {
   const { values, secretKeys } = engineConfig(stack);
@@ -609,14 +606,14 @@ export function describeStack(stack: string, shape: StackShape): void {
         expect(asList(readSecrets?.Resource ?? [])).toEqual([...secretArns].sort());
       });
 
-      it('sets only variables the backend documents or has announced', () => {
+      it('sets only variables the backend documents', () => {
         const readme = readFileSync(path.join(REPOSITORY_ROOT, 'README.md'), 'utf8');
         const documented = [...readme.matchAll(/^\| `([A-Z_]+)`/gm)].map((match) => match[1]);
         const definition = container(run);
         const names = [...definition.environment, ...definition.secrets].map(
           (variable) => variable.name,
         );
-        for (const name of names) expect([...documented, ...ANNOUNCED_VARIABLES]).toContain(name);
+        for (const name of names) expect(documented).toContain(name);
         const environment = Object.fromEntries(
           definition.environment.map(({ name, value }) => [name, value]),
         );

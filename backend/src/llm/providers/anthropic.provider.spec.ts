@@ -22,7 +22,6 @@ function provider(overrides: Partial<LlmSettings> = {}): AnthropicProvider {
     baseUrl: anthropic.baseUrl,
     apiKey: API_KEY,
     timeoutMs: 2000,
-    maxRetries: 0,
     maxOutputTokens: 256,
     temperature: 0.2,
     ...overrides,
@@ -114,30 +113,25 @@ describe('AnthropicProvider', () => {
     expect(error.message).not.toContain('SECRET');
   });
 
-  it('reports a 429 as rate_limit when retries are off', async () => {
-    anthropic.setScript({ kind: 'error', status: 429, retryAfter: '0' });
+  it('reports a 429 as rate_limit with the wait its retry-after asks for', async () => {
+    anthropic.setScript({ kind: 'error', status: 429, retryAfter: '3' });
 
-    const error = llmError(await run(provider({ maxRetries: 0 }), request));
+    const error = llmError(await run(provider(), request));
 
     expect(error.failure).toBe('rate_limit');
     expect(error.code).toBe('rate_limited');
-    expect(anthropic.requests).toHaveLength(1);
+    expect(error.retryAfterMs).toBe(3000);
   });
 
-  it('retries a 429 that says retry-after: 0 and streams the answer', async () => {
+  it('leaves retrying to LoreChat: the SDK sends one request, even for a 529 or a 429', async () => {
     anthropic.setScript([
+      { kind: 'error', status: 529 },
       { kind: 'error', status: 429, retryAfter: '0' },
-      { kind: 'stream', tokens: ['Second', ' try'] },
+      { kind: 'stream', tokens: ['Too', ' late'] },
     ]);
 
-    // This SDK does not take retry-after: 0 literally: it backs off its default ~0.5 s instead.
-    const { events, error } = await run(provider({ maxRetries: 1 }), request, {
-      idleTimeoutMs: 2000,
-    });
-
-    expect(error).toBeUndefined();
-    expect(tokens(events)).toEqual(['Second', ' try']);
-    expect(events.at(-1)?.type).toBe('usage');
+    expect(llmError(await run(provider(), request)).status).toBe(529);
+    expect(llmError(await run(provider(), request)).status).toBe(429);
     expect(anthropic.requests).toHaveLength(2);
   });
 

@@ -10,6 +10,7 @@ import {
   type LlmFailure,
   LlmProvider,
   type LlmRequest,
+  retryAfterMs,
 } from '../llm-provider';
 import { alternatingTurns } from '../turns';
 
@@ -39,7 +40,9 @@ export class AnthropicProvider extends LlmProvider {
       // undefined would make the SDK fall back to ANTHROPIC_BASE_URL; the app's configuration is
       // the one place settings come from.
       baseURL: settings.baseUrl ?? null,
-      maxRetries: settings.maxRetries,
+      // ResilientLlmProvider retries, knowing what the SDK cannot: whether a token has reached the
+      // visitor, and whether a fallback is waiting. Two policies would multiply the attempts.
+      maxRetries: 0,
       // Bounds the wait for the response headers only; the stream guard bounds the silences after.
       timeout: settings.timeoutMs,
     });
@@ -126,6 +129,7 @@ export class AnthropicProvider extends LlmProvider {
           failureForStatus(error.status),
           `anthropic: API returned ${error.status} (${type})`,
           error.status,
+          retryAfterMs(error.headers as Headers | undefined),
         );
       }
       // An `error` event inside a stream that had started fine.

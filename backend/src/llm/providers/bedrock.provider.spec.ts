@@ -38,7 +38,6 @@ function bedrock(settings: Partial<LlmSettings> = {}): BedrockProvider {
       baseUrl: server.url,
       region: 'eu-west-1',
       timeoutMs: 2_000,
-      maxRetries: 0,
       maxOutputTokens: 300,
       temperature: 0.2,
       ...settings,
@@ -151,28 +150,26 @@ describe('BedrockProvider', () => {
     expect(error?.message).not.toContain(credentials.secretAccessKey);
   });
 
-  it('reports throttling as rate_limit when retries are off', async () => {
+  it('reports throttling as rate_limit', async () => {
     server.respondWith({
       httpError: { status: 429, type: 'ThrottlingException', message: 'Too many requests' },
     });
 
-    const { error } = await answer(bedrock({ maxRetries: 0 }));
+    const { error } = await answer(bedrock());
 
     expect(error?.failure).toBe('rate_limit');
     expect(error?.code).toBe('rate_limited');
-    expect(server.requests).toHaveLength(1);
   });
 
-  it('retries a throttled request when retries are on, and answers', async () => {
+  it('leaves retrying to LoreChat: the SDK sends one request, even when throttled', async () => {
     server.respondWith(
       { httpError: { status: 429, type: 'ThrottlingException', message: 'Too many requests' } },
-      { tokens: ['Retried', ' answer'] },
+      { httpError: { status: 503, type: 'ServiceUnavailableException', message: 'Try later' } },
+      { tokens: ['Too', ' late'] },
     );
 
-    const result = await answer(bedrock({ maxRetries: 1 }));
-
-    expect(result.error).toBeUndefined();
-    expect(result.tokens).toEqual(['Retried', ' answer']);
+    expect((await answer(bedrock())).error?.failure).toBe('rate_limit');
+    expect((await answer(bedrock())).error?.failure).toBe('unavailable');
     expect(server.requests).toHaveLength(2);
   });
 

@@ -47,7 +47,9 @@ export class BedrockProvider extends LlmProvider {
     overrides: BedrockClientOverrides = {},
   ) {
     super();
-    this.client = createBedrockClient(settings, overrides);
+    // ResilientLlmProvider retries, knowing what the SDK cannot: whether a token has reached the
+    // visitor, and whether a fallback is waiting. Two policies would multiply the attempts.
+    this.client = createBedrockClient({ ...settings, maxRetries: 0 }, overrides);
   }
 
   describe(): LlmDescription {

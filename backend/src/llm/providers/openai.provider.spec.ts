@@ -22,7 +22,6 @@ function provider(overrides: Partial<LlmSettings> = {}): OpenAiProvider {
     baseUrl: openAi.baseUrl,
     apiKey: API_KEY,
     timeoutMs: 2000,
-    maxRetries: 0,
     maxOutputTokens: 256,
     temperature: 0.2,
     ...overrides,
@@ -99,27 +98,25 @@ describe('OpenAiProvider', () => {
     expect(error.message).not.toContain('SECRET');
   });
 
-  it('reports a 429 as rate_limit when retries are off', async () => {
-    openAi.setScript({ kind: 'error', status: 429, retryAfter: '0' });
+  it('reports a 429 as rate_limit with the wait its retry-after asks for', async () => {
+    openAi.setScript({ kind: 'error', status: 429, retryAfter: '2' });
 
-    const error = llmError(await run(provider({ maxRetries: 0 }), request));
+    const error = llmError(await run(provider(), request));
 
     expect(error.failure).toBe('rate_limit');
     expect(error.code).toBe('rate_limited');
-    expect(openAi.requests).toHaveLength(1);
+    expect(error.retryAfterMs).toBe(2000);
   });
 
-  it('retries a 429 that says retry-after: 0 and streams the answer', async () => {
+  it('leaves retrying to LoreChat: the SDK sends one request, even for a 500 or a 429', async () => {
     openAi.setScript([
+      { kind: 'error', status: 500 },
       { kind: 'error', status: 429, retryAfter: '0' },
-      { kind: 'stream', tokens: ['Second', ' try'] },
+      { kind: 'stream', tokens: ['Too', ' late'] },
     ]);
 
-    const { events, error } = await run(provider({ maxRetries: 1 }), request);
-
-    expect(error).toBeUndefined();
-    expect(tokens(events)).toEqual(['Second', ' try']);
-    expect(events.at(-1)?.type).toBe('usage');
+    expect(llmError(await run(provider(), request)).status).toBe(500);
+    expect(llmError(await run(provider(), request)).status).toBe(429);
     expect(openAi.requests).toHaveLength(2);
   });
 

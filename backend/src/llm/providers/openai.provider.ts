@@ -11,6 +11,7 @@ import {
   type LlmEvent,
   LlmProvider,
   type LlmRequest,
+  retryAfterMs,
 } from '../llm-provider';
 
 /** Streams answers from OpenAI's Chat Completions API or any server that speaks it (Ollama, vLLM). */
@@ -25,7 +26,9 @@ export class OpenAiProvider extends LlmProvider {
       // null, not undefined: undefined would make the SDK fall back to OPENAI_BASE_URL, and the
       // app's configuration is the one place settings come from.
       baseURL: settings.baseUrl ?? null,
-      maxRetries: settings.maxRetries,
+      // ResilientLlmProvider retries, knowing what the SDK cannot: whether a token has reached the
+      // visitor, and whether a fallback is waiting. Two policies would multiply the attempts.
+      maxRetries: 0,
       // Bounds the wait for the response headers only; the stream guard bounds the silences after.
       timeout: settings.timeoutMs,
     });
@@ -120,6 +123,7 @@ export class OpenAiProvider extends LlmProvider {
         failureForStatus(error.status),
         `openai: API returned ${error.status}${detail ? ` (${detail})` : ''}`,
         error.status,
+        retryAfterMs(error.headers as Headers | undefined),
       );
     }
     if (error instanceof OpenAI.APIError) {

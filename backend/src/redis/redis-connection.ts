@@ -1,0 +1,80 @@
+import { Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Redis, type RedisOptions } from 'ioredis';
+
+export interface RedisSettings {
+  url: string;
+  keyPrefix: string;
+}
+
+/** Between reconnection attempts, growing to a ceiling so a long outage costs little. */
+export function reconnectDelayMs(attempt: number): number {
+  return Math.min(attempt * 200, 2000);
+}
+
+/**
+ * Options for connections a visitor waits on. Commands fail at once while Redis is unreachable
+ * (no offline queue) and after a second when it hangs, so every caller can fall back to its
+ * in-process degraded mode instead of holding an answer hostage.
+ */
+export function failFastOptions(): RedisOptions {
+  return {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: 1000,
+    connectTimeout: 2000,
+    retryStrategy: reconnectDelayMs,
+  };
+}
+
+/**
+ * The Redis connection shared by the conversation store, the quota store and the response cache.
+ * Whoever uses it reports failures here, so an outage is logged once when it starts and once when
+ * it ends, however many commands fail in between. The URL (it holds the AUTH token) never reaches
+ * a log.
+ */
+export class RedisConnection implements OnApplicationShutdown {
+  readonly client: Redis;
+  private readonly logger = new Logger('Redis');
+  private outage = false;
+
+  constructor(private readonly settings: RedisSettings) {
+    this.client = new Redis(settings.url, failFastOptions());
+    this.client.on('error', (error: Error) => this.reportFailure(error));
+    this.client.on('ready', () => {
+      if (!this.outage) return;
+      this.outage = false;
+      this.logger.log('Redis is back: shared state restored');
+    });
+  }
+
+  /** Whether commands can be sent now; `/health` reports the chat as degraded otherwise. */
+  get available(): boolean {
+    return this.client.status === 'ready';
+  }
+
+  /** A key in LoreChat's namespace, so one Redis can serve several installations. */
+  key(...parts: string[]): string {
+    return this.settings.keyPrefix + parts.join(':');
+  }
+
+  /** Logs the start of an outage; the callers have already fallen back. */
+  reportFailure(error: unknown): void {
+    if (this.outage) return;
+    this.outage = true;
+    this.logger.warn(
+      `Redis unavailable, chat continues degraded on this task's memory: ${describe(error)}`,
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    try {
+      await this.client.quit();
+    } catch {
+      this.client.disconnect();
+    }
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
