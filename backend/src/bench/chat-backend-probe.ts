@@ -27,8 +27,12 @@ export interface ProbeReply {
   loopDelayMaxMs: number;
 }
 
+/** The delay monitor's sampling interval, ms: its readings include it, so it is subtracted. */
+const RESOLUTION_MS = 5;
+const lag = (nanoseconds: number) => Math.max(0, nanoseconds / 1e6 - RESOLUTION_MS);
+
 if (process.send) {
-  const loop = monitorEventLoopDelay({ resolution: 5 });
+  const loop = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
   loop.enable();
   const collect = (globalThis as { gc?: () => void }).gc;
   process.on('message', (message: ProbeRequest) => {
@@ -47,13 +51,15 @@ if (process.send) {
       externalBytes: memory.external,
       cpuMs: (cpu.user + cpu.system) / 1000,
       systemCpuMs: cpu.system / 1000,
-      loopDelayP50Ms: loop.percentile(50) / 1e6,
-      loopDelayP99Ms: loop.percentile(99) / 1e6,
-      loopDelayMaxMs: loop.max / 1e6,
+      loopDelayP50Ms: lag(loop.percentile(50)),
+      loopDelayP99Ms: lag(loop.percentile(99)),
+      loopDelayMaxMs: lag(loop.max),
     };
     loop.reset();
     process.send?.(reply);
   });
-  // The channel alone must not keep the backend alive once it wants to exit.
+  // If the bench goes away without stopping the backend (killed), the backend shuts down as on
+  // SIGTERM. The channel alone must not keep the backend alive once it wants to exit.
+  process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
   process.channel?.unref();
 }

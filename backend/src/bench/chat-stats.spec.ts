@@ -27,7 +27,7 @@ describe('bench:chat helpers', () => {
     const first = formatToken({
       conversation: 4,
       seq: 0,
-      sentAt: 1764150000123.4567,
+      sentAt: 1764150000123.457,
       requestReceivedAt: 1764150000020.5,
     });
     const second = formatToken({ conversation: 4, seq: 1, sentAt: 1764150000143.25 });

@@ -7,7 +7,7 @@
  * every answer at a fixed rate (chat-provider.ts, in this process), the real backend
  * (`dist/main.js`, as `npm start` runs it, configured for that provider) and visitors in separate
  * processes (chat-clients.ts: real socket.io-client connections with visitor tokens, as the widget
- * connects). Everything stays on 127.0.0.1.
+ * connects). Everything stays on 127.0.0.1. Twenty short answers warm the backend up first.
  *
  * 1. Idle: opens `--idle` connections that ask nothing and reports the backend's resident memory
  *    per connection (RSS after over RSS before, both after a full garbage collection).
@@ -18,7 +18,9 @@
  *
  * Reports time to first token minus the provider's own (p50/p99), delay per token from the
  * provider's write to the visitor's receipt (p50/p99), tokens lost or duplicated, memory per idle
- * connection and the most answers streaming at one instant; the last line is one JSON object.
+ * connection and the most answers streaming at one instant, with the CPU each party used (the
+ * cores are shared: a starved provider or client would skew the figures); the last line is one
+ * JSON object.
  * Exits 1 if the bench itself fails (a timeout, a process crash), 0 otherwise, targets met or not
  * (`targets_met` says which).
  */
@@ -297,6 +299,15 @@ function machineCpu(): { busy: number; total: number } {
   }
 }
 
+interface IdleResult {
+  connected: number;
+  failed: number;
+  /** Resident memory, KB. */
+  kbPerConnection: number;
+  /** The JS heap's part of it, KB. */
+  heapKbPerConnection: number;
+}
+
 /** Splits `total` as evenly as possible over `parts`. */
 const shares = (total: number, parts: number) =>
   Array.from({ length: parts }, (_, index) => Math.floor((total + parts - 1 - index) / parts));
@@ -384,7 +395,9 @@ async function main(): Promise<void> {
       expect: T,
       timeout = timeoutMs,
     ) => Promise.all(clients.map((client, index) => client.send(command(index), expect, timeout)));
-    const openConnections = async (counts: number[]) => {
+    /** Each client process fetches its share of `total` visitor tokens. */
+    const fetchTokens = async (total: number) => {
+      const counts = shares(total, processes);
       await everyClient(
         (index) => ({
           type: 'tokens',
@@ -395,6 +408,9 @@ async function main(): Promise<void> {
         }),
         'tokens',
       );
+    };
+    /** Each client process opens one connection per token it fetched. */
+    const connect = async () => {
       const started = performance.now();
       const replies = await everyClient(
         () => ({
@@ -405,11 +421,16 @@ async function main(): Promise<void> {
         }),
         'connected',
       );
+      const connected = replies.reduce((sum, reply) => sum + reply.connected, 0);
+      const failed = replies.reduce((sum, reply) => sum + reply.failed, 0);
+      const firstError = replies.find((reply) => reply.firstError)?.firstError;
+      const seconds = (performance.now() - started) / 1000;
       return {
-        connected: replies.reduce((sum, reply) => sum + reply.connected, 0),
-        failed: replies.reduce((sum, reply) => sum + reply.failed, 0),
-        firstError: replies.find((reply) => reply.firstError)?.firstError,
-        seconds: (performance.now() - started) / 1000,
+        connected,
+        failed,
+        summary:
+          `${connected} connections open in ${seconds.toFixed(1)} s` +
+          (failed ? `, ${failed} failed (${firstError})` : ''),
       };
     };
     const closeConnections = async () => {
@@ -417,9 +438,8 @@ async function main(): Promise<void> {
     };
 
     // Warm-up: the first connections and answers load code and fill caches no later one needs.
-    const warm = await openConnections(
-      shares(Math.min(WARM_UP_CONVERSATIONS, conversations), processes),
-    );
+    await fetchTokens(WARM_UP_CONVERSATIONS);
+    const warm = await connect();
     if (warm.connected > 0) {
       const warmTokens = Math.min(tokens, WARM_UP_TOKENS);
       const perClient = shares(warm.connected, processes);
@@ -448,45 +468,21 @@ async function main(): Promise<void> {
     await closeConnections();
 
     // 1. Idle connections.
-    let idleResult:
-      | { connected: number; failed: number; kbPerConnection: number; heapKbPerConnection: number }
-      | undefined;
+    let idleResult: IdleResult | undefined;
     if (idle > 0) {
       log(`idle: fetching ${idle} visitor tokens`);
-      await everyClient(
-        (index) => ({
-          type: 'tokens',
-          url: backend!.url,
-          count: shares(idle, processes)[index] ?? 0,
-          siteKey: SITE_KEY,
-          origin: ORIGIN,
-        }),
-        'tokens',
-      );
+      await fetchTokens(idle);
       await sleep(KEEP_ALIVE_SETTLE_MS);
       const before = await backend.settledMemory();
-      const started = performance.now();
-      const replies = await everyClient(
-        () => ({
-          type: 'connect',
-          url: backend!.url,
-          origin: ORIGIN,
-          concurrency: CONNECT_CONCURRENCY,
-        }),
-        'connected',
-      );
-      const connected = replies.reduce((sum, reply) => sum + reply.connected, 0);
-      const failed = replies.reduce((sum, reply) => sum + reply.failed, 0);
-      log(
-        `idle: ${connected} connections open in ${((performance.now() - started) / 1000).toFixed(1)} s` +
-          (failed ? `, ${failed} failed (${replies.find((r) => r.firstError)?.firstError})` : ''),
-      );
+      const opened = await connect();
+      log(`idle: ${opened.summary}`);
       await sleep(3000);
       const after = await backend.settledMemory();
-      const perConnection = (bytes: number) => (connected > 0 ? bytes / 1024 / connected : 0);
+      const perConnection = (bytes: number) =>
+        opened.connected > 0 ? bytes / 1024 / opened.connected : 0;
       idleResult = {
-        connected,
-        failed,
+        connected: opened.connected,
+        failed: opened.failed,
         kbPerConnection: perConnection(after.rssBytes - before.rssBytes),
         heapKbPerConnection: perConnection(after.heapUsedBytes - before.heapUsedBytes),
       };
@@ -502,12 +498,9 @@ async function main(): Promise<void> {
     // 2. Streaming conversations.
     let stream: ReturnType<typeof summarise> | undefined;
     if (conversations > 0) {
-      const perClient = shares(conversations, processes);
-      const opened = await openConnections(perClient);
-      log(
-        `streaming: ${opened.connected} connections open in ${opened.seconds.toFixed(1)} s` +
-          (opened.failed ? `, ${opened.failed} failed (${opened.firstError})` : ''),
-      );
+      await fetchTokens(conversations);
+      const opened = await connect();
+      log(`streaming: ${opened.summary}`);
       if (opened.connected < conversations) {
         throw new Error(`only ${opened.connected} of ${conversations} connections opened`);
       }
@@ -663,9 +656,7 @@ function printResult(
   rate: number,
   idle: number,
   stream: ReturnType<typeof summarise> | undefined,
-  idleResult:
-    | { connected: number; failed: number; kbPerConnection: number; heapKbPerConnection: number }
-    | undefined,
+  idleResult: IdleResult | undefined,
   peakRssBytes: number,
 ): void {
   const atTargetLoad =
