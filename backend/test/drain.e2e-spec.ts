@@ -7,22 +7,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../src/bench/free-port';
 import { type FakeOpenAi, startFakeOpenAi } from './fakes/openai-server';
 import { ChatClient, E2E_TOKEN_SECRET, FIXTURE_DOCS, openSocket } from './support/app';
 
 const ROOT = join(__dirname, '..', '..');
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 interface ServerProcess {
   child: ChildProcess;

@@ -26,7 +26,6 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { extname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -34,6 +33,7 @@ import { parseArgs } from 'node:util';
 import { type ProbeReply, type ProbeRequest } from './chat-backend-probe';
 import { type ClientCommand, type ClientReply, type ConversationResult } from './chat-clients';
 import { FixedRateProvider } from './chat-provider';
+import { freePort } from './free-port';
 import {
   type ClockSample,
   estimateClockOffset,
@@ -74,17 +74,6 @@ function wholeNumber(name: string, text: string, min: number): number {
     throw new Error(`--${name} must be a whole number of at least ${min}, not "${text}"`);
   }
   return value;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => done(port));
-    });
-  });
 }
 
 /** A process of visitors: one command at a time, each answered by one reply. */

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer, type AddressInfo } from 'node:net';
+import { freePort } from '../../src/bench/free-port';
 
 /**
  * A real redis-server from Debian's `redis-server` package (installed by .ci/run), one per test
@@ -61,15 +61,4 @@ export class RedisServer {
 /** A key prefix of its own for each application under test, as separate installations have. */
 export function uniquePrefix(): string {
   return `test-${randomUUID().slice(0, 8)}:`;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }
