@@ -6,6 +6,7 @@
  */
 import { type FakeOpenAi, startFakeOpenAi } from './fakes/openai-server';
 import { ChatClient, type RunningApp, startApp } from './support/app';
+import { LogCapture } from './support/logs';
 
 const TIMEOUT_MS = 300;
 
@@ -13,21 +14,26 @@ describe('provider fallback', () => {
   let openAi: FakeOpenAi;
   let running: RunningApp;
   let client: ChatClient;
+  const logs = new LogCapture();
 
   beforeAll(async () => {
     openAi = await startFakeOpenAi();
-    running = await startApp({
-      LLM_PROVIDER: 'openai',
-      LLM_MODEL: 'gpt-test',
-      LLM_BASE_URL: openAi.baseUrl,
-      OPENAI_API_KEY: 'sk-test-e2e-secret-key-0123456789',
-      LLM_FALLBACK: 'extractive',
-      LLM_TIMEOUT_MS: String(TIMEOUT_MS),
-      LLM_MAX_RETRIES: '1',
-      LLM_RETRY_BASE_MS: '1',
-      // Every test fails the primary on purpose; its breaker must not skip it for the next test.
-      LLM_BREAKER_FAILURES: '1000',
-    });
+    running = await startApp(
+      {
+        LLM_PROVIDER: 'openai',
+        LLM_MODEL: 'gpt-test',
+        LLM_BASE_URL: openAi.baseUrl,
+        OPENAI_API_KEY: 'sk-test-e2e-secret-key-0123456789',
+        LLM_FALLBACK: 'extractive',
+        LLM_TIMEOUT_MS: String(TIMEOUT_MS),
+        LLM_MAX_RETRIES: '1',
+        LLM_RETRY_BASE_MS: '1',
+        // Every test fails the primary on purpose; its breaker must not skip it for the next test.
+        LLM_BREAKER_FAILURES: '1000',
+        LOG_LEVEL: 'log',
+      },
+      { logDestination: logs },
+    );
     client = await ChatClient.connect(running.url);
   });
   afterAll(async () => {
@@ -49,6 +55,11 @@ describe('provider fallback', () => {
       'http://lorechat.test/docs/deployment.md#deploy-to-production',
     );
     expect(answer.done).toBeDefined();
+    // The answer's log line names who wrote it: the fallback, not the configured primary.
+    const finished = await logs.lineWhere(
+      (line) => line.msg === 'answer finished' && line.messageId === answer.accepted.messageId,
+    );
+    expect(finished).toMatchObject({ provider: 'extractive', model: 'extractive' });
   });
 
   it('answers from the fallback after the first-token timeout when the primary accepts the request and hangs', async () => {

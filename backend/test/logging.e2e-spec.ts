@@ -1,24 +1,10 @@
 /** What the started application logs: JSON lines, request ids, and no visitor content by default. */
 import { ChatClient, FIXTURE_DOCS, type RunningApp, startApp, visitorToken } from './support/app';
-import { LogCapture, type LogLine } from './support/logs';
+import { LogCapture } from './support/logs';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const QUESTION = 'How do I deploy to production, marmalade-zeppelin?';
 const COMMENT = 'Too vague about the quokka-harbour step.';
-
-/** Waits for a line: the server logs a request once its response is sent, after the client has it. */
-async function lineWhere(
-  capture: LogCapture,
-  matches: (line: LogLine) => boolean,
-): Promise<LogLine> {
-  const deadline = Date.now() + 2000;
-  for (;;) {
-    const line = capture.lines().find(matches);
-    if (line) return line;
-    if (Date.now() > deadline) throw new Error(`no such log line in:\n${capture.text()}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 /**
  * A whole visit over Socket.IO, through a proxy that sets X-Request-Id: a question, its answer, a
@@ -52,7 +38,7 @@ describe('logs', () => {
 
   it('are JSON lines with a level, a time, a message and a context', async () => {
     await fetch(running.url);
-    await lineWhere(capture, (line) => line.context === 'HTTP');
+    await capture.lineWhere((line) => line.context === 'HTTP');
     const lines = capture.lines();
     expect(lines.length).toBeGreaterThan(5);
     for (const line of lines) {
@@ -75,7 +61,7 @@ describe('logs', () => {
     const response = await fetch(`${running.url}/docs/deployment.md?token=secret-in-query`);
     const requestId = response.headers.get('x-request-id') ?? '';
     expect(requestId).toMatch(UUID);
-    const line = await lineWhere(capture, (entry) => entry.requestId === requestId);
+    const line = await capture.lineWhere((entry) => entry.requestId === requestId);
     expect(line).toEqual({
       level: 'INFO',
       time: expect.any(String),
@@ -91,7 +77,7 @@ describe('logs', () => {
   it('keep a sane X-Request-Id from the caller and replace any other', async () => {
     const sane = await fetch(running.url, { headers: { 'X-Request-Id': 'edge-42.a_b' } });
     expect(sane.headers.get('x-request-id')).toBe('edge-42.a_b');
-    await lineWhere(capture, (line) => line.requestId === 'edge-42.a_b');
+    await capture.lineWhere((line) => line.requestId === 'edge-42.a_b');
     for (const insane of ['a'.repeat(65), 'id with spaces', '{"level":"FATAL"}']) {
       const response = await fetch(running.url, { headers: { 'X-Request-Id': insane } });
       expect(response.headers.get('x-request-id')).toMatch(UUID);
@@ -102,7 +88,7 @@ describe('logs', () => {
   it('follow one answer by its ids, without the visitor’s words, IP or token', async () => {
     const token = await visitorToken(running.url);
     const { messageId } = await visit(running.url, token);
-    const opened = await lineWhere(capture, (line) => line.msg === 'connection opened');
+    const opened = await capture.lineWhere((line) => line.msg === 'connection opened');
     const { connectionId } = opened;
     expect(opened).toMatchObject({
       level: 'DEBUG',
@@ -110,7 +96,7 @@ describe('logs', () => {
       siteKey: 'demo',
       requestId: 'edge-socket-1',
     });
-    const finished = await lineWhere(capture, (line) => line.msg === 'answer finished');
+    const finished = await capture.lineWhere((line) => line.msg === 'answer finished');
     expect(finished).toMatchObject({
       level: 'INFO',
       context: 'ChatService',
@@ -123,12 +109,12 @@ describe('logs', () => {
       durationMs: expect.any(Number),
       cancelled: false,
     });
-    expect(await lineWhere(capture, (line) => line.msg === 'feedback')).toMatchObject({
+    expect(await capture.lineWhere((line) => line.msg === 'feedback')).toMatchObject({
       messageId,
       conversationId: finished.conversationId,
       rating: 'down',
     });
-    await lineWhere(capture, (line) => line.msg === 'connection closed');
+    await capture.lineWhere((line) => line.msg === 'connection closed');
 
     const logs = capture.text();
     expect(logs).not.toContain('marmalade');
@@ -155,14 +141,14 @@ describe('logs with LOG_CONTENT=true', () => {
   it('hold the question, the comment and the client IP, never the token', async () => {
     const token = await visitorToken(running.url);
     await visit(running.url, token);
-    expect(await lineWhere(capture, (line) => line.msg === 'answer finished')).toMatchObject({
+    expect(await capture.lineWhere((line) => line.msg === 'answer finished')).toMatchObject({
       question: QUESTION,
       ip: '127.0.0.1',
     });
-    expect(await lineWhere(capture, (line) => line.msg === 'feedback')).toMatchObject({
+    expect(await capture.lineWhere((line) => line.msg === 'feedback')).toMatchObject({
       comment: COMMENT,
     });
-    expect(await lineWhere(capture, (line) => line.context === 'HTTP')).toMatchObject({
+    expect(await capture.lineWhere((line) => line.context === 'HTTP')).toMatchObject({
       req: { ip: '127.0.0.1' },
     });
     expect(capture.text()).not.toContain(token);

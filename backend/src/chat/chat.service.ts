@@ -117,9 +117,7 @@ export class ChatService {
       answer: (sink) => {
         // Every line logged while answering names the answer, so one answer can be followed.
         const ids = { connectionId: clientId, conversationId, messageId: generation.messageId };
-        const answering = withLogContext(ids, () =>
-          this.answer(generation, history, this.loggingEnd(generation, sink)),
-        );
+        const answering = withLogContext(ids, () => this.answer(generation, history, sink));
         this.answering.add(answering);
         void answering.finally(() => this.answering.delete(answering));
         return answering;
@@ -154,38 +152,28 @@ export class ChatService {
     this.logger.log({ msg: 'feedback', conversationId, messageId, rating, ...content });
   }
 
-  /** The sink, plus one line when the answer ends, however it ends; the log context names it. */
-  private loggingEnd(generation: Generation, sink: AnswerSink): AnswerSink {
-    const startedAt = performance.now();
-    const ended = (outcome: object) => {
-      // The configured provider: a fallback says in its own line of this answer that it took over.
-      const { provider, model } = this.llm.describe();
-      const content = this.config.config.server.logContent && {
-        question: generation.question,
-        ip: generation.visitor.ip,
-      };
-      const durationMs = Math.round(performance.now() - startedAt);
-      this.logger.log({
-        msg: 'answer finished',
-        provider,
-        model,
-        durationMs,
-        ...outcome,
-        ...content,
-      });
+  /**
+   * One line per answer, however it ended, naming the provider and model that wrote it (a fallback
+   * when the primary failed); the log context adds the answer's ids.
+   */
+  private logAnswer(
+    generation: Generation,
+    startedAt: number,
+    servedBy: LlmDescription,
+    outcome: object,
+  ): void {
+    const content = this.config.config.server.logContent && {
+      question: generation.question,
+      ip: generation.visitor.ip,
     };
-    return {
-      token: (text) => sink.token(text),
-      sources: (sources) => sink.sources(sources),
-      done: (usage, cancelled) => {
-        sink.done(usage, cancelled);
-        ended({ ...usage, cancelled });
-      },
-      error: (error) => {
-        sink.error(error);
-        ended({ cancelled: generation.controller.signal.aborted, errorCode: error.code });
-      },
-    };
+    this.logger.log({
+      msg: 'answer finished',
+      provider: servedBy.provider,
+      model: servedBy.model,
+      durationMs: Math.round(performance.now() - startedAt),
+      ...outcome,
+      ...content,
+    });
   }
 
   /** Whether this client has an answer streaming. */
@@ -222,13 +210,16 @@ export class ChatService {
     const { signal } = generation.controller;
     let answer = '';
     const startedAt = performance.now();
+    // Who wrote the answer, as its usage event says; unknown for a cached answer or a failure.
+    let servedBy: LlmDescription | undefined;
+    let outcome: object = {};
     this.metrics.questionAsked();
     try {
       const cacheKey =
         history.length === 0 ? await this.cacheKeyOf(generation.question) : undefined;
       const cached = cacheKey && (await this.lookUp(cacheKey));
       if (cached) {
-        await this.replay(generation, cached, sink);
+        outcome = await this.replay(generation, cached, sink);
         return;
       }
       const passages = await this.retriever.retrieve(generation.question, {
@@ -238,7 +229,6 @@ export class ChatService {
       const sources = numberSources(passages);
       const request = buildRequest(generation.question, history, sources);
       let usage: Usage = { inputTokens: 0, outputTokens: 0 };
-      let servedBy: LlmDescription | undefined;
       // Timeouts, retries and fallbacks happen inside: the provider is a ResilientLlmProvider.
       for await (const event of this.llm.stream(request, signal)) {
         if (event.type === 'usage') {
@@ -253,6 +243,7 @@ export class ChatService {
       const visitorSources = toSources(sources);
       sink.sources(visitorSources);
       sink.done(usage, signal.aborted);
+      outcome = { ...usage, cancelled: signal.aborted };
       this.metrics.answered(usage);
       await this.quotas.chargeTokens(generation.visitor, usage);
       await this.conversations.append(generation.conversationId, {
@@ -267,9 +258,12 @@ export class ChatService {
       }
     } catch (error) {
       if (error instanceof LlmError) this.metrics.providerError(error.failure);
-      sink.error(toErrorPayload(error, generation.messageId));
+      const payload = toErrorPayload(error, generation.messageId);
+      sink.error(payload);
+      outcome = { cancelled: signal.aborted, errorCode: payload.code };
     } finally {
       this.generations.delete(generation.messageId);
+      this.logAnswer(generation, startedAt, servedBy ?? this.llm.describe(), outcome);
     }
   }
 
@@ -318,13 +312,14 @@ export class ChatService {
    * Streams a cached answer with the events of a live one, word by word so the widget renders it
    * the same way. `done` reports zero usage: no model tokens were spent, which is also why the
    * token quotas are not charged (the question was counted in `accept`) and no token or cost
-   * metrics are written. The exchange is remembered so follow-ups have their context.
+   * metrics are written. The exchange is remembered so follow-ups have their context. Returns what
+   * the answer's log line reports.
    */
   private async replay(
     generation: Generation,
     cached: CachedAnswer,
     sink: AnswerSink,
-  ): Promise<void> {
+  ): Promise<object> {
     const { signal } = generation.controller;
     let answer = '';
     for (const token of cached.answer.match(/\s+|\S+\s*/gu) ?? []) {
@@ -333,11 +328,14 @@ export class ChatService {
       sink.token(token);
     }
     sink.sources(cached.sources);
-    sink.done({ inputTokens: 0, outputTokens: 0 }, signal.aborted);
+    const usage = { inputTokens: 0, outputTokens: 0 };
+    const cancelled = signal.aborted;
+    sink.done(usage, cancelled);
     await this.conversations.append(generation.conversationId, {
       messageId: generation.messageId,
       question: generation.question,
       answer,
     });
+    return { ...usage, cancelled };
   }
 }

@@ -18,6 +18,20 @@ export class LogCapture {
       .map((line) => JSON.parse(line) as LogLine);
   }
 
+  /**
+   * The first line that matches, waiting for it: the server may log after the client has what it
+   * awaited (a request once its response is sent, an answer once it is stored).
+   */
+  async lineWhere(matches: (line: LogLine) => boolean): Promise<LogLine> {
+    const deadline = Date.now() + 2000;
+    for (;;) {
+      const line = this.lines().find(matches);
+      if (line) return line;
+      if (Date.now() > deadline) throw new Error(`no such log line in:\n${this.text()}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
   /** All of it as written, to search for what must never be logged. */
   text(): string {
     return this.raw.join('');
