@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../src/bench/free-port';
 import { type FakeOpenAi, startFakeOpenAi } from './fakes/openai-server';
-import { ChatClient, E2E_TOKEN_SECRET, FIXTURE_DOCS, openSocket } from './support/app';
+import { ChatClient, E2E_TOKEN_SECRET, FIXTURE_DOCS, nextEvent, openSocket } from './support/app';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -61,14 +61,6 @@ async function startServerProcess(env: NodeJS.ProcessEnv): Promise<ServerProcess
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return { child, url, output: () => output, exited };
-}
-
-/** The arguments of the socket's next `event`. */
-function nextEvent(
-  socket: ChatClient['socket'],
-  event: 'token' | 'disconnect',
-): Promise<unknown[]> {
-  return new Promise((resolve) => socket.once(event, (...args: unknown[]) => resolve(args)));
 }
 
 async function healthStatus(url: string): Promise<number> {

@@ -3,12 +3,11 @@
  * that is killed mid-conversation and then comes back, answering through a local server that
  * speaks OpenAI's streaming wire protocol, with real socket.io-clients as visitors.
  */
-import { once } from 'node:events';
 import { type HealthReport } from '../src/health/health.controller';
 import { RedisConnection } from '../src/redis/redis-connection';
 import { type FakeOpenAi, startFakeOpenAi } from './fakes/openai-server';
 import { ChatClient, nextEvent, type RunningApp, startApp } from './support/app';
-import { RedisServer, uniquePrefix } from './support/redis';
+import { RedisServer, uniquePrefix, untilReady } from './support/redis';
 
 describe('a Redis outage mid-conversation', () => {
   let redis: RedisServer;
@@ -87,7 +86,7 @@ describe('a Redis outage mid-conversation', () => {
 
     await redis.restart();
     const connection = running.app.get(RedisConnection);
-    if (!connection.available) await once(connection.client, 'ready');
+    await untilReady(connection);
     expect((await health()).report).toMatchObject({
       status: 'ok',
       dependencies: { state: { status: 'ok', store: 'redis' } },

@@ -2,7 +2,6 @@
  * The Redis stores against a real redis-server (Debian's package, started per file by
  * test/support/redis.ts), including what they do when that server is killed and comes back.
  */
-import { once } from 'node:events';
 import { MemoryConversationStore } from '../src/chat/memory-conversation.store';
 import { type ResponseCacheKey } from '../src/chat/response-cache';
 import { FailoverConversationStore, FailoverQuotaStore } from '../src/redis/failover';
@@ -11,7 +10,7 @@ import { RedisConversationStore } from '../src/redis/redis-conversation.store';
 import { RedisQuotaStore } from '../src/redis/redis-quota.store';
 import { RedisResponseCache } from '../src/redis/redis-response-cache';
 import { MemoryQuotaStore } from '../src/security/memory-quota.store';
-import { RedisServer, uniquePrefix } from './support/redis';
+import { RedisServer, uniquePrefix, untilReady } from './support/redis';
 
 const exchange = (n: number) => ({ messageId: `m${n}`, question: `q${n}`, answer: `a${n}` });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -28,7 +27,7 @@ describe('Redis stores on a real redis-server', () => {
   beforeEach(async () => {
     keyPrefix = uniquePrefix();
     redis = new RedisConnection({ url: server.url, keyPrefix });
-    if (!redis.available) await once(redis.client, 'ready');
+    await untilReady(redis);
   });
   afterEach(() => redis.onApplicationShutdown());
 
@@ -70,7 +69,7 @@ describe('Redis stores on a real redis-server', () => {
       try {
         const id = await new RedisConversationStore(redis, limits).create();
         await new RedisConversationStore(redis, limits).append(id, exchange(1));
-        await once(other.client, 'ready');
+        await untilReady(other);
         expect(await new RedisConversationStore(other, limits).history(id)).toEqual([
           { role: 'user', content: 'q1' },
           { role: 'assistant', content: 'a1' },
@@ -142,7 +141,7 @@ describe('Redis stores on a real redis-server', () => {
     await expect(cache.get(key)).resolves.toBeUndefined();
 
     await server.restart();
-    await once(redis.client, 'ready');
+    await untilReady(redis);
     expect(redis.available).toBe(true);
     const after = await conversations.create();
     await conversations.append(after, exchange(4));

@@ -128,9 +128,12 @@ export async function openSocket(
   });
 }
 
-/** Resolves when the socket next connects or receives a token, as the widget would see it. */
-export function nextEvent(socket: ChatSocket, event: 'connect' | 'token'): Promise<void> {
-  return new Promise((resolve) => socket.once(event, () => resolve()));
+/** The arguments of the socket's next `event`, as the widget would see them. */
+export function nextEvent(
+  socket: ChatSocket,
+  event: 'connect' | 'disconnect' | 'token',
+): Promise<unknown[]> {
+  return new Promise((resolve) => socket.once(event, (...args: unknown[]) => resolve(args)));
 }
 
 export interface Answer {

@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import { freePort } from '../../src/bench/free-port';
+import { type RedisConnection } from '../../src/redis/redis-connection';
 
 /**
  * A real redis-server from Debian's `redis-server` package (installed by .ci/run), one per test
@@ -59,6 +61,15 @@ export class RedisServer {
 }
 
 /** A key prefix of its own for each application under test, as separate installations have. */
+/**
+ * Resolves once the connection can take commands. Checking first matters: ioredis emits 'ready'
+ * once, so a connection that became ready while the test was busy would otherwise be waited on
+ * forever.
+ */
+export async function untilReady(connection: RedisConnection): Promise<void> {
+  if (!connection.available) await once(connection.client, 'ready');
+}
+
 export function uniquePrefix(): string {
   return `test-${randomUUID().slice(0, 8)}:`;
 }
