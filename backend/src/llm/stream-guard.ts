@@ -27,10 +27,11 @@ export async function* guardStream(
   signal.addEventListener('abort', abortFromCaller, { once: true });
 
   const iterator = open(controller.signal)[Symbol.asyncIterator]();
+  const watch = new IdleWatch(iterator, idleTimeoutMs, controller.signal);
   let sawUsage = false;
   try {
     for (;;) {
-      const step = await nextWithin(iterator, idleTimeoutMs, controller.signal);
+      const step = await watch.next();
       if (step === 'aborted') return;
       if (step === 'timeout') {
         controller.abort();
@@ -44,6 +45,7 @@ export async function* guardStream(
     if (controller.signal.aborted && signal.aborted) return;
     throw error;
   } finally {
+    watch.dispose();
     signal.removeEventListener('abort', abortFromCaller);
     controller.abort();
     // Let the provider release its connection; it may already have failed, which is fine here.
@@ -54,30 +56,60 @@ export async function* guardStream(
   }
 }
 
-async function nextWithin<T>(
-  iterator: AsyncIterator<T>,
-  timeoutMs: number,
-  signal: AbortSignal,
-): Promise<IteratorResult<T> | 'timeout' | 'aborted'> {
-  let timer: NodeJS.Timeout | undefined;
-  let onAbort: (() => void) | undefined;
-  const next = iterator.next();
-  // A rejection that loses the race must not surface as an unhandled rejection.
-  next.catch(() => undefined);
-  try {
-    return await Promise.race([
-      next,
-      new Promise<'timeout'>((resolve) => {
-        timer = setTimeout(() => resolve('timeout'), timeoutMs);
-      }),
-      new Promise<'aborted'>((resolve) => {
-        onAbort = () => resolve('aborted');
-        if (signal.aborted) onAbort();
-        else signal.addEventListener('abort', onAbort, { once: true });
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-    if (onAbort) signal.removeEventListener('abort', onAbort);
+type Step<T> = IteratorResult<T> | 'timeout' | 'aborted';
+
+/**
+ * Waits for an iterator's next step, or for a timeout or an abort, whichever comes first. It runs
+ * for every token of every answer, so it keeps one timer (refreshed, not re-created), one abort
+ * listener and one promise per wait, where a `Promise.race` per token would build two more
+ * promises, a timer and a listener each time.
+ */
+class IdleWatch<T> {
+  private resolve?: (step: Step<T>) => void;
+  private reject?: (error: unknown) => void;
+  private readonly timer: NodeJS.Timeout;
+  private readonly waitFor = (
+    resolve: (step: Step<T>) => void,
+    reject: (error: unknown) => void,
+  ) => {
+    this.resolve = resolve;
+    this.reject = reject;
+  };
+  private readonly onStep = (step: IteratorResult<T>) => this.settle(step);
+  private readonly onError = (error: unknown) => {
+    const reject = this.reject;
+    this.resolve = this.reject = undefined;
+    reject?.(error);
+  };
+  private readonly onAbort = () => this.settle('aborted');
+
+  constructor(
+    private readonly iterator: AsyncIterator<T>,
+    timeoutMs: number,
+    private readonly signal: AbortSignal,
+  ) {
+    this.timer = setTimeout(() => this.settle('timeout'), timeoutMs);
+    signal.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  /** The next step; a step that loses to a timeout or an abort is dropped, rejection included. */
+  next(): Promise<Step<T>> {
+    if (this.signal.aborted) return Promise.resolve('aborted');
+    const step = new Promise<Step<T>>(this.waitFor);
+    this.timer.refresh();
+    this.iterator.next().then(this.onStep, this.onError);
+    return step;
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.signal.removeEventListener('abort', this.onAbort);
+  }
+
+  /** Only while a wait is open: a timer that fires between waits has nothing to time out. */
+  private settle(step: Step<T>): void {
+    const resolve = this.resolve;
+    this.resolve = this.reject = undefined;
+    resolve?.(step);
   }
 }

@@ -42,6 +42,7 @@ export abstract class FakeHttpServer<Request, Behaviour> {
   private readonly server: Server;
   private origin = '';
   private closedByClient = 0;
+  private connectionsOpened = 0;
   private abortWaiters: { count: number; resolve: () => void }[] = [];
 
   protected constructor(
@@ -51,6 +52,12 @@ export abstract class FakeHttpServer<Request, Behaviour> {
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => res.destroy(error as Error));
     });
+    this.server.on('connection', () => (this.connectionsOpened += 1));
+  }
+
+  /** How many TCP connections clients have opened: fewer than requests when they keep them alive. */
+  get connections(): number {
+    return this.connectionsOpened;
   }
 
   /** Answers one request: parse it, record it, reply in the provider's wire format. */

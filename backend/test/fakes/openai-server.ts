@@ -34,11 +34,12 @@ export interface FakeOpenAiStream {
   tokenDelayMs?: number;
   /**
    * Ends early after `afterTokens` tokens: `cut` destroys the socket without `[DONE]` (a dropped
-   * connection), `stall` keeps the connection open and sends nothing more (a hung server). Give a
+   * connection), `stall` keeps the connection open and sends nothing more (a hung server), `error`
+   * sends the error object OpenAI streams when it fails mid-answer and ends the response. Give a
    * `tokenDelayMs` with `cut` if the client must see the tokens before it: a fetch body that fails
    * drops what it had received but not yet handed out.
    */
-  interrupt?: { afterTokens: number; then: 'cut' | 'stall' };
+  interrupt?: { afterTokens: number; then: 'cut' | 'stall' | 'error' };
   /**
    * Counts for the usage chunk, sent when the request asked for it (`stream_options.include_usage`).
    * `'omit'` never sends one, like some OpenAI-compatible servers. Default: 12 prompt tokens and
@@ -203,6 +204,14 @@ export class FakeOpenAi extends FakeHttpServer<FakeOpenAiRequest, FakeOpenAiBeha
       if (interrupt.then === 'cut' && !clientGone.aborted) {
         endedByServer();
         res.destroy();
+      }
+      if (interrupt.then === 'error') {
+        const error = {
+          message: 'The server had an error processing your request.',
+          type: 'server_error',
+          code: null,
+        };
+        res.end(`data: ${JSON.stringify({ error })}\n\n`);
       }
       return;
     }

@@ -65,10 +65,11 @@ describe('OpenAiProvider', () => {
     });
   });
 
-  it('sends a placeholder key to a compatible server when none is configured', async () => {
+  it('sends no key to a compatible server when none is configured', async () => {
     await run(provider({ apiKey: undefined }), request);
 
-    expect(openAi.requests[0]?.headers.authorization).toBe('Bearer not-needed');
+    expect(openAi.requests).toHaveLength(1);
+    expect(openAi.requests[0]?.headers.authorization).toBeUndefined();
   });
 
   it('estimates usage at about 4 characters per token when a finished stream reports none', async () => {
@@ -108,7 +109,7 @@ describe('OpenAiProvider', () => {
     expect(error.retryAfterMs).toBe(2000);
   });
 
-  it('leaves retrying to LoreChat: the SDK sends one request, even for a 500 or a 429', async () => {
+  it('leaves retrying to LoreChat: one request, even for a 500 or a 429', async () => {
     openAi.setScript([
       { kind: 'error', status: 500 },
       { kind: 'error', status: 429, retryAfter: '0' },
@@ -141,6 +142,28 @@ describe('OpenAiProvider', () => {
 
     expect(tokens(outcome.events)).toEqual(['One', ' two']);
     expect(llmError(outcome).failure).toBe('interrupted');
+  });
+
+  it('reports an error the server streams mid-answer as unavailable, after the tokens before it', async () => {
+    openAi.setScript({
+      kind: 'stream',
+      tokens: ['One', ' two', ' three'],
+      interrupt: { afterTokens: 2, then: 'error' },
+    });
+
+    const outcome = await run(provider(), request);
+
+    expect(tokens(outcome.events)).toEqual(['One', ' two']);
+    expect(llmError(outcome).failure).toBe('unavailable');
+    expect(llmError(outcome).message).toBe('openai: the stream reported an error (server_error)');
+  });
+
+  it('keeps its connection to the server open from one answer to the next', async () => {
+    const openAiProvider = provider();
+    for (let i = 0; i < 3; i++) expect((await run(openAiProvider, request)).error).toBeUndefined();
+
+    expect(openAi.requests).toHaveLength(3);
+    expect(openAi.connections).toBe(1);
   });
 
   it('times out a stalled stream and closes the connection to the server', async () => {

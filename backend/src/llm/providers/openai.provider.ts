@@ -1,5 +1,10 @@
-import OpenAI from 'openai';
-import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import {
+  Agent as HttpAgent,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  request as httpRequest,
+} from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { type Usage } from '../../chat/protocol';
 import { type LlmSettings } from '../../config/app-config';
 import {
@@ -13,25 +18,42 @@ import {
   type LlmRequest,
   retryAfterMs,
 } from '../llm-provider';
+import { SseParser } from '../sse';
 
-/** Streams answers from OpenAI's Chat Completions API or any server that speaks it (Ollama, vLLM). */
+const OPENAI_API = 'https://api.openai.com/v1';
+/** Enough of an error response to find its type and code; the rest is not read. */
+const ERROR_BODY_LIMIT = 16 * 1024;
+
+/** The parts of a Chat Completions stream chunk that LoreChat reads. */
+interface CompletionChunk {
+  choices?: { delta?: { content?: string | null }; finish_reason?: string | null }[];
+  usage?: { prompt_tokens: number; completion_tokens: number } | null;
+  error?: { type?: string; code?: string | null };
+}
+
+/**
+ * Streams answers from OpenAI's Chat Completions API or any server that speaks it (Ollama, vLLM).
+ *
+ * It speaks HTTP with node:http and parses the event stream itself rather than through the
+ * `openai` SDK, because this is the path every token of every answer takes: the SDK's fetch, web
+ * streams and three layers of async generators cost more CPU per token than the rest of the
+ * relay to the visitor (npm run bench:chat; docs/deploy.md has the figures). The request is the
+ * one the SDK would send. Retries are LoreChat's own (ResilientLlmProvider), and the waits, for
+ * the response as for each token after, are bounded by the stream guard.
+ */
 export class OpenAiProvider extends LlmProvider {
-  private readonly client: OpenAI;
+  private readonly endpoint: URL;
+  /** Keeps connections to the provider open between answers, as the SDK's fetch did. */
+  private readonly agent: HttpAgent;
 
   constructor(private readonly settings: LlmSettings) {
     super();
-    this.client = new OpenAI({
-      // OpenAI-compatible servers need no key, but the SDK refuses to start without one.
-      apiKey: settings.apiKey ?? 'not-needed',
-      // null, not undefined: undefined would make the SDK fall back to OPENAI_BASE_URL, and the
-      // app's configuration is the one place settings come from.
-      baseURL: settings.baseUrl ?? null,
-      // ResilientLlmProvider retries, knowing what the SDK cannot: whether a token has reached the
-      // visitor, and whether a fallback is waiting. Two policies would multiply the attempts.
-      maxRetries: 0,
-      // Bounds the wait for the response headers only; the stream guard bounds the silences after.
-      timeout: settings.timeoutMs,
-    });
+    const base = (settings.baseUrl ?? OPENAI_API).replace(/\/+$/, '');
+    this.endpoint = new URL(`${base}/chat/completions`);
+    this.agent =
+      this.endpoint.protocol === 'https:'
+        ? new HttpsAgent({ keepAlive: true })
+        : new HttpAgent({ keepAlive: true });
   }
 
   describe(): LlmDescription {
@@ -39,52 +61,52 @@ export class OpenAiProvider extends LlmProvider {
   }
 
   async *stream(request: LlmRequest, signal: AbortSignal): AsyncGenerator<LlmEvent> {
-    const messages: ChatCompletionMessageParam[] = [
-      { role: 'system', content: request.system },
-      ...request.messages,
-    ];
-    let streaming = false;
+    const body = JSON.stringify({
+      model: this.settings.model,
+      messages: [{ role: 'system', content: request.system }, ...request.messages],
+      stream: true,
+      stream_options: { include_usage: true },
+      // `max_tokens`, not its successor `max_completion_tokens`: every OpenAI-compatible server
+      // honours it (Ollama, for one, ignores the newer name) and OpenAI still accepts it for chat
+      // models. Reasoning models (o-series) reject it, but they also reject a non-default
+      // temperature, so they would need a different request anyway.
+      max_tokens: this.settings.maxOutputTokens,
+      temperature: this.settings.temperature,
+    });
+    const response = await this.post(body, signal);
+    const parser = new SseParser();
     let finished = false;
     let reported: Usage | undefined;
     let answer = '';
     try {
-      const chunks = await this.client.chat.completions.create(
-        {
-          model: this.settings.model,
-          messages,
-          stream: true,
-          stream_options: { include_usage: true },
-          // `max_tokens`, not its successor `max_completion_tokens`: every OpenAI-compatible server
-          // honours it (Ollama, for one, ignores the newer name) and OpenAI still accepts it for
-          // chat models. Reasoning models (o-series) reject it, but they also reject a non-default
-          // temperature, so they would need a different request anyway.
-          max_tokens: this.settings.maxOutputTokens,
-          temperature: this.settings.temperature,
-        },
-        { signal },
-      );
-      streaming = true;
-      for await (const chunk of chunks) {
-        const choice = chunk.choices[0];
-        const text = choice?.delta?.content;
-        if (text) {
-          answer += text;
-          yield { type: 'token', text };
-        }
-        if (choice?.finish_reason) finished = true;
-        if (chunk.usage) {
-          reported = {
-            inputTokens: chunk.usage.prompt_tokens,
-            outputTokens: chunk.usage.completion_tokens,
-          };
+      for await (const text of response as AsyncIterable<string>) {
+        for (const event of parser.push(text)) {
+          // After [DONE] the server only closes the response; reading on to its end lets the
+          // connection go back to the pool for the next answer.
+          if (event.data === '[DONE]' || reported) continue;
+          const chunk = this.parseChunk(event.event, event.data);
+          const choice = chunk.choices?.[0];
+          const token = choice?.delta?.content;
+          if (token) {
+            answer += token;
+            yield { type: 'token', text: token };
+          }
+          if (choice?.finish_reason) finished = true;
+          if (chunk.usage) {
+            reported = {
+              inputTokens: chunk.usage.prompt_tokens,
+              outputTokens: chunk.usage.completion_tokens,
+            };
+          }
         }
       }
     } catch (error) {
-      throw signal.aborted ? error : this.toLlmError(error, streaming);
+      if (signal.aborted || error instanceof LlmError) throw error;
+      throw new LlmError(
+        'interrupted',
+        `openai: the stream broke off mid-answer${describeCause(error)}`,
+      );
     }
-    // The SDK ends its stream quietly when the request is aborted; make the abort visible instead
-    // of passing the truncated stream off as a complete one.
-    signal.throwIfAborted();
 
     if (reported) {
       yield { type: 'usage', usage: reported };
@@ -104,45 +126,104 @@ export class OpenAiProvider extends LlmProvider {
   }
 
   /**
-   * Describes a failure without the SDK's message, which can echo part of the API key (OpenAI's
-   * 401 does), and without the SDK error as `cause`, for the same reason.
+   * Sends the request; resolves with the event stream once a 2xx response starts, or rejects with
+   * the failure described. Aborting `signal` destroys the request, whenever that happens.
    */
-  private toLlmError(error: unknown, streaming: boolean): LlmError {
-    if (error instanceof OpenAI.APIConnectionTimeoutError) {
-      return new LlmError('timeout', `openai: no response from ${this.host()} in time`);
-    }
-    if (error instanceof OpenAI.APIConnectionError) {
-      return new LlmError(
-        'unavailable',
-        `openai: could not reach ${this.host()}${describeCause(error.cause)}`,
-      );
-    }
-    if (error instanceof OpenAI.APIError && typeof error.status === 'number') {
-      const detail = [error.type, error.code].filter(Boolean).join('/');
-      return new LlmError(
-        failureForStatus(error.status),
-        `openai: API returned ${error.status}${detail ? ` (${detail})` : ''}`,
-        error.status,
-        retryAfterMs(error.headers as Headers | undefined),
-      );
-    }
-    if (error instanceof OpenAI.APIError) {
-      // An error event inside an otherwise successful stream.
-      return new LlmError(
-        'unavailable',
-        `openai: the stream reported an error (${error.type ?? 'no type'})`,
-      );
-    }
-    if (streaming) {
-      return new LlmError(
-        'interrupted',
-        `openai: the stream broke off mid-answer${describeCause(error)}`,
-      );
-    }
-    return new LlmError('unavailable', `openai: the request failed${describeCause(error)}`);
+  private post(body: string, signal: AbortSignal): Promise<IncomingMessage> {
+    const send = this.endpoint.protocol === 'https:' ? httpsRequest : httpRequest;
+    return new Promise((resolve, reject) => {
+      const outgoing = send(this.endpoint, {
+        method: 'POST',
+        agent: this.agent,
+        signal,
+        headers: {
+          'content-type': 'application/json',
+          accept: 'text/event-stream',
+          'content-length': Buffer.byteLength(body),
+          // OpenAI-compatible servers such as Ollama need no key.
+          ...(this.settings.apiKey && { authorization: `Bearer ${this.settings.apiKey}` }),
+        },
+      });
+      // Kept for the request's whole life: a second error with no listener would crash the process.
+      outgoing.on('error', (error) => {
+        reject(
+          signal.aborted
+            ? error
+            : new LlmError(
+                'unavailable',
+                `openai: could not reach ${this.endpoint.host}${describeCause(error)}`,
+              ),
+        );
+      });
+      outgoing.on('response', (response) => {
+        const status = response.statusCode ?? 0;
+        response.setEncoding('utf8');
+        if (status >= 200 && status < 300) {
+          resolve(response);
+          return;
+        }
+        readLimited(response, ERROR_BODY_LIMIT).then(
+          (text) => reject(this.apiError(status, response.headers, text)),
+          () => reject(this.apiError(status, response.headers, '')),
+        );
+      });
+      outgoing.end(body);
+    });
   }
 
-  private host(): string {
-    return new URL(this.client.baseURL).host;
+  /**
+   * A refusal described by its status and the error's type and code only: the message can echo
+   * part of the API key (OpenAI's 401 does).
+   */
+  private apiError(status: number, headers: IncomingHttpHeaders, text: string): LlmError {
+    const { error } = parseJson<CompletionChunk>(text) ?? {};
+    const detail = [error?.type, error?.code].filter(Boolean).join('/');
+    return new LlmError(
+      failureForStatus(status),
+      `openai: API returned ${status}${detail ? ` (${detail})` : ''}`,
+      status,
+      retryAfterMs({ get: (name) => headerValue(headers[name]) }),
+    );
   }
+
+  private parseChunk(event: string | undefined, data: string): CompletionChunk {
+    const chunk = parseJson<CompletionChunk>(data);
+    if (!chunk) {
+      throw new LlmError('unavailable', 'openai: the stream sent data that is not JSON');
+    }
+    if (event === 'error' || chunk.error) {
+      // An error inside an otherwise successful stream (an overloaded server, say).
+      throw new LlmError(
+        'unavailable',
+        `openai: the stream reported an error (${chunk.error?.type ?? 'no type'})`,
+      );
+    }
+    return chunk;
+  }
+}
+
+function parseJson<T>(text: string): T | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null ? (value as T) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function headerValue(value: string | string[] | undefined): string | null {
+  return (Array.isArray(value) ? value[0] : value) ?? null;
+}
+
+/** The response's text up to `limit` characters; the connection is dropped if there is more. */
+async function readLimited(response: IncomingMessage, limit: number): Promise<string> {
+  let text = '';
+  for await (const piece of response as AsyncIterable<string>) {
+    text += piece;
+    if (text.length >= limit) {
+      response.destroy();
+      break;
+    }
+  }
+  return text.slice(0, limit);
 }
