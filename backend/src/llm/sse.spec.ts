@@ -31,9 +31,7 @@ describe('SseParser', () => {
   });
 
   it('joins data lines with newlines, keeps a value’s own colons and spaces, skips comments', () => {
-    expect(parse(': keep-alive\n\ndata:a: b\ndata:  c\nid: 7\n\n')).toEqual([
-      { data: 'a: b\n c' },
-    ]);
+    expect(parse(': keep-alive\n\ndata:a: b\ndata:  c\nid: 7\n\n')).toEqual([{ data: 'a: b\n c' }]);
   });
 
   it('dispatches nothing for an event without data, and forgets its name', () => {
