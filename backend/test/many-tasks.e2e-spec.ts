@@ -128,35 +128,90 @@ describe('many tasks sharing one Redis', () => {
     onB.close();
   });
 
-  it('delivers every token once when a visitor drops mid-answer and reconnects to another task', async () => {
-    const prefix = uniquePrefix();
-    taskA = await start(prefix);
-    taskB = await start(prefix);
-    const proxy = new SwitchingProxy(taskA.url);
-    const proxyUrl = await proxy.listen();
-    try {
-      openAi.setScript(slowAnswer(30));
-      const token = await visitorToken(taskA.url);
-      const client = await ChatClient.connect(proxyUrl, { token, reconnection: true });
-      const accepted = await client.ask({ text: 'Tell me everything' });
-      if (!accepted.ok) throw new Error(accepted.error.message);
-      await new Promise<void>((resolve) => {
-        client.socket.on('token', () => {
-          if (client.socket.connected && openAi.requests.length > 0) resolve();
-        });
+  /**
+   * A visitor asks task A through the balancer; once tokens flow, the network blinks and the
+   * balancer sends the reconnection to task B, where Socket.IO recovers the session. Task A goes
+   * on answering.
+   */
+  const askThenMoveToB = async (proxy: SwitchingProxy, proxyUrl: string, tokenCount: number) => {
+    openAi.setScript(slowAnswer(tokenCount));
+    const token = await visitorToken(proxyUrl);
+    const client = await ChatClient.connect(proxyUrl, { token, reconnection: true });
+    const accepted = await client.ask({ text: 'Tell me everything' });
+    if (!accepted.ok) throw new Error(accepted.error.message);
+    await new Promise<void>((resolve) => {
+      client.socket.on('token', () => {
+        if (client.socket.connected && openAi.requests.length > 0) resolve();
       });
-      // The network blinks: the connection drops, and the balancer picks task B this time.
-      proxy.target = new URL(taskB.url);
-      client.socket.io.engine.close();
-      await nextEvent(client.socket, 'connect');
-      expect(client.socket.recovered).toBe(true);
+    });
+    proxy.target = new URL(taskB.url);
+    client.socket.io.engine.close();
+    await nextEvent(client.socket, 'connect');
+    expect(client.socket.recovered).toBe(true);
+    return { client, messageId: accepted.messageId };
+  };
 
-      const answer = await client.answerOf(accepted.messageId);
-      client.close();
-      expect(answer.tokens).toEqual(slowAnswer(30).tokens);
-      expect(answer.done?.cancelled).toBe(false);
+  /** Runs `test` with both tasks started and a balancer in front of them, aimed at task A. */
+  const withBalancer = async (
+    env: NodeJS.ProcessEnv,
+    test: (proxy: SwitchingProxy, proxyUrl: string) => Promise<void>,
+  ) => {
+    const prefix = uniquePrefix();
+    taskA = await start(prefix, env);
+    taskB = await start(prefix, env);
+    const proxy = new SwitchingProxy(taskA.url);
+    try {
+      await test(proxy, await proxy.listen());
     } finally {
       await proxy.close();
     }
+  };
+
+  it('delivers every token once when a visitor drops mid-answer and reconnects to another task', async () => {
+    await withBalancer({}, async (proxy, proxyUrl) => {
+      const { client, messageId } = await askThenMoveToB(proxy, proxyUrl, 30);
+
+      const answer = await client.answerOf(messageId);
+      client.close();
+      expect(answer.tokens).toEqual(slowAnswer(30).tokens);
+      expect(answer.done?.cancelled).toBe(false);
+    });
+  });
+
+  it('keeps answering a visitor recovered on another task after the recovery window', async () => {
+    // The answer takes 2.4 s; task A would give up on the dropped connection after 1 s.
+    await withBalancer({ CONNECTION_RECOVERY_SECONDS: '1' }, async (proxy, proxyUrl) => {
+      const { client, messageId } = await askThenMoveToB(proxy, proxyUrl, 60);
+
+      const answer = await client.answerOf(messageId);
+      client.close();
+      expect(answer.tokens).toEqual(slowAnswer(60).tokens);
+      expect(answer.done?.cancelled).toBe(false);
+      expect(openAi.abortedRequests).toBe(0);
+    });
+  });
+
+  it('stops the answer on the first task when the visitor cancels it on the second', async () => {
+    await withBalancer({}, async (proxy, proxyUrl) => {
+      const { client, messageId } = await askThenMoveToB(proxy, proxyUrl, 60);
+      const aborted = openAi.abortedRequests;
+
+      client.socket.emit('cancel', { messageId });
+      const answer = await client.answerOf(messageId);
+      client.close();
+      expect(answer.done?.cancelled).toBe(true);
+      expect(answer.tokens.length).toBeLessThan(60);
+      await openAi.waitForAbort(aborted + 1);
+    });
+  });
+
+  it('stops the answer on the first task when the visitor leaves from the second', async () => {
+    await withBalancer({}, async (proxy, proxyUrl) => {
+      const { client } = await askThenMoveToB(proxy, proxyUrl, 60);
+      const aborted = openAi.abortedRequests;
+
+      client.close();
+      await openAi.waitForAbort(aborted + 1);
+    });
   });
 });

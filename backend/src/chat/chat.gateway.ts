@@ -9,7 +9,7 @@ import {
   SubscribeMessage,
   WebSocketGateway,
 } from '@nestjs/websockets';
-import { type DefaultEventsMap, type DisconnectReason, type Server, type Socket } from 'socket.io';
+import { type DisconnectReason, type Server, type Socket } from 'socket.io';
 import { ConfigService } from '../config/config.service';
 import { Drain } from '../health/drain';
 import { saneRequestId } from '../logging/http-logging';
@@ -25,10 +25,25 @@ import {
   type ServerToClientEvents,
 } from './protocol';
 
+/**
+ * What the tasks of one deployment tell each other (through the Redis adapter) about a visitor
+ * whose connection dropped on one task and was recovered on another. The task that was answering
+ * keeps streaming (its events reach the visitor through the adapter), but the visitor's cancel and
+ * disconnect arrive at the other task.
+ */
+interface TaskToTaskEvents {
+  /** The visitor is back, on another task: keep its answers running. */
+  recovered: (clientId: string) => void;
+  /** The visitor asked to stop an answer this task is not running. */
+  cancel: (clientId: string, messageId: string) => void;
+  /** The recovered connection closed: stop its answers, as on a disconnect here. */
+  disconnected: (clientId: string, reason: DisconnectReason) => void;
+}
+
 type ChatSocket = Socket<
   ClientToServerEvents,
   ServerToClientEvents,
-  DefaultEventsMap,
+  TaskToTaskEvents,
   VisitorSocketData
 >;
 /**
@@ -48,7 +63,7 @@ const RECOVERABLE = new Set<DisconnectReason>([
 type ChatServer = Server<
   ClientToServerEvents,
   ServerToClientEvents,
-  DefaultEventsMap,
+  TaskToTaskEvents,
   VisitorSocketData
 >;
 
@@ -61,6 +76,8 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   private lastSocketGone?: () => void;
   /** Answers of dropped connections, kept running while the connection may still recover. */
   private readonly abandonTimers = new Map<string, NodeJS.Timeout>();
+  /** The other tasks, when there are any (Redis configured); undefined on a single task. */
+  private otherTasks?: ChatServer;
 
   constructor(
     private readonly chat: ChatService,
@@ -79,6 +96,12 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       );
     });
     server.use(this.visitorAuth.authenticate);
+    if (this.config.config.redis) {
+      this.otherTasks = server;
+      server.on('recovered', (clientId) => this.keepAnswering(clientId));
+      server.on('cancel', (clientId, messageId) => this.chat.cancel(clientId, { messageId }));
+      server.on('disconnected', (clientId, reason) => this.abandonAnswers(clientId, reason));
+    }
     this.drain.onDrain(async () => {
       const sockets = server.of('/').sockets;
       if (sockets.size === 0) return;
@@ -104,12 +127,14 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       ...(this.config.config.server.logContent && { ip: visitor.ip }),
     });
     if (socket.recovered) {
-      clearTimeout(this.abandonTimers.get(socket.id));
-      this.abandonTimers.delete(socket.id);
+      this.keepAnswering(socket.id);
+      this.otherTasks?.serverSideEmit('recovered', socket.id);
     }
     socket.once('disconnect', (reason) => {
       this.logger.debug({ msg: 'connection closed', connectionId: socket.id, reason });
       this.abandonAnswers(socket.id, reason);
+      // A recovered connection may have come from another task that is still answering it.
+      if (socket.recovered) this.otherTasks?.serverSideEmit('disconnected', socket.id, reason);
     });
     socket.onAny((event: unknown, ...args: unknown[]) => {
       if ((CLIENT_EVENTS as readonly unknown[]).includes(event)) return;
@@ -143,7 +168,9 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
 
   @SubscribeMessage('cancel')
   cancel(@ConnectedSocket() socket: ChatSocket, @MessageBody() payload: unknown): void {
-    this.chat.cancel(socket.id, payload);
+    const { messageId, stopped } = this.chat.cancel(socket.id, payload);
+    if (!stopped && socket.recovered)
+      this.otherTasks?.serverSideEmit('cancel', socket.id, messageId);
   }
 
   @SubscribeMessage('feedback')
@@ -192,6 +219,12 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     }, connectionRecoveryMs);
     timer.unref();
     this.abandonTimers.set(clientId, timer);
+  }
+
+  /** The client is connected again, here or on another task: its answers go on. */
+  private keepAnswering(clientId: string): void {
+    clearTimeout(this.abandonTimers.get(clientId));
+    this.abandonTimers.delete(clientId);
   }
 
   /**

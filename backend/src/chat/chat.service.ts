@@ -125,11 +125,16 @@ export class ChatService {
     };
   }
 
-  /** Stops an answer of this client's. Unknown or finished answers are ignored: it raced `done`. */
-  cancel(clientId: string, payload: unknown): void {
+  /**
+   * Stops an answer of this client's. An unknown or finished answer is ignored (the cancel raced
+   * `done`), reported as not stopped: another task may be running it.
+   */
+  cancel(clientId: string, payload: unknown): { messageId: string; stopped: boolean } {
     const { messageId } = parseCancel(payload);
     const generation = this.generations.get(messageId);
-    if (generation?.clientId === clientId) generation.controller.abort();
+    if (generation?.clientId !== clientId) return { messageId, stopped: false };
+    generation.controller.abort();
+    return { messageId, stopped: true };
   }
 
   /** Stops every answer of a client that went away, so no provider keeps generating for nobody. */
