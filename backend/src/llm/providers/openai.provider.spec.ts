@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import { type AddressInfo } from 'node:net';
 import { type FakeOpenAi, startFakeOpenAi } from '../../../test/fakes/openai-server';
 import { closedPortUrl, llmError, request, run, tokens } from '../../../test/support/llm-stream';
 import { type LlmSettings } from '../../config/app-config';
@@ -196,6 +199,28 @@ describe('OpenAiProvider', () => {
     expect(outcome.error).toBeUndefined();
     expect(tokens(outcome.events)).toEqual(['a']);
     await openAi.waitForAbort();
+  });
+
+  it('reports a server that answers without streaming as unavailable, naming what it sent', async () => {
+    // A plain HTTP server standing in for a compatible server that ignores `stream: true`.
+    const server = createServer((_request, response) => {
+      response.setHeader('content-type', 'application/json');
+      response.end(JSON.stringify({ choices: [{ message: { content: 'All at once.' } }] }));
+    }).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const { port } = server.address() as AddressInfo;
+      const error = llmError(
+        await run(provider({ baseUrl: `http://127.0.0.1:${port}/v1` }), request),
+      );
+
+      expect(error.failure).toBe('unavailable');
+      expect(error.message).toBe(
+        `openai: 127.0.0.1:${port} answered without an event stream (application/json)`,
+      );
+    } finally {
+      server.close();
+    }
   });
 
   it('reports a refused connection as unavailable', async () => {

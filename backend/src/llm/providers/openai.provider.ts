@@ -75,12 +75,14 @@ export class OpenAiProvider extends LlmProvider {
     });
     const response = await this.post(body, signal);
     const parser = new SseParser();
+    let events = 0;
     let finished = false;
     let reported: Usage | undefined;
     let answer = '';
     try {
       for await (const text of response as AsyncIterable<string>) {
         for (const event of parser.push(text)) {
+          events += 1;
           // After [DONE] the server only closes the response; reading on to its end lets the
           // connection go back to the pool for the next answer.
           if (event.data === '[DONE]' || reported) continue;
@@ -108,6 +110,16 @@ export class OpenAiProvider extends LlmProvider {
       );
     }
 
+    if (events === 0) {
+      // A server that ignored `stream: true` and sent one JSON answer, or an HTML page from a
+      // proxy: nothing to show the visitor, and "cut off" would send the operator looking for
+      // a network fault.
+      const type = response.headers['content-type'] ?? 'no content type';
+      throw new LlmError(
+        'unavailable',
+        `openai: ${this.endpoint.host} answered without an event stream (${type})`,
+      );
+    }
     if (reported) {
       yield { type: 'usage', usage: reported };
     } else if (finished) {
