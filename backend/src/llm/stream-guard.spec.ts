@@ -54,6 +54,20 @@ describe('guardStream', () => {
     expect(await collect(events)).toHaveLength(7);
   });
 
+  it('counts only the provider’s silence: a caller slower than the timeout is not timed out', async () => {
+    const tokens: LlmEvent[] = ['a', 'b', 'c'].map((text) => ({ type: 'token', text }));
+    const events = guardStream((signal) => scripted([...tokens, usage], signal), {
+      idleTimeoutMs: 50,
+      signal: new AbortController().signal,
+    });
+    const seen: LlmEvent[] = [];
+    for await (const event of events) {
+      seen.push(event);
+      await sleep(120);
+    }
+    expect(seen).toEqual([...tokens, usage]);
+  });
+
   it('reports a stream that ends without usage as interrupted', async () => {
     const events = guardStream((signal) => scripted([{ type: 'token', text: 'half' }], signal), {
       idleTimeoutMs: 1000,
