@@ -179,13 +179,13 @@ describe('many tasks sharing one Redis', () => {
   });
 
   it('keeps answering a visitor recovered on another task after the recovery window', async () => {
-    // The answer takes 2.4 s; task A would give up on the dropped connection after 1 s.
-    await withBalancer({ CONNECTION_RECOVERY_SECONDS: '1' }, async (proxy, proxyUrl) => {
-      const { client, messageId } = await askThenMoveToB(proxy, proxyUrl, 60);
+    // The answer takes 3.6 s; task A would give up on the dropped connection after 2 s.
+    await withBalancer({ CONNECTION_RECOVERY_SECONDS: '2' }, async (proxy, proxyUrl) => {
+      const { client, messageId } = await askThenMoveToB(proxy, proxyUrl, 90);
 
       const answer = await client.answerOf(messageId);
       client.close();
-      expect(answer.tokens).toEqual(slowAnswer(60).tokens);
+      expect(answer.tokens).toEqual(slowAnswer(90).tokens);
       expect(answer.done?.cancelled).toBe(false);
       expect(openAi.abortedRequests).toBe(0);
     });
