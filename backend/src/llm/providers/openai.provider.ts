@@ -36,9 +36,8 @@ interface CompletionChunk {
  *
  * It speaks HTTP with node:http and parses the event stream itself rather than through the
  * `openai` SDK, because this is the path every token of every answer takes: the SDK's fetch, web
- * streams and three layers of async generators cost more CPU per token than the rest of the
- * relay to the visitor (npm run bench:chat; docs/deploy.md has the figures). The request is the
- * one the SDK would send. Retries are LoreChat's own (ResilientLlmProvider), and the waits, for
+ * streams and three layers of async generators took about a fifth of the server's CPU per
+ * streamed token (npm run bench:chat). The body is the one the SDK would send. Retries are LoreChat's own (ResilientLlmProvider), and the waits, for
  * the response as for each token after, are bounded by the stream guard.
  */
 export class OpenAiProvider extends LlmProvider {
