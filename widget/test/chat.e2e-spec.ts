@@ -213,6 +213,8 @@ describe('the chat widget', () => {
       .waitFor();
 
     await page.getByRole('button', { name: 'Retry' }).click();
+    // Until the widget re-renders, the turn is still the settled failure.
+    await w.turn(0).locator('.failure').waitFor({ state: 'detached' });
     await answerSettled(w.turn(0));
     expect(await w.turns.count()).toBe(1);
     expect(await w.turn(0).locator('.body').innerText()).toBe('Recovered answer.');

@@ -65,6 +65,9 @@ describe('the widget when the backend goes away and comes back', () => {
 
     // The interrupted answer can be asked again in the new conversation.
     await page.getByRole('button', { name: 'Retry' }).click();
+    // The retried question moves to the end: until the widget re-renders, the second turn is still
+    // the settled answer to the offline question.
+    await w.turn(1).locator('.question', { hasText: 'First question' }).waitFor();
     await answerSettled(w.turn(1));
     expect(await w.turn(1).locator('.body').innerText()).toBe('Answer to: First question');
     expect(stack.questions).toEqual(['First question', 'Asked while offline', 'First question']);
