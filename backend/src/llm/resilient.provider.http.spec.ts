@@ -1,9 +1,9 @@
 /**
- * Retries over real HTTP: each provider, with its official SDK, talks to a local fake server that
- * speaks that provider's wire protocol (test/fakes: OpenAI's and Anthropic's server-sent events,
- * Bedrock's binary event-stream frames), wrapped in the ResilientLlmProvider the app uses. The
- * request counts show that the SDKs' own retries are off and that LoreChat's policy does the
- * retrying.
+ * Retries over real HTTP: each provider, with its real client (node:http for OpenAI, the official
+ * SDKs for Anthropic and Bedrock), talks to a local fake server that speaks that provider's wire
+ * protocol (test/fakes: OpenAI's and Anthropic's server-sent events, Bedrock's binary event-stream
+ * frames), wrapped in the ResilientLlmProvider the app uses. The request counts show that no
+ * client retries on its own and that LoreChat's policy does the retrying.
  */
 import { Logger } from '@nestjs/common';
 import { type FakeAnthropic, startFakeAnthropic } from '../../test/fakes/anthropic-server';

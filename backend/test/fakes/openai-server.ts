@@ -1,8 +1,9 @@
 /**
  * A fake OpenAI for tests. This is a real local HTTP server speaking OpenAI's Chat Completions wire
  * protocol (server-sent `chat.completion.chunk` events ending in `data: [DONE]`, JSON error bodies),
- * not a mock of the SDK: the official `openai` client reaches it over a socket exactly as it
- * reaches api.openai.com, so its retries, timeouts, aborts and error parsing are the real ones.
+ * not a mock of a client: LoreChat's chat provider (node:http) and the official `openai` SDK (for
+ * embeddings) reach it over a socket exactly as they reach api.openai.com, so their timeouts,
+ * aborts and error parsing are the real ones.
  *
  *   const openAi = await startFakeOpenAi({ kind: 'stream', tokens: ['Hel', 'lo'] });
  *   // point the provider at openAi.baseUrl, ask, then inspect openAi.requests
@@ -36,8 +37,8 @@ export interface FakeOpenAiStream {
    * Ends early after `afterTokens` tokens: `cut` destroys the socket without `[DONE]` (a dropped
    * connection), `stall` keeps the connection open and sends nothing more (a hung server), `error`
    * sends the error object OpenAI streams when it fails mid-answer and ends the response. Give a
-   * `tokenDelayMs` with `cut` if the client must see the tokens before it: a fetch body that fails
-   * drops what it had received but not yet handed out.
+   * `tokenDelayMs` with `cut` if the client must see the tokens before it: a client may drop what
+   * it had received but not yet handed out when the body fails.
    */
   interrupt?: { afterTokens: number; then: 'cut' | 'stall' | 'error' };
   /**
@@ -199,7 +200,7 @@ export class FakeOpenAi extends FakeHttpServer<FakeOpenAiRequest, FakeOpenAiBeha
     }
     if (interrupt) {
       // The interruption takes the next token's slot, so with a token delay the client has read
-      // the tokens before it: a fetch body that errors discards what it had buffered but not read.
+      // the tokens before it: a client may discard what it had buffered but not read on an error.
       if (tokenDelayMs > 0) await sleep(tokenDelayMs);
       if (interrupt.then === 'cut' && !clientGone.aborted) {
         endedByServer();
