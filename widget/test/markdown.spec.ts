@@ -235,3 +235,30 @@ describe('plainText', () => {
     ).toBe('Run npm start [1].\none\ntwo\ncode');
   });
 });
+
+describe('links whose text is an address', () => {
+  // Regression (issue 19, finding 6): the text said one site and the link opened another.
+  it.each([
+    ['[https://bank.example/login](https://evil.example/login)', 'https://evil.example/login'],
+    ['[bank.example](https://evil.example/)', 'https://evil.example/'],
+    ['[www.bank.example/help](http://evil.example)', 'http://evil.example/'],
+    ['[support@bank.example](mailto:thief@evil.example)', 'mailto:thief@evil.example'],
+  ])('shows %s with the address it really opens', (markdown, destination) => {
+    expect(inline(markdown)).toEqual([
+      { type: 'link', href: destination, children: [text(destination)] },
+    ]);
+  });
+
+  it.each([
+    '[the docs](https://evil.example/)',
+    '[example.com](https://example.com/a/b)',
+    '[https://example.com](https://example.com/#install)',
+    '[help@example.com](mailto:help@example.com)',
+    '[v1.2](https://example.com/releases)',
+  ])('keeps the text of %s, which says where it goes or names no address', (markdown) => {
+    const [link] = inline(markdown);
+    expect(link?.type === 'link' && plainText([paragraph(...link.children)])).toBe(
+      /^\[([^\]]*)\]/.exec(markdown)?.[1],
+    );
+  });
+});

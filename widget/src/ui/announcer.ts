@@ -16,8 +16,8 @@ export function splitSentences(text: string): { complete: string[]; rest: string
  */
 export class Announcer {
   readonly element = h('div', { class: 'visually-hidden', 'aria-live': 'polite' });
-  /** Sentences already announced, per answer. */
-  readonly #spoken = new Map<string, number>();
+  /** Per answer: the sentences of its settled blocks read so far, and how many were said. */
+  readonly #answers = new Map<string, { blocks: number; sentences: string[]; spoken: number }>();
 
   say(text: string): void {
     if (!text) return;
@@ -26,20 +26,32 @@ export class Announcer {
     while (this.element.childElementCount > 3) this.element.firstElementChild?.remove();
   }
 
-  /** Announces the sentences of `text` completed since the last call for this answer. */
-  progress(answerId: string, text: string): void {
-    const { complete } = splitSentences(text);
-    const spoken = this.#spoken.get(answerId) ?? 0;
-    if (complete.length <= spoken) return;
-    this.#spoken.set(answerId, complete.length);
-    this.say(complete.slice(spoken).join(' '));
+  /**
+   * Announces the sentences completed since the last call for this answer. `settled` only grows
+   * (each block's text, once), so each call reads only the new blocks and the rest after them:
+   * the work stays bounded however long the answer grows.
+   */
+  progress(answerId: string, settled: readonly string[], rest: string): void {
+    const answer = this.#answers.get(answerId) ?? { blocks: 0, sentences: [], spoken: 0 };
+    this.#answers.set(answerId, answer);
+    // A settled block is complete: its last sentence too (a block ends with a line break).
+    while (answer.blocks < settled.length) {
+      answer.sentences.push(...splitSentences(`${settled[answer.blocks++]}\n`).complete);
+    }
+    const known = answer.sentences.length;
+    const fresh = [
+      ...answer.sentences.slice(answer.spoken),
+      ...splitSentences(rest).complete.slice(Math.max(0, answer.spoken - known)),
+    ];
+    answer.spoken += fresh.length;
+    this.say(fresh.join(' '));
   }
 
   /** Announces whatever of the answer has not been announced yet, then `after` (a status). */
   finish(answerId: string, text: string, after = ''): void {
     const { complete, rest } = splitSentences(text);
-    const unspoken = [...complete.slice(this.#spoken.get(answerId) ?? 0), rest, after];
-    this.#spoken.delete(answerId);
+    const unspoken = [...complete.slice(this.#answers.get(answerId)?.spoken ?? 0), rest, after];
+    this.#answers.delete(answerId);
     this.say(unspoken.filter(Boolean).join(' '));
   }
 }

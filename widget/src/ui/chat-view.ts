@@ -263,7 +263,7 @@ export class ChatView {
     const streaming = this.#conversation.streaming;
     const streamingView = streaming && this.#turnViews.get(streaming.id);
     if (streaming && streamingView && this.isOpen) {
-      this.#announcer.progress(streaming.id, streamingView.spokenAnswer);
+      this.#announcer.progress(streaming.id, ...streamingView.spokenSoFar);
     }
     this.#stopButton.hidden = !streaming;
     this.#suggestions.hidden = this.#conversation.turns.length > 0;
