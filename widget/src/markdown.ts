@@ -44,7 +44,7 @@ export function parseMarkdown(markdown: string): Block[] {
 export function safeHref(raw: string): string | undefined {
   try {
     const url = new URL(raw);
-    return ['http:', 'https:', 'mailto:'].includes(url.protocol) ? url.href : undefined;
+    return /^(https?|mailto):$/.test(url.protocol) ? url.href : undefined;
   } catch {
     return undefined;
   }
@@ -52,31 +52,23 @@ export function safeHref(raw: string): string | undefined {
 
 /** The text a reader hears: block boundaries become line breaks, markup disappears. */
 export function plainText(blocks: Block[]): string {
-  return blocks
-    .map((block) => {
-      if (block.type === 'code') return block.text;
-      if (block.type === 'list') return block.items.map(plainText).join('\n');
-      return inlineText(block.children);
-    })
-    .join('\n');
+  return blocks.map(textOf).join('\n');
 }
 
-function inlineText(inlines: Inline[]): string {
-  return inlines
-    .map((inline) => {
-      switch (inline.type) {
-        case 'text':
-        case 'code':
-          return inline.text;
-        case 'break':
-          return '\n';
-        case 'citation':
-          return `[${inline.number}]`;
-        default:
-          return inlineText(inline.children);
-      }
-    })
-    .join('');
+function textOf(node: Block | Inline): string {
+  switch (node.type) {
+    case 'text':
+    case 'code':
+      return node.text;
+    case 'break':
+      return '\n';
+    case 'citation':
+      return `[${node.number}]`;
+    case 'list':
+      return node.items.map(plainText).join('\n');
+    default:
+      return node.children.map(textOf).join('');
+  }
 }
 
 /** Inline text this long or shorter is parsed again on every frame while it streams. */
@@ -101,18 +93,15 @@ export class StreamingMarkdown {
   /** Takes the whole answer so far (it only ever grows); returns the blocks that settled. */
   update(text: string, ended = false): Block[] {
     const rest = text.slice(this.#offset);
-    const grown = rest.slice(this.rest.length);
-    this.rest = rest;
     // Only a completed line can settle a block; a long tail just grows as text.
-    if (!ended && this.tail === undefined && !/[\n\r]/.test(grown)) return [];
+    const waits = !ended && this.tail === undefined && !rest.includes('\n', this.rest.length);
+    this.rest = rest;
+    if (waits) return [];
     const lines = rest.split(LINE_BREAK);
     const starts: number[] = [];
     blocksOnly = true;
-    try {
-      parseBlocks(lines, 0, starts);
-    } finally {
-      blocksOnly = false;
-    }
+    parseBlocks(lines, 0, starts);
+    blocksOnly = false;
     // The last line may still grow: a block followed by one starting before it is settled.
     let settledLines = 0;
     for (const start of starts) if (start > 0 && start < lines.length - 1) settledLines = start;
@@ -148,12 +137,16 @@ function parseBlocks(lines: string[], depth: number, starts?: number[]): Block[]
     const line = lines[index] ?? '';
     const fence = FENCE.exec(line);
     const heading = headingText(line);
-    const begins = !BLANK.test(line) && (fence || heading !== undefined || paragraph.length === 0);
-    if (begins) starts?.push(index);
-    if (!begins && paragraph.length === 0) {
-      index += 1;
-    } else if (fence) {
+    const list = !fence && heading === undefined && depth < MAX_DEPTH && LIST_ITEM.test(line);
+    if (BLANK.test(line)) {
       endParagraph();
+      index += 1;
+      continue;
+    }
+    // A fence, a heading or a list ends a paragraph; each begins a block, as a paragraph does.
+    if (fence || heading !== undefined || list) endParagraph();
+    if (paragraph.length === 0) starts?.push(index);
+    if (fence) {
       const marker = fence[1] ?? '```';
       const closing = new RegExp(`^ {0,3}${marker[0] === '`' ? '`' : '~'}{${marker.length},}\\s*$`);
       const code: string[] = [];
@@ -164,18 +157,12 @@ function parseBlocks(lines: string[], depth: number, starts?: number[]): Block[]
       blocks.push({ type: 'code', text: code.join('\n') });
       index += 1;
     } else if (heading !== undefined) {
-      endParagraph();
       blocks.push({ type: 'heading', children: parseInline(heading, depth) });
       index += 1;
-    } else if (BLANK.test(line)) {
-      endParagraph();
-      index += 1;
-    } else if (depth < MAX_DEPTH && LIST_ITEM.test(line)) {
-      if (paragraph.length > 0) starts?.push(index);
-      endParagraph();
-      const list = parseList(lines, index, depth);
-      blocks.push(list.block);
-      index = list.next;
+    } else if (list) {
+      const parsed = parseList(lines, index, depth);
+      blocks.push(parsed.block);
+      index = parsed.next;
     } else {
       paragraph.push(line);
       index += 1;
@@ -186,19 +173,14 @@ function parseBlocks(lines: string[], depth: number, starts?: number[]): Block[]
 }
 
 /**
- * An ATX heading's text, read in one pass: the usual regular expression backtracks for a long
- * run of spaces. Closing `#`s count only after a space, so `## C#` keeps its `#`.
+ * An ATX heading's text. Every pattern here runs in linear time: the usual single pattern
+ * backtracks over a long run of spaces. Closing `#`s count only after a space (`## C#` stays).
  */
 function headingText(line: string): string | undefined {
-  const opening = /^ {0,3}#{1,6}\s+/.exec(line);
-  if (!opening) return undefined;
-  let end = line.trimEnd().length;
-  let hashes = end;
-  while (hashes > opening[0].length && line.charAt(hashes - 1) === '#') hashes -= 1;
-  if (hashes < end && (hashes === opening[0].length || /\s/.test(line.charAt(hashes - 1)))) {
-    end = hashes;
-  }
-  return line.slice(opening[0].length, end).trim();
+  return /^ {0,3}#{1,6}\s+(.*)/
+    .exec(line)?.[1]
+    ?.replace(/(^|\s)#+\s*$/, '')
+    .trim();
 }
 
 interface ListMarker {
@@ -281,22 +263,16 @@ function parseList(lines: string[], start: number, depth: number): { block: Bloc
 }
 
 const ESCAPABLE = /[\\`*_{}[\]()<>#+\-.!|~]/;
-const CITATION = /\[(\d{1,3})\]/y;
-const AUTOLINK = /<((?:https?:\/\/|mailto:)[^\s<>]+)/iy;
-const BARE_URL = /https?:\/\/[^\s<>]+/iy;
-const RUN = /\*+|_+|`+/y;
+const CITATION = /^\[(\d{1,3})\]/;
+const AUTOLINK = /^<((?:https?:\/\/|mailto:)[^\s<>]+)/i;
+const BARE_URL = /^https?:\/\/[^\s<>]+/i;
+const RUN = /^(\*+|_+|`+)/;
 const WORD = /[\p{L}\p{N}]/u;
-
-/** The match of a sticky pattern at `index`. */
-function matchAt(pattern: RegExp, source: string, index: number): RegExpExecArray | null {
-  pattern.lastIndex = index;
-  return pattern.exec(source);
-}
 
 /**
  * For each opening character, the index of its closer, in one pass with a stack: `[` and `]`
- * across the text (escaped ones skipped), `(` and `)` within a run without spaces (as link
- * destinations are), and each backtick run's next run of the same length.
+ * across the text, `(` and `)` within a run without spaces (as link destinations are), and each
+ * backtick run's next run of the same length; a backslash escapes the character after it.
  */
 function closers(source: string): [bracket: number[], paren: number[], code: number[]] {
   const bracket: number[] = [];
@@ -304,14 +280,12 @@ function closers(source: string): [bracket: number[], paren: number[], code: num
   const code: number[] = [];
   const brackets: number[] = [];
   let parens: number[] = [];
-  const waiting = new Map<number, number[]>();
-  // A backslash escapes the bracket after it; code spans and destinations know no escapes.
-  let escaped = -1;
+  const runs = new Map<number, number>();
   for (let index = 0; index < source.length; index += 1) {
     const char = source.charAt(index);
-    if (char === '\\' && index !== escaped) escaped = index + 1;
-    else if (char === '[' && index !== escaped) brackets.push(index);
-    else if (char === ']' && index !== escaped) {
+    if (char === '\\') index += 1;
+    else if (char === '[') brackets.push(index);
+    else if (char === ']') {
       const open = brackets.pop();
       if (open !== undefined) bracket[open] = index;
     } else if (char === '(') parens.push(index);
@@ -322,16 +296,10 @@ function closers(source: string): [bracket: number[], paren: number[], code: num
     else if (char === '`') {
       let end = index;
       while (source.charAt(end + 1) === '`') end += 1;
-      const length = end - index + 1;
-      // Each opener's closer is the next run of its length, whatever became of the runs between.
-      for (const opener of waiting.get(length) ?? []) code[opener] = index;
-      waiting.set(length, [index]);
-      // After an escaped backtick, the rest of the run opens a shorter span of its own.
-      if (index === escaped && length > 1) {
-        const shorter = waiting.get(length - 1) ?? [];
-        shorter.push(index + 1);
-        waiting.set(length - 1, shorter);
-      }
+      // Each run's closer is the next run of its length, whatever became of the runs between.
+      const previous = runs.get(end - index);
+      if (previous !== undefined) code[previous] = index;
+      runs.set(end - index, index);
       index = end;
     }
   }
@@ -360,6 +328,8 @@ function parseInline(source: string, depth: number, inLink = false): Inline[] {
   for (let index = 0; index < source.length;) {
     const char = source.charAt(index);
     const next = source.charAt(index + 1);
+    // A view of the text from here (V8 makes it without copying).
+    const rest = source.slice(index);
 
     if (char === '\\' && ESCAPABLE.test(next)) {
       text += next;
@@ -372,7 +342,7 @@ function parseInline(source: string, depth: number, inLink = false): Inline[] {
       continue;
     }
     if (char === '`') {
-      const run = matchAt(RUN, source, index)?.[0] ?? '`';
+      const run = RUN.exec(rest)?.[0] ?? '`';
       const end = codeCloser[index];
       if (end === undefined) {
         text += run;
@@ -386,7 +356,7 @@ function parseInline(source: string, depth: number, inLink = false): Inline[] {
       continue;
     }
     if (char === '[') {
-      const citation = matchAt(CITATION, source, index);
+      const citation = CITATION.exec(rest);
       if (citation) {
         push({ type: 'citation', number: Number(citation[1]) });
         index += citation[0].length;
@@ -407,12 +377,10 @@ function parseInline(source: string, depth: number, inLink = false): Inline[] {
       }
     }
     if (!inLink && (char === '<' || ((char === 'h' || char === 'H') && index >= noUrlBefore))) {
-      const autolink = char === '<' ? matchAt(AUTOLINK, source, index) : undefined;
+      const autolink = char === '<' ? AUTOLINK.exec(rest) : undefined;
       const closed = autolink && source.charAt(index + autolink[0].length) === '>';
       const bare =
-        char !== '<' && !WORD.test(source.charAt(index - 1))
-          ? matchAt(BARE_URL, source, index)
-          : undefined;
+        char !== '<' && !WORD.test(source.charAt(index - 1)) ? BARE_URL.exec(rest) : undefined;
       const url = closed ? autolink[1] : bare ? trimUrl(bare[0]) : undefined;
       const href = url === undefined ? undefined : safeHref(url);
       if (url !== undefined && href) {
@@ -434,7 +402,7 @@ function parseInline(source: string, depth: number, inLink = false): Inline[] {
         index = emphasis.end;
         continue;
       }
-      const run = matchAt(RUN, source, index)?.[0] ?? char;
+      const run = RUN.exec(rest)?.[0] ?? char;
       text += run;
       index += run.length;
       continue;
@@ -448,34 +416,26 @@ function parseInline(source: string, depth: number, inLink = false): Inline[] {
 
 /**
  * A link labelled with an address (`[https://bank.example](https://other.example)`) is shown
- * with the address it really opens, so its text cannot pass it off as another site.
+ * with the address it really opens, unless the label is that very address, so its text cannot
+ * pass it off as another site.
  */
 function honestLabel(children: Inline[], href: string): Inline[] {
-  const label = inlineText(children).trim();
-  const shown =
-    /^\S+\.[a-z]{2,}\b\S*$/i.test(label) &&
-    safeHref(
-      /^[a-z]+:/i.test(label) ? label : `${/@/.test(label) ? 'mailto:' : 'https://'}${label}`,
-    );
-  const site = (url: string) => new URL(url).host || url;
-  return !shown || site(shown) === site(href) ? children : [{ type: 'text', text: href }];
+  const label = children.map(textOf).join('').trim();
+  const scheme = /^[a-z]+:/i.test(label) ? '' : /@/.test(label) ? 'mailto:' : 'https://';
+  return /^\S+\.[a-z]{2,}\b\S*$/i.test(label) && safeHref(scheme + label) !== href
+    ? [{ type: 'text', text: href }]
+    : children;
 }
-
-const TRAILING_PUNCTUATION = '.,;:!?\'"*_';
 
 /** A bare URL without the sentence punctuation that follows it, or an unmatched `)`. */
 function trimUrl(url: string): string {
-  let opened = 0;
-  let closed = 0;
-  for (const char of url) {
-    if (char === '(') opened += 1;
-    else if (char === ')') closed += 1;
-  }
+  // Opened minus closed parentheses, counted once.
+  let balance = url.split('(').length - url.split(')').length;
   let end = url.length;
   for (;;) {
-    while (end > 0 && TRAILING_PUNCTUATION.includes(url.charAt(end - 1))) end -= 1;
-    if (url.charAt(end - 1) !== ')' || opened >= closed) return url.slice(0, end);
-    closed -= 1;
+    while (end > 0 && '.,;:!?\'"*_'.includes(url.charAt(end - 1))) end -= 1;
+    if (url.charAt(end - 1) !== ')' || balance >= 0) return url.slice(0, end);
+    balance += 1;
     end -= 1;
   }
 }
@@ -490,7 +450,7 @@ function matchEmphasis(
   unclosed: Set<string>,
 ): { strength: 1 | 2 | 3; inner: string; end: number } | undefined {
   const char = source.charAt(start);
-  const run = matchAt(RUN, source, start)?.[0] ?? char;
+  const run = RUN.exec(source.slice(start))?.[0] ?? char;
   const strength = Math.min(run.length, 3) as 1 | 2 | 3;
   const delimiter = char.repeat(strength);
   const contentStart = start + strength;

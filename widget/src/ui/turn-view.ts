@@ -1,7 +1,7 @@
 import { type Turn } from '../conversation';
 import { guard, report } from '../guard';
 import { type Messages } from '../i18n';
-import { type Block, parseMarkdown, plainText, safeHref, StreamingMarkdown } from '../markdown';
+import { type Block, parseMarkdown, safeHref, StreamingMarkdown } from '../markdown';
 import { h, icon, iconButton, listen } from './dom';
 import { externalLink, renderMarkdown } from './markdown-view';
 
@@ -32,9 +32,8 @@ export class TurnView {
   readonly #footer: HTMLElement;
   #renderedBody = '';
   #renderedState = '';
-  readonly #markdown = new StreamingMarkdown();
-  /** What a screen reader says of each settled block. */
-  readonly #spokenBlocks: string[] = [];
+  /** The answer's Markdown as parsed so far (the announcer reads it as it streams). */
+  readonly markdown = new StreamingMarkdown();
   #tailNodes: ChildNode[] = [];
   #renderedSources = 0;
 
@@ -66,14 +65,9 @@ export class TurnView {
     );
   }
 
-  /** The answer as a screen reader should hear it, once complete: the text without its Markdown. */
-  get spokenAnswer(): string {
-    return plainText(parseMarkdown(this.#turn.answer));
-  }
-
-  /** What is shown of it so far, in settled blocks and the rest, for announcing as it streams. */
-  get spokenSoFar(): [settled: readonly string[], rest: string] {
-    return [this.#spokenBlocks, plainText(this.#markdown.tail ?? [])];
+  /** The answer's blocks, all parsed: what a screen reader says of it once it has ended. */
+  get spokenBlocks(): Block[] {
+    return parseMarkdown(this.#turn.answer);
   }
 
   update(online: boolean): void {
@@ -81,11 +75,12 @@ export class TurnView {
     this.#queuedNote.hidden = turn.state !== 'queued' || online;
     this.#answer.hidden = turn.state === 'queued';
 
-    const ended = !['queued', 'sending', 'streaming'].includes(turn.state);
+    // Before streaming the answer is empty: ending it then settles nothing.
+    const ended = turn.state !== 'streaming';
     const version = `${turn.answer.length}:${turn.sources.length}:${ended}`;
     if (version !== this.#renderedBody) {
       this.#renderedBody = version;
-      this.#renderBody(this.#markdown.update(turn.answer, ended));
+      this.#renderBody(this.markdown.update(turn.answer, ended));
     }
     const state = turn.state === 'streaming' && turn.answer ? 'streaming-text' : turn.state;
     if (state !== this.#renderedState) {
@@ -96,8 +91,7 @@ export class TurnView {
 
   #renderBody(fresh: Block[]): void {
     const { sources } = this.#turn;
-    const markdown = this.#markdown;
-    this.#spokenBlocks.push(...fresh.map((block) => plainText([block])));
+    const markdown = this.markdown;
     const render = (blocks: Block[]) => renderMarkdown(blocks, sources, this.#messages.citation);
     for (const node of this.#tailNodes) node.remove();
     if (sources.length === this.#renderedSources) this.#body.append(render(fresh));
@@ -106,9 +100,11 @@ export class TurnView {
       this.#body.replaceChildren(render(markdown.settled));
     }
     // A block too long to parse on every frame shows as text until it is complete.
-    const tail = markdown.tail ? render(markdown.tail) : h('p', {}, markdown.rest);
-    this.#tailNodes = tail instanceof DocumentFragment ? [...tail.childNodes] : [tail];
-    this.#body.append(...this.#tailNodes);
+    const tail = render(
+      markdown.tail ?? [{ type: 'paragraph', children: [{ type: 'text', text: markdown.rest }] }],
+    );
+    this.#tailNodes = [...tail.childNodes];
+    this.#body.append(tail);
   }
 
   #footerContent(): HTMLElement[] {
