@@ -79,7 +79,8 @@ export const LIVE_PARSE_CHARS = 8000;
  * block after it has started on a complete line: nothing appended can change it then, so it is
  * parsed once and kept. The rest (the block being written) is parsed again on each update while
  * it is at most LIVE_PARSE_CHARS long; a longer one is left as text (`rest`) until it settles or
- * the answer ends, so a huge paragraph costs one parse, not one per frame.
+ * the answer ends, so a huge paragraph costs one parse, not one per frame, and its blocks are
+ * looked for again only as it grows by an eighth.
  */
 export class StreamingMarkdown {
   /** Blocks no later text can change, in order; `update` appends to it. */
@@ -89,14 +90,16 @@ export class StreamingMarkdown {
   /** The text after the settled blocks. */
   rest = '';
   #offset = 0;
+  /** Length of the rest when it was last split into blocks, while it is too long to parse. */
+  #scanned = 0;
 
   /** Takes the whole answer so far (it only ever grows); returns the blocks that settled. */
   update(text: string, ended = false): Block[] {
-    const rest = text.slice(this.#offset);
-    // Only a completed line can settle a block; a long tail just grows as text.
-    const waits = !ended && this.tail === undefined && !rest.includes('\n', this.rest.length);
-    this.rest = rest;
-    if (waits) return [];
+    const rest = (this.rest = text.slice(this.#offset));
+    // A long tail is split into blocks again only once it has grown by an eighth: looking for
+    // blocks that settled costs a pass over it, and this keeps the passes linear in all.
+    if (!ended && this.tail === undefined && rest.length < this.#scanned * 1.125) return [];
+    this.#scanned = rest.length;
     const lines = rest.split(LINE_BREAK);
     const starts: number[] = [];
     blocksOnly = true;
