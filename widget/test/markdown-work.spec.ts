@@ -19,10 +19,8 @@ const STEPS_PER_CHAR = 60;
 
 function countWork<T>(run: () => T): { result: T; work: number } {
   let work = 0;
-  /* eslint-disable @typescript-eslint/unbound-method -- the originals are called with their receiver */
   const { charAt, indexOf } = String.prototype;
   const { exec } = RegExp.prototype;
-  /* eslint-enable @typescript-eslint/unbound-method */
   String.prototype.charAt = function (this: string, position: number) {
     work += 1;
     return charAt.call(this, position);
