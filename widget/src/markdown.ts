@@ -112,8 +112,9 @@ export class StreamingMarkdown {
     const fresh = parseBlocks(lines.slice(0, settledLines), 0);
     this.settled.push(...fresh);
     // The settled lines' characters, with their original line breaks.
-    const consumed =
-      new RegExp(`^(?:.*(?:\\r\\n?|\\n)){${settledLines}}`).exec(rest)?.[0].length ?? 0;
+    const consumed = ended
+      ? rest.length
+      : (new RegExp(`^(?:.*(?:\\r\\n?|\\n)){${settledLines}}`).exec(rest)?.[0].length ?? 0);
     this.#offset += consumed;
     this.rest = rest.slice(consumed);
     this.tail =
