@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { estimateTokens } from '../llm/llm-provider';
 import { chunkId, chunkMarkdown, cutText, markdownTitle, slugify } from './markdown-chunker';
 
@@ -164,5 +165,66 @@ describe('markdown helpers', () => {
     expect(markdownTitle('#hashtag\n')).toBeUndefined();
     expect(markdownTitle('intro\n# Quick start\n## x')).toBe('Quick start');
     expect(slugify('Deploy to production (AWS)!')).toBe('deploy-to-production-aws');
+  });
+});
+
+describe('chunkMarkdown on generated hostile pages (fast-check)', () => {
+  /** Cases per run (reported in docs/security.md). */
+  const RUNS = 500;
+  const markup = [
+    '#',
+    '## ',
+    '###### ',
+    '```',
+    '```js',
+    '~~~',
+    '\n',
+    '\n\n',
+    ' ',
+    '  ',
+    '- ',
+    '1. ',
+    '|',
+    '`',
+    '*',
+    '.',
+    '. ',
+    '!',
+    '?',
+    '\t',
+    '\r\n',
+    '<p>',
+    '\u{1F600}',
+    'x'.repeat(3000),
+    ' '.repeat(2000),
+    '#'.repeat(500),
+    '.'.repeat(2000),
+  ];
+  /** A page of markup and numbered words; each word `qNq` of its text must reach some chunk. */
+  const page = fc
+    .array(fc.oneof(fc.constantFrom(...markup), fc.constant('word')), { maxLength: 600 })
+    .map((parts) => parts.map((part, index) => (part === 'word' ? ` q${index}q ` : part)).join(''));
+
+  it('keeps every chunk within the limit and every word of the page', () => {
+    fc.assert(
+      fc.property(page, fc.constantFrom(50, 120, 400), (markdown, maxTokens) => {
+        const chunks = chunkMarkdown(markdown, 'https://example.com/p', {
+          maxTokens,
+          overlapTokens: Math.floor(maxTokens / 8),
+        });
+        for (const chunk of chunks)
+          expect(estimateTokens(chunk.text)).toBeLessThanOrEqual(maxTokens);
+        const kept = chunks
+          .map((chunk) => `${chunk.headingPath.join(' ')} ${chunk.text}`)
+          .join(' ');
+        // A heading with nothing under it makes no chunk: its words need not be kept.
+        const body = markdown
+          .split(/\r?\n/)
+          .filter((line) => !/^#{1,6}\s/.test(line))
+          .join('\n');
+        for (const word of body.match(/q\d+q/g) ?? []) expect(kept).toContain(word);
+      }),
+      { numRuns: RUNS },
+    );
   });
 });
