@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { LlmError } from '../llm/llm-provider';
-import { type ErrorCode, type ErrorPayload } from './protocol';
+import { type ErrorCode, type ErrorPayload } from '@lorechat/contracts';
 
 /** A failure the visitor caused or can act on; its message is shown to them as is. */
 export class ChatError extends Error {

@@ -23,7 +23,7 @@ import {
   CLIENT_EVENTS,
   type ClientToServerEvents,
   type ServerToClientEvents,
-} from './protocol';
+} from '@lorechat/contracts';
 
 /**
  * What the tasks of one deployment tell each other (through the Redis adapter) about a visitor

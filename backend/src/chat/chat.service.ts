@@ -18,7 +18,7 @@ import { ChatError, toErrorPayload } from './chat-error';
 import { ConversationStore } from './conversation.store';
 import { parseAsk, parseCancel, parseFeedback } from './payloads';
 import { buildRequest, numberSources, toSources } from './prompt';
-import { type AskAccepted, type ErrorPayload, type Source, type Usage } from './protocol';
+import { type AskAccepted, type ErrorPayload, type Source, type Usage } from '@lorechat/contracts';
 import {
   type CachedAnswer,
   ResponseCache,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ChatError } from './chat-error';
-import { type AskPayload, type CancelPayload, type FeedbackPayload } from './protocol';
+import { type AskPayload, type CancelPayload, type FeedbackPayload } from '@lorechat/contracts';
 
 const id = z.string().min(1).max(100);
 

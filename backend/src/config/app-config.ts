@@ -1,13 +1,11 @@
 import { isAbsolute, resolve } from 'node:path';
 import {
-  DEFAULT_EMBEDDING_MODELS,
-  DEFAULT_MODELS,
   type EmbeddingProviderName,
-  envSchema,
   type LlmProviderName,
   type LogLevelName,
   type VectorStoreName,
-} from './env.schema';
+} from '@lorechat/contracts';
+import { DEFAULT_EMBEDDING_MODELS, DEFAULT_MODELS, envSchema } from './env.schema';
 import { parseSites, type SiteOrigins } from '../security/sites';
 import { type QuotaLimits } from '../security/quotas';
 import { DEFAULT_LLM_PRICES, type ModelPrice } from '../metrics/prices';

@@ -1,17 +1,15 @@
+import {
+  EMBEDDING_PROVIDERS,
+  type EmbeddingProviderName,
+  type EnvironmentVariable,
+  LLM_PROVIDERS,
+  LOG_LEVELS,
+  type LlmProviderName,
+  METRICS_NAMESPACE,
+  VECTOR_STORES,
+} from '@lorechat/contracts';
 import { z } from 'zod';
 import { DEFAULT_SITES, parseSites } from '../security/sites';
-
-export const LLM_PROVIDERS = ['extractive', 'openai', 'anthropic', 'bedrock'] as const;
-export type LlmProviderName = (typeof LLM_PROVIDERS)[number];
-
-export const EMBEDDING_PROVIDERS = ['none', 'local', 'openai', 'bedrock'] as const;
-export type EmbeddingProviderName = (typeof EMBEDDING_PROVIDERS)[number];
-
-export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
-export type LogLevelName = (typeof LOG_LEVELS)[number];
-
-export const VECTOR_STORES = ['embedded', 'qdrant'] as const;
-export type VectorStoreName = (typeof VECTOR_STORES)[number];
 
 /** The embedding model each provider uses when EMBEDDING_MODEL is not set. */
 export const DEFAULT_EMBEDDING_MODELS: Record<EmbeddingProviderName, string> = {
@@ -98,8 +96,8 @@ const url = z
   .transform((value) => value.replace(/\/+$/, ''));
 
 /**
- * Every environment variable LoreChat reads, with its default. README.md documents each one;
- * keep the two in step.
+ * Every environment variable LoreChat reads, with its default: exactly the contracts'
+ * ENVIRONMENT_VARIABLES (the `satisfies` below), each documented in README.md (a test checks).
  */
 export const envSchema = z
   .object({
@@ -204,13 +202,13 @@ export const envSchema = z
     METRICS_NAMESPACE: z
       .string()
       .regex(/^[\w./#:-]{1,255}$/, { error: 'must be a CloudWatch namespace such as LoreChat' })
-      .default('LoreChat'),
+      .default(METRICS_NAMESPACE),
     METRICS_ENVIRONMENT: z
       .string()
       .regex(/^[\w-]{1,64}$/, { error: 'must be letters, digits, _ or -' })
       .default('local'),
     LLM_PRICES: llmPrices.optional(),
-  })
+  } satisfies Record<EnvironmentVariable, z.ZodType>)
   .superRefine((env, ctx) => {
     const needsKey: Partial<Record<LlmProviderName, 'OPENAI_API_KEY' | 'ANTHROPIC_API_KEY'>> = {
       openai: 'OPENAI_API_KEY',

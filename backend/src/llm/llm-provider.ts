@@ -1,4 +1,4 @@
-import { type ErrorCode, type Usage } from '../chat/protocol';
+import { type ErrorCode, type Usage } from '@lorechat/contracts';
 
 export interface ChatTurn {
   role: 'user' | 'assistant';

@@ -1,3 +1,4 @@
+import { METRIC } from '@lorechat/contracts';
 import { Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { type LlmFailure } from '../llm/llm-provider';
 import { type MetricValue, emfLine } from './emf';
@@ -13,20 +14,6 @@ export interface MetricsSettings {
   model: string;
   prices: Readonly<Record<string, ModelPrice>>;
 }
-
-/** The metric names, shared with the alarms and dashboard in infra/components/monitoring.ts. */
-export const METRIC = {
-  activeConnections: 'ActiveConnections',
-  questions: 'Questions',
-  retrievalLatency: 'RetrievalLatency',
-  timeToFirstToken: 'TimeToFirstToken',
-  inputTokens: 'InputTokens',
-  outputTokens: 'OutputTokens',
-  answerCost: 'AnswerCostUSD',
-  providerErrors: 'ProviderErrors',
-  responseCacheLookups: 'ResponseCacheLookups',
-  responseCacheHits: 'ResponseCacheHits',
-} as const;
 
 /** How often each task reports its open connections, the metric connection scaling tracks. */
 export const GAUGE_INTERVAL_MS = 60_000;

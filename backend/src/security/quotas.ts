@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ChatError } from '../chat/chat-error';
-import { type Usage } from '../chat/protocol';
+import { type Usage } from '@lorechat/contracts';
 import { ConfigService } from '../config/config.service';
 import { QuotaStore } from './quota.store';
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type Socket } from 'socket.io';
-import { type ErrorPayload } from '../chat/protocol';
+import { type ErrorPayload } from '@lorechat/contracts';
 import { ConfigService } from '../config/config.service';
 import { clientIp } from './client-ip';
 import { type Visitor } from './quotas';

@@ -5,7 +5,7 @@ import {
   request as httpRequest,
 } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { type Usage } from '../../chat/protocol';
+import { type Usage } from '@lorechat/contracts';
 import { type LlmSettings } from '../../config/app-config';
 import {
   describeCause,

@@ -1,9 +1,9 @@
 /**
  * The chat protocol between the widget and the backend over Socket.IO.
  *
- * This file is the single source of truth for event names and payload shapes: the gateway is typed
- * with it and the widget imports its types. It must stay free of runtime dependencies so that the
- * widget bundle can import it.
+ * This file is the single source of truth for event names and payload shapes: the backend's gateway
+ * is typed with it and the widget imports its types. Like the rest of this package it has no
+ * runtime dependencies, so the widget bundle can import it.
  */
 
 /** Stable error codes. Clients switch on these; never rename one. */
