@@ -19,7 +19,7 @@ import { RenderUnavailableError } from './ingest/crawler/js-renderer';
 import { normalizeUrl } from './ingest/crawler/url-normalizer';
 import { indexDirectory } from './ingest/directory-indexer';
 import { Indexer } from './ingest/indexer';
-import { Analyzer } from './retrieval/analyzer';
+import { Analyzer } from './text/analyzer';
 import { openVectorStore } from './vector-store/vector-store.module';
 
 const USAGE = `Usage: lorechat ingest [options]

@@ -2,13 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '../config/config.service';
 import { Drain } from '../health/drain';
-import {
-  type ChatTurn,
-  type LlmDescription,
-  LlmError,
-  LlmProvider,
-  sameModel,
-} from '../llm/llm-provider';
+import { LlmError } from '../llm/llm-error';
+import { type ChatTurn, type LlmDescription, LlmProvider, sameModel } from '../llm/llm-provider';
 import { withLogContext } from '../logging/log-context';
 import { Metrics } from '../metrics/metrics';
 import { Retriever } from '../retrieval/retriever';

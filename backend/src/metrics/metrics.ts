@@ -1,6 +1,6 @@
 import { METRIC } from '@lorechat/contracts';
 import { Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { type LlmFailure } from '../llm/llm-provider';
+import { type LlmFailure } from '../llm/llm-error';
 import { type MetricValue, emfLine } from './emf';
 import { type ModelPrice, answerCost, priceOf } from './prices';
 
