@@ -6,9 +6,8 @@ import {
   type VectorStoreName,
 } from '@lorechat/contracts';
 import { DEFAULT_EMBEDDING_MODELS, DEFAULT_MODELS, envSchema } from './env.schema';
-import { parseSites, type SiteOrigins } from '../security/sites';
-import { type QuotaLimits } from '../security/quotas';
-import { DEFAULT_LLM_PRICES, type ModelPrice } from '../metrics/prices';
+import { DEFAULT_LLM_PRICES, type ModelPrice } from './model-prices';
+import { parseSites, type SiteOrigins } from './sites';
 
 export interface LlmSettings {
   provider: LlmProviderName;
@@ -52,6 +51,15 @@ export interface RetrievalSettings {
 export interface VectorStoreSettings {
   kind: VectorStoreName;
   qdrant?: { url: string; apiKey?: string; collection: string };
+}
+
+/** Per-visitor, per-IP and per-site limits; 0 turns one off. */
+export interface QuotaLimits {
+  visitorQuestionsPerMinute: number;
+  visitorTokensPerDay: number;
+  ipQuestionsPerMinute: number;
+  ipTokensPerDay: number;
+  siteTokensPerDay: number;
 }
 
 export interface SecuritySettings {

@@ -9,7 +9,7 @@ import {
   VECTOR_STORES,
 } from '@lorechat/contracts';
 import { z } from 'zod';
-import { DEFAULT_SITES, parseSites } from '../security/sites';
+import { DEFAULT_SITES, parseSites } from './sites';
 
 /** The embedding model each provider uses when EMBEDDING_MODEL is not set. */
 export const DEFAULT_EMBEDDING_MODELS: Record<EmbeddingProviderName, string> = {

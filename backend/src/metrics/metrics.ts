@@ -2,7 +2,8 @@ import { METRIC } from '@lorechat/contracts';
 import { Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { type LlmFailure } from '../llm/llm-error';
 import { type MetricValue, emfLine } from './emf';
-import { type ModelPrice, answerCost, priceOf } from './prices';
+import { type ModelPrice } from '../config/model-prices';
+import { answerCost, priceOf } from './prices';
 
 export interface MetricsSettings {
   enabled: boolean;

@@ -4,7 +4,7 @@ import { type ErrorPayload } from '@lorechat/contracts';
 import { ConfigService } from '../config/config.service';
 import { clientIp } from './client-ip';
 import { type Visitor } from './quotas';
-import { isOriginAllowed } from './sites';
+import { isOriginAllowed } from './origins';
 import { VisitorTokens } from './visitor-tokens';
 
 /** What the handshake leaves on `socket.data` for the chat. */

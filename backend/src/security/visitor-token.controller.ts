@@ -3,7 +3,7 @@ import { type Response } from 'express';
 import { z } from 'zod';
 import { type ErrorPayload, VISITOR_TOKEN_PATH } from '@lorechat/contracts';
 import { ConfigService } from '../config/config.service';
-import { isOriginAllowed } from './sites';
+import { isOriginAllowed } from './origins';
 import { VisitorTokens } from './visitor-tokens';
 
 const requestSchema = z.object({
