@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_SITES, parseSites } from '../security/sites';
+import { isSchedule } from './schedule';
 
 export const LLM_PROVIDERS = ['extractive', 'openai', 'anthropic', 'bedrock'] as const;
 export type LlmProviderName = (typeof LLM_PROVIDERS)[number];
@@ -12,6 +13,9 @@ export type LogLevelName = (typeof LOG_LEVELS)[number];
 
 export const VECTOR_STORES = ['embedded', 'qdrant'] as const;
 export type VectorStoreName = (typeof VECTOR_STORES)[number];
+
+export const ANALYTICS_STORES = ['sqlite', 'postgres'] as const;
+export type AnalyticsStoreName = (typeof ANALYTICS_STORES)[number];
 
 /** The embedding model each provider uses when EMBEDDING_MODEL is not set. */
 export const DEFAULT_EMBEDDING_MODELS: Record<EmbeddingProviderName, string> = {
@@ -210,6 +214,37 @@ export const envSchema = z
       .regex(/^[\w-]{1,64}$/, { error: 'must be letters, digits, _ or -' })
       .default('local'),
     LLM_PRICES: llmPrices.optional(),
+
+    ANALYTICS_ENABLED: z
+      .enum(['true', 'false'])
+      .default('true')
+      .transform((value) => value === 'true'),
+    ANALYTICS_STORE: z.enum(ANALYTICS_STORES).optional(),
+    DATABASE_URL: z
+      .string()
+      .trim()
+      .regex(/^postgres(ql)?:\/\/\S+$/, { error: 'must be a postgres:// or postgresql:// URL' })
+      .optional(),
+    ANALYTICS_RETENTION_DAYS: int(1, 3650).default(90),
+    ANALYTICS_STORE_PII: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((value) => value === 'true'),
+    ADMIN_TOKEN: z
+      .string()
+      .trim()
+      .min(24, { error: 'must be at least 24 characters' })
+      .max(512, { error: 'must be at most 512 characters' })
+      .optional(),
+    INGEST_SCHEDULE: optionalString.pipe(
+      z
+        .string()
+        .refine((value) => isSchedule(value), {
+          error:
+            'must be a cron expression (5 fields, or EventBridge cron(...)) or rate(N minutes|hours|days)',
+        })
+        .optional(),
+    ),
   })
   .superRefine((env, ctx) => {
     const needsKey: Partial<Record<LlmProviderName, 'OPENAI_API_KEY' | 'ANTHROPIC_API_KEY'>> = {
@@ -271,6 +306,20 @@ export const envSchema = z
         code: 'custom',
         path: ['VISITOR_TOKEN_SECRET'],
         message: 'is required when NODE_ENV=production',
+      });
+    }
+    if (env.ANALYTICS_STORE === 'postgres' && !env.DATABASE_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_URL'],
+        message: 'is required when ANALYTICS_STORE=postgres',
+      });
+    }
+    if (env.ANALYTICS_STORE === 'sqlite' && env.DATABASE_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ANALYTICS_STORE'],
+        message: 'is sqlite but DATABASE_URL is set: unset one of them',
       });
     }
     if (env.VECTOR_STORE === 'qdrant' && !env.QDRANT_URL) {
