@@ -29,10 +29,13 @@ export const REPORT_FILE = 'crawl-report.json';
 /** Skips that mean something went wrong, rather than a rule being followed: exit status 2. */
 const FAILURE_REASONS = new Set<string>(['http status', 'timeout', 'parse error', 'too large']);
 
+/** A page the crawl failed on (rather than skipped by a rule). */
+export function isFailure(page: ReportEntry): boolean {
+  return page.outcome === 'skipped' && FAILURE_REASONS.has(page.reason ?? '');
+}
+
 export function hasFailures(report: CrawlReport): boolean {
-  return report.pages.some(
-    (page) => page.outcome === 'skipped' && FAILURE_REASONS.has(page.reason ?? ''),
-  );
+  return report.pages.some(isFailure);
 }
 
 export function summarize(
