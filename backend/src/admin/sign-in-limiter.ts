@@ -1,9 +1,17 @@
-import { type RequestHandler } from 'express';
+import { type Request, type RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { clientIp } from '../security/client-ip';
 
 export const SIGN_IN_WINDOW_MS = 15 * 60_000;
 export const SIGN_IN_ATTEMPTS = 10;
+
+/** A sign-in, or a request with an Authorization header: a token was tried. */
+function presentsToken(request: Request): boolean {
+  return (
+    request.headers.authorization !== undefined ||
+    (request.method === 'POST' && request.path.endsWith('/session'))
+  );
+}
 
 /**
  * Guessing the admin token is slowed to SIGN_IN_ATTEMPTS refused attempts (a wrong token at
@@ -17,8 +25,10 @@ export function signInLimiter(trustProxyHops: number): RequestHandler {
     limit: SIGN_IN_ATTEMPTS,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
-    // Only refusals count: a signed-in console may make any number of requests.
-    requestWasSuccessful: (_request, response) => response.statusCode !== 401,
+    // Only refused tokens count: a signed-in console may make any number of requests, and the
+    // console asking whether it is signed in (no token at all) guesses nothing.
+    requestWasSuccessful: (request, response) =>
+      response.statusCode !== 401 || !presentsToken(request),
     skipSuccessfulRequests: true,
     keyGenerator: (request) =>
       ipKeyGenerator(
