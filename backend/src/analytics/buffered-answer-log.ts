@@ -143,8 +143,12 @@ export class BufferedAnswerLog
     return this.queue.length;
   }
 
-  /** Writes what is queued; resolves when done or failed (never rejects). */
-  flush(): Promise<void> {
+  /**
+   * Writes what is queued now; resolves when done or failed (never rejects). A write already
+   * under way is waited for first: it does not hold what was queued since it began.
+   */
+  async flush(): Promise<void> {
+    await this.flushing;
     this.flushing ??= this.writeQueued().finally(() => (this.flushing = undefined));
     return this.flushing;
   }
