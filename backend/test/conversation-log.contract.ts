@@ -336,6 +336,24 @@ export function describeConversationLogContract(name: string, open: OpenLogStore
       expect(await store.purgeBefore(T0 - 90 * DAY)).toBe(0);
     });
 
+    it('keeps the last 20 crawl summaries and returns the newest', async () => {
+      expect(await store.lastCrawl()).toBeUndefined();
+      const crawl = (day: number) => ({
+        startedAt: `2026-05-${String(day).padStart(2, '0')}T03:00:00.000Z`,
+        finishedAt: `2026-05-${String(day).padStart(2, '0')}T03:05:00.000Z`,
+        seconds: 300,
+        dryRun: false,
+        sites: ['https://site.test'],
+        totals: { indexed: day, unchanged: 0, updated: 0, removed: 0, skipped: 1 },
+        skippedByReason: { timeout: 1 },
+        failures: [{ url: 'https://site.test/slow', reason: 'timeout' }],
+      });
+      for (const day of [3, 1, 25, 2]) await store.saveCrawl(crawl(day));
+      expect(await store.lastCrawl()).toEqual(crawl(25));
+      for (let day = 4; day <= 24; day++) await store.saveCrawl(crawl(day));
+      expect(await store.lastCrawl()).toEqual(crawl(25));
+    });
+
     it('exports answers of a time range, oldest first, resuming after a cursor', async () => {
       const entries = [0, 1, 2, 3, 4].map((index) => answer({ askedAt: T0 + index * 10 }));
       entries.push(answer({ askedAt: T0 + 20 })); // shares a time with entries[2]

@@ -178,7 +178,7 @@ export class AdminController {
   @Get('crawl')
   crawl(): Promise<CrawlStatus> {
     const { dataDir, admin } = this.config.config;
-    return crawlStatus(dataDir, admin.ingestSchedule, new Date());
+    return crawlStatus(dataDir, this.store, admin.ingestSchedule, new Date());
   }
 
   @Get('export')

@@ -19,6 +19,11 @@ const STORES: Record<AnalyticsStoreName, (config: AppConfig) => ConversationLogS
   },
 };
 
+/** The configured store, for code outside Nest (the `lorechat ingest` command). */
+export function createConversationLogStore(config: AppConfig): ConversationLogStore {
+  return STORES[config.analytics.store](config);
+}
+
 /**
  * The conversation log: where answers and ratings are kept for the owner's console. The store is
  * opened even with ANALYTICS_ENABLED=false, so what was kept before can still be read, deleted
@@ -28,7 +33,7 @@ const STORES: Record<AnalyticsStoreName, (config: AppConfig) => ConversationLogS
   providers: [
     {
       provide: ConversationLogStore,
-      useFactory: ({ config }: ConfigService) => STORES[config.analytics.store](config),
+      useFactory: ({ config }: ConfigService) => createConversationLogStore(config),
       inject: [ConfigService],
     },
     {

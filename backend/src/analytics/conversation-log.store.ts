@@ -1,5 +1,6 @@
 import {
   type AnswerEntry,
+  type CrawlSummary,
   type AnswerOutcome,
   type FeedbackEntry,
   type LoggedAnswer,
@@ -105,6 +106,13 @@ export abstract class ConversationLogStore {
   /** Returns the number of answers deleted (their ratings go with them). */
   abstract deleteConversation(conversationId: string): Promise<number>;
   abstract deleteVisitor(visitorId: string): Promise<number>;
+  /**
+   * Keeps a crawl's summary, so the console sees crawls that ran elsewhere (the ingest job in AWS
+   * runs in a task of its own); the last 20 are kept.
+   */
+  abstract saveCrawl(summary: CrawlSummary): Promise<void>;
+  /** The crawl that finished last, if any was saved. */
+  abstract lastCrawl(): Promise<CrawlSummary | undefined>;
   /** Deletes everything asked or rated before `before`; returns the answers deleted. */
   abstract purgeBefore(before: number): Promise<number>;
   abstract close(): Promise<void>;

@@ -69,6 +69,19 @@ export interface LoggedAnswer extends AnswerEntry {
   comment?: string;
 }
 
+/** What the console shows of a crawl: its report without the list of every page. */
+export interface CrawlSummary {
+  startedAt: string;
+  finishedAt: string;
+  seconds: number;
+  dryRun: boolean;
+  sites: string[];
+  totals: Record<string, number>;
+  skippedByReason: Record<string, number>;
+  /** The pages the crawl failed on (the first 50). */
+  failures: { url: string; reason?: string; detail?: string }[];
+}
+
 /** The UTC day of a time, `YYYY-MM-DD`: the unit of the console's charts. */
 export function utcDay(epochMs: number): string {
   return new Date(epochMs).toISOString().slice(0, 10);

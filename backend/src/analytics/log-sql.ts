@@ -12,6 +12,7 @@ import {
 import {
   type AnswerEntry,
   type AnswerOutcome,
+  type CrawlSummary,
   type FeedbackEntry,
   type LoggedAnswer,
   type LoggedSource,
@@ -20,6 +21,8 @@ import {
 } from './log-record';
 
 export type Dialect = 'sqlite' | 'postgres';
+
+type Row = Record<string, unknown>;
 
 export interface Query {
   text: string;
@@ -79,6 +82,10 @@ export function schema(dialect: Dialect): string[] {
       PRIMARY KEY (message_id, url)
     )`,
     `CREATE INDEX IF NOT EXISTS citations_by_time ON citations (asked_at)`,
+    `CREATE TABLE IF NOT EXISTS crawls (
+      finished_at TEXT PRIMARY KEY,
+      summary TEXT NOT NULL
+    )`,
   ];
 }
 
@@ -320,6 +327,33 @@ export function deletions(column: 'conversation_id' | 'visitor_id', value: strin
   ];
 }
 
+/** Crawls kept in the log: the console shows the last one; a few more help to compare. */
+const CRAWLS_KEPT = 20;
+
+export function saveCrawl(summary: CrawlSummary): Query[] {
+  return [
+    {
+      text: `INSERT INTO crawls (finished_at, summary) VALUES (?, ?)
+        ON CONFLICT (finished_at) DO UPDATE SET summary = excluded.summary`,
+      params: [summary.finishedAt, JSON.stringify(summary)],
+    },
+    {
+      text: `DELETE FROM crawls WHERE finished_at NOT IN
+        (SELECT finished_at FROM crawls ORDER BY finished_at DESC LIMIT ${CRAWLS_KEPT})`,
+      params: [],
+    },
+  ];
+}
+
+export const LAST_CRAWL: Query = {
+  text: 'SELECT summary FROM crawls ORDER BY finished_at DESC LIMIT 1',
+  params: [],
+};
+
+export function toCrawlSummary(row: Row | undefined): CrawlSummary | undefined {
+  return row ? (JSON.parse(String(row.summary)) as CrawlSummary) : undefined;
+}
+
 export function purges(before: number): Query[] {
   return [
     { text: 'DELETE FROM citations WHERE asked_at < ?', params: [before] },
@@ -331,8 +365,6 @@ export function purges(before: number): Query[] {
     { text: 'DELETE FROM answers WHERE asked_at < ?', params: [before] },
   ];
 }
-
-type Row = Record<string, unknown>;
 
 const optionalString = (value: unknown) =>
   typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;

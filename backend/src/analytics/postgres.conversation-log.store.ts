@@ -8,7 +8,12 @@ import {
   type DayCounts,
   type LoggedConversation,
 } from './conversation-log.store';
-import { type AnswerEntry, type FeedbackEntry, type LoggedAnswer } from './log-record';
+import {
+  type AnswerEntry,
+  type CrawlSummary,
+  type FeedbackEntry,
+  type LoggedAnswer,
+} from './log-record';
 import * as sql from './log-sql';
 
 type Row = Record<string, unknown>;
@@ -137,6 +142,14 @@ export class PostgresConversationLogStore extends ConversationLogStore {
       title: String(row.title),
       citations: Number(row.citations),
     }));
+  }
+
+  async saveCrawl(summary: CrawlSummary): Promise<void> {
+    await this.runAll(sql.saveCrawl(summary));
+  }
+
+  async lastCrawl(): Promise<CrawlSummary | undefined> {
+    return sql.toCrawlSummary((await this.all(sql.LAST_CRAWL))[0]);
   }
 
   async deleteConversation(conversationId: string): Promise<number> {

@@ -10,7 +10,12 @@ import {
   type DayCounts,
   type LoggedConversation,
 } from './conversation-log.store';
-import { type AnswerEntry, type FeedbackEntry, type LoggedAnswer } from './log-record';
+import {
+  type AnswerEntry,
+  type CrawlSummary,
+  type FeedbackEntry,
+  type LoggedAnswer,
+} from './log-record';
 import * as sql from './log-sql';
 
 export const LOG_FILE = 'conversations.sqlite';
@@ -132,6 +137,14 @@ export class SqliteConversationLogStore extends ConversationLogStore {
         citations: Number(row.citations),
       })),
     );
+  }
+
+  saveCrawl(summary: CrawlSummary): Promise<void> {
+    return this.inTransaction(sql.saveCrawl(summary));
+  }
+
+  lastCrawl(): Promise<CrawlSummary | undefined> {
+    return settle(() => sql.toCrawlSummary(this.all(sql.LAST_CRAWL)[0]));
   }
 
   deleteConversation(conversationId: string): Promise<number> {
