@@ -1,6 +1,6 @@
 import { api, SIGNED_OUT_EVENT } from './api';
 import { destroyCharts } from './charts';
-import { h } from './dom';
+import { announce, h } from './dom';
 import { conversationsView } from './views/conversations';
 import { crawlView } from './views/crawl';
 import { gapsView } from './views/gaps';
@@ -54,6 +54,7 @@ function render(moveFocus: boolean): void {
     if (link.getAttribute('href') === section) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }
+  announce('');
   const heading = h('h1', { attrs: { tabindex: '-1' } }, title);
   main.replaceChildren(heading, view());
   // A screen reader and the keyboard land on the new view, as after a page load.

@@ -15,6 +15,7 @@ import { type Seeded, seedConversations } from './seed';
 
 const SCREENSHOTS = join(__dirname, '..', '..', 'docs', 'images');
 const DAYS = 30;
+const DOCS = join(__dirname, '..', '..', 'docs');
 
 type AxeViolation = { id: string; impact: string | null; nodes: unknown[] };
 
@@ -71,7 +72,8 @@ describe('owner console', () => {
 
   beforeAll(async () => {
     browser = await launchChromium();
-    running = await startApp({ ADMIN_TOKEN: E2E_ADMIN_TOKEN });
+    // This repository's docs as the site, so the pages and gaps views have a real site behind them.
+    running = await startApp({ ADMIN_TOKEN: E2E_ADMIN_TOKEN, LORECHAT_DOCS_DIR: DOCS });
     seeded = seedConversations(DAYS);
     const store = running.app.get(ConversationLogStore);
     await store.writeAnswers(seeded.answers);
@@ -179,29 +181,27 @@ describe('owner console', () => {
     await page.getByRole('heading', { name: 'Cited sources' }).waitFor();
     expect(
       await page
-        .getByRole('link', { name: 'Deployment › Deploy to production' })
+        .getByRole('link', {
+          name: 'Add the chat widget to your site › Add the widget to your site',
+        })
         .getAttribute('href'),
-    ).toBe('http://lorechat.test/docs/deployment.md#deploy-to-production');
+    ).toBe('http://lorechat.test/docs/widget.md#add-the-widget-to-your-site');
     expect(await page.locator('.comment').textContent()).toContain('It did not say which region');
     await page.screenshot({ path: join(SCREENSHOTS, 'console-transcript.png') });
   });
 
   it('lists a new unanswered question in the content gaps, with the closest page', async () => {
     const visitor = await ChatClient.connect(running.url);
-    const question = 'How do I deploy to Mars with a rocket?';
-    await visitor.askAndWait({ text: 'Where do I buy zebra marmalade?' });
-    await visitor.askAndWait({ text: question });
+    await visitor.askAndWait({ text: 'Quokka adoption?' });
     visitor.close();
     await logged(
       running.app,
       (store) => store.gapCandidates(0, 1000),
-      (gaps) => gaps.some((gap) => gap.question === 'Where do I buy zebra marmalade?'),
+      (gaps) => gaps.some((gap) => gap.question === 'Quokka adoption?'),
     );
     await signIn(page, running.url);
-    await page.getByRole('link', { name: 'Content gaps' }).click();
-    const group = page
-      .locator('article.gap')
-      .filter({ hasText: 'Where do I buy zebra marmalade?' });
+    await page.getByRole('link', { name: 'Content gaps', exact: true }).click();
+    const group = page.locator('article.gap').filter({ hasText: 'Quokka adoption?' });
     await group.waitFor();
     expect(await group.locator('.meta').textContent()).toMatch(/^asked 1 time · 1 not found/);
     // The seeded "free trial" questions in other words are one group.
@@ -234,11 +234,17 @@ describe('owner console', () => {
 
   it('shows the pages cited most and never, and the crawl status', async () => {
     await signIn(page, running.url);
-    await page.getByRole('link', { name: 'Pages' }).click();
+    await page.getByRole('link', { name: 'Pages', exact: true }).click();
     await page.getByRole('heading', { name: /Never cited/ }).waitFor();
-    expect(await page.locator('table.list').textContent()).toContain('Deployment');
-    expect(await page.locator('.never-cited').textContent()).toContain('Widget');
-    await page.getByRole('link', { name: 'Crawl' }).click();
+    const cited = await page.locator('table.list tbody tr').allTextContents();
+    expect(cited).toEqual([
+      expect.stringMatching(/^Deploy LoreChat to AWS\d/),
+      expect.stringMatching(/^Add the chat widget to your site\d/),
+    ]);
+    const never = await page.locator('.never-cited li').allTextContents();
+    expect(never).toContain('Configuration');
+    expect(never).not.toContain('Deploy LoreChat to AWS');
+    await page.getByRole('link', { name: 'Crawl', exact: true }).click();
     await page.locator('[data-next-run]').waitFor();
     expect(await page.locator('[data-next-run]').textContent()).toMatch(/No crawl schedule is set/);
   });

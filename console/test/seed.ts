@@ -6,10 +6,26 @@ import { type AnswerEntry, type FeedbackEntry } from '../../backend/src/analytic
 
 const DAY_MS = 86_400_000;
 
+/** Question, answer, and the section it cites. */
 const ANSWERED = [
-  ['How do I deploy to production?', 'Run `pulumi up -s prod` after previewing the change [1].'],
-  ['How do I add the widget to my site?', 'Paste the script tag before the closing body tag [1].'],
-  ['Can I remove the stack?', 'Yes: run pulumi destroy to remove the stack [1].'],
+  [
+    'How do I deploy to production?',
+    'Run `pulumi up -s prod` after previewing the change [1].',
+    'http://lorechat.test/docs/deploy.md#deploy-to-production',
+    'Deploy LoreChat to AWS › Deploy to production',
+  ],
+  [
+    'How do I add the widget to my site?',
+    'Paste the script tag before the closing body tag [1].',
+    'http://lorechat.test/docs/widget.md#add-the-widget-to-your-site',
+    'Add the chat widget to your site › Add the widget to your site',
+  ],
+  [
+    'Can I remove the stack?',
+    'Yes: run pulumi destroy to remove the stack [1].',
+    'http://lorechat.test/docs/deploy.md#tear-down-a-stack',
+    'Deploy LoreChat to AWS › Tear down a stack',
+  ],
 ] as const;
 
 const NOT_FOUND = [
@@ -42,9 +58,14 @@ export function seedConversations(days: number, now = Date.now()): Seeded {
     for (let index = 0; index < answered + notFound; index++) {
       const isAnswered = index < answered;
       const id = `seed-${day}-${index}`;
-      const [question, answer] = isAnswered
-        ? (ANSWERED[index % ANSWERED.length] as readonly [string, string])
-        : [NOT_FOUND[index % NOT_FOUND.length] as string, "I couldn't find that on this site."];
+      const [question, answer, url, title] = isAnswered
+        ? (ANSWERED[index % ANSWERED.length] as readonly [string, string, string, string])
+        : [
+            NOT_FOUND[index % NOT_FOUND.length] as string,
+            "I couldn't find that on this site.",
+            'http://lorechat.test/docs/widget.md',
+            'Widget',
+          ];
       const entry: AnswerEntry = {
         messageId: id,
         conversationId: `conversation-${id}`,
@@ -53,15 +74,7 @@ export function seedConversations(days: number, now = Date.now()): Seeded {
         askedAt: Math.min(start + index * 600_000, now - 1000),
         question,
         answer,
-        sources: [
-          {
-            url: isAnswered
-              ? 'http://lorechat.test/docs/deployment.md#deploy-to-production'
-              : 'http://lorechat.test/docs/widget.md',
-            title: isAnswered ? 'Deployment › Deploy to production' : 'Widget',
-            cited: isAnswered,
-          },
-        ],
+        sources: [{ url, title, cited: isAnswered }],
         outcome: isAnswered ? 'answered' : 'not_found',
         page: { url: 'https://shop.example/pricing', title: 'Pricing' },
         locale: 'en',
