@@ -249,6 +249,20 @@ describe('owner console', () => {
     expect(await page.locator('[data-next-run]').textContent()).toMatch(/No crawl schedule is set/);
   });
 
+  it('serves the console compressed, under a policy that allows only its own script', async () => {
+    const page = await fetch(`${running.url}/admin`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
+    expect(page.headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'/);
+    const script = await fetch(`${running.url}/admin/console.js`, {
+      headers: { 'accept-encoding': 'br' },
+    });
+    expect(script.headers.get('content-encoding')).toBe('br');
+    expect(script.headers.get('content-type')).toMatch(/^text\/javascript/);
+    expect((await script.text()).length).toBeGreaterThan(10_000);
+    expect((await fetch(`${running.url}/admin/secrets.txt`)).status).toBe(404);
+  });
+
   it('signs out, after which the API refuses the old page', async () => {
     await signIn(page, running.url);
     await page.getByRole('button', { name: 'Sign out' }).click();

@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Controller, Get, Logger, type OnModuleInit, Param, Res } from '@nestjs/common';
-import { type Response } from 'express';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
+import { Controller, Get, Logger, type OnModuleInit, Param, Req, Res } from '@nestjs/common';
+import { type Request, type Response } from 'express';
+import { type ContentEncoding, preferredEncoding } from '../site/widget-bundle';
 
 /** console/ in the repository, from backend/src/admin (tests) or backend/dist/admin (built). */
 export const CONSOLE_DIST = join(__dirname, '..', '..', '..', 'console', 'dist');
@@ -33,12 +35,21 @@ const CONTENT_SECURITY_POLICY = [
 @Controller('admin')
 export class ConsoleController implements OnModuleInit {
   private readonly logger = new Logger('Console');
-  private readonly files = new Map<string, Buffer>();
+  /** Each file in every encoding, compressed once at start-up (the bundle holds Chart.js). */
+  private readonly files = new Map<string, Map<ContentEncoding, Buffer>>();
 
   async onModuleInit(): Promise<void> {
     try {
       for (const name of ['index.html', ...Object.keys(ASSETS)]) {
-        this.files.set(name, await readFile(join(CONSOLE_DIST, name)));
+        const body = await readFile(join(CONSOLE_DIST, name));
+        this.files.set(
+          name,
+          new Map([
+            ['identity', body],
+            ['gzip', gzipSync(body, { level: 9 })],
+            ['br', brotliCompressSync(body)],
+          ]),
+        );
       }
     } catch (error) {
       this.files.clear();
@@ -49,22 +60,23 @@ export class ConsoleController implements OnModuleInit {
   }
 
   @Get()
-  page(@Res() response: Response): void {
-    this.send(response, 'index.html', 'text/html; charset=utf-8', 'no-cache');
+  page(@Req() request: Request, @Res() response: Response): void {
+    this.send(request, response, 'index.html', 'text/html; charset=utf-8');
   }
 
   @Get(':asset')
-  asset(@Param('asset') asset: string, @Res() response: Response): void {
+  asset(@Param('asset') asset: string, @Req() request: Request, @Res() response: Response): void {
     const type = ASSETS[asset];
     if (!type) {
       response.status(404).type('text/plain').send('Not found');
       return;
     }
-    this.send(response, asset, type, 'no-cache');
+    this.send(request, response, asset, type);
   }
 
-  private send(response: Response, name: string, type: string, cacheControl: string): void {
-    const body = this.files.get(name);
+  private send(request: Request, response: Response, name: string, type: string): void {
+    const encoding = preferredEncoding(request.headers['accept-encoding']);
+    const body = this.files.get(name)?.get(encoding);
     if (!body) {
       response
         .status(404)
@@ -74,12 +86,16 @@ export class ConsoleController implements OnModuleInit {
     }
     response.set({
       'Content-Type': type,
-      'Cache-Control': cacheControl,
+      // Revalidated on every load (Express answers 304 with the ETag it computes): a deploy
+      // reaches the owner at once.
+      'Cache-Control': 'no-cache',
+      Vary: 'Accept-Encoding',
       'Content-Security-Policy': CONTENT_SECURITY_POLICY,
       'X-Content-Type-Options': 'nosniff',
       'X-Frame-Options': 'DENY',
       'Referrer-Policy': 'no-referrer',
     });
+    if (encoding !== 'identity') response.set('Content-Encoding', encoding);
     response.send(body);
   }
 }
