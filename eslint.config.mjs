@@ -14,14 +14,15 @@ const BACKEND_LAYERS = [
   ['text', 'aws'],
   ['llm', 'embeddings'],
   ['vector-store'],
-  ['retrieval', 'metrics'],
+  ['retrieval', 'metrics', 'analytics'],
   ['chat', 'security', 'redis', 'logging', 'health', 'ingest'],
-  ['site', 'bench', 'app.module.ts', 'app.factory.ts', 'main.ts', 'cli.ts'],
+  ['site', 'admin', 'bench', 'app.module.ts', 'app.factory.ts', 'main.ts', 'cli.ts'],
 ];
 
 /**
  * The features that work together: the gateway checks visitors (security) and waits on the drain
- * (health); quotas raise chat errors; the Redis stores implement chat's and security's stores.
+ * (health); quotas raise chat errors; the Redis stores implement chat's and security's stores; the
+ * conversation log prices answers as the metrics do.
  */
 const SIDEWAYS = {
   chat: ['security', 'redis', 'logging', 'health'],
@@ -29,6 +30,7 @@ const SIDEWAYS = {
   redis: ['chat', 'security'],
   logging: ['security'],
   health: ['redis'],
+  analytics: ['metrics'],
 };
 
 /** The app's top layer composes everything: its parts may import each other. */

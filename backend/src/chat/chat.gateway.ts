@@ -175,10 +175,11 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
 
   @SubscribeMessage('feedback')
   async feedback(
+    @ConnectedSocket() socket: ChatSocket,
     @MessageBody() payload: unknown,
     @Ack() ack: ((response: AckResponse<object>) => void) | undefined,
   ): Promise<void> {
-    await this.chat.feedback(payload);
+    await this.chat.feedback(payload, socket.data.visitor);
     ack?.({ ok: true });
   }
 

@@ -4,6 +4,7 @@ import {
   type LlmProviderName,
   type LogLevelName,
   type VectorStoreName,
+  type AnalyticsStoreName,
 } from '@lorechat/contracts';
 import { DEFAULT_EMBEDDING_MODELS, DEFAULT_MODELS, envSchema } from './env.schema';
 import { DEFAULT_LLM_PRICES, type ModelPrice } from './model-prices';
@@ -73,6 +74,27 @@ export interface SecuritySettings {
   trustProxyHops: number;
 }
 
+export interface AnalyticsSettings {
+  /** `false`: no answer or feedback is stored (`ANALYTICS_ENABLED`). */
+  enabled: boolean;
+  store: AnalyticsStoreName;
+  /** The PostgreSQL connection string when `store` is postgres (a secret: it holds the password). */
+  databaseUrl?: string;
+  retentionDays: number;
+  /** Keep e-mail addresses and phone numbers in stored text instead of masking them. */
+  storePii: boolean;
+}
+
+export interface AdminSettings {
+  /**
+   * `ADMIN_TOKEN`. Unset: outside production one is generated into the data folder; in production
+   * the console and the admin API stay closed.
+   */
+  token?: string;
+  /** When the crawl runs (`INGEST_SCHEDULE`), so the console can show the next run. */
+  ingestSchedule?: string;
+}
+
 export interface AppConfig {
   server: {
     port: number;
@@ -117,6 +139,11 @@ export interface AppConfig {
   /** On SIGTERM, how long answers in flight may take to finish before they are stopped. */
   drainTimeoutMs: number;
   metrics: MetricsConfig;
+  /** The conversation log the owner's console reads. */
+  analytics: AnalyticsSettings;
+  admin: AdminSettings;
+  /** `NODE_ENV=production`. */
+  production: boolean;
 }
 
 export interface MetricsConfig {
@@ -253,12 +280,21 @@ export function loadConfig(
       environment: env.METRICS_ENVIRONMENT,
       prices: { ...DEFAULT_LLM_PRICES, ...env.LLM_PRICES },
     },
+    analytics: {
+      enabled: env.ANALYTICS_ENABLED,
+      store: env.ANALYTICS_STORE ?? (env.DATABASE_URL ? 'postgres' : 'sqlite'),
+      databaseUrl: env.DATABASE_URL,
+      retentionDays: env.ANALYTICS_RETENTION_DAYS,
+      storePii: env.ANALYTICS_STORE_PII,
+    },
+    admin: { token: env.ADMIN_TOKEN, ingestSchedule: env.INGEST_SCHEDULE },
+    production: env.NODE_ENV === 'production',
   };
 }
 
 function isSecret(variable: string): boolean {
-  // REDIS_URL carries the AUTH token as its password.
-  return /KEY|SECRET|TOKEN|PASSWORD|^REDIS_URL$/.test(variable);
+  // REDIS_URL carries the AUTH token as its password, DATABASE_URL the database's.
+  return /KEY|SECRET|TOKEN|PASSWORD|^REDIS_URL$|^DATABASE_URL$/.test(variable);
 }
 
 function describe(issue: { code: string; message: string; values?: unknown[] }): string {

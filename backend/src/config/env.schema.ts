@@ -2,6 +2,7 @@ import {
   EMBEDDING_PROVIDERS,
   type EmbeddingProviderName,
   type EnvironmentVariable,
+  ANALYTICS_STORES,
   LLM_PROVIDERS,
   LOG_LEVELS,
   type LlmProviderName,
@@ -10,6 +11,7 @@ import {
 } from '@lorechat/contracts';
 import { z } from 'zod';
 import { DEFAULT_SITES, parseSites } from './sites';
+import { isSchedule } from './schedule';
 
 /** The embedding model each provider uses when EMBEDDING_MODEL is not set. */
 export const DEFAULT_EMBEDDING_MODELS: Record<EmbeddingProviderName, string> = {
@@ -208,6 +210,37 @@ export const envSchema = z
       .regex(/^[\w-]{1,64}$/, { error: 'must be letters, digits, _ or -' })
       .default('local'),
     LLM_PRICES: llmPrices.optional(),
+
+    ANALYTICS_ENABLED: z
+      .enum(['true', 'false'])
+      .default('true')
+      .transform((value) => value === 'true'),
+    ANALYTICS_STORE: z.enum(ANALYTICS_STORES).optional(),
+    DATABASE_URL: z
+      .string()
+      .trim()
+      .regex(/^postgres(ql)?:\/\/\S+$/, { error: 'must be a postgres:// or postgresql:// URL' })
+      .optional(),
+    ANALYTICS_RETENTION_DAYS: int(1, 3650).default(90),
+    ANALYTICS_STORE_PII: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((value) => value === 'true'),
+    ADMIN_TOKEN: z
+      .string()
+      .trim()
+      .min(24, { error: 'must be at least 24 characters' })
+      .max(512, { error: 'must be at most 512 characters' })
+      .optional(),
+    INGEST_SCHEDULE: optionalString.pipe(
+      z
+        .string()
+        .refine((value) => isSchedule(value), {
+          error:
+            'must be a cron expression (5 fields, or EventBridge cron(...)) or rate(N minutes|hours|days)',
+        })
+        .optional(),
+    ),
   } satisfies Record<EnvironmentVariable, z.ZodType>)
   .superRefine((env, ctx) => {
     const needsKey: Partial<Record<LlmProviderName, 'OPENAI_API_KEY' | 'ANTHROPIC_API_KEY'>> = {
@@ -269,6 +302,20 @@ export const envSchema = z
         code: 'custom',
         path: ['VISITOR_TOKEN_SECRET'],
         message: 'is required when NODE_ENV=production',
+      });
+    }
+    if (env.ANALYTICS_STORE === 'postgres' && !env.DATABASE_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_URL'],
+        message: 'is required when ANALYTICS_STORE=postgres',
+      });
+    }
+    if (env.ANALYTICS_STORE === 'sqlite' && env.DATABASE_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ANALYTICS_STORE'],
+        message: 'is sqlite but DATABASE_URL is set: unset one of them',
       });
     }
     if (env.VECTOR_STORE === 'qdrant' && !env.QDRANT_URL) {

@@ -22,6 +22,15 @@ export interface AskPayload {
   /** Omit to start a new conversation; the ack returns the id to send with follow-up questions. */
   conversationId?: string;
   text: string;
+  /** The page the widget is on (http or https URL, its title), kept with the conversation log. */
+  page?: AskPage;
+  /** The widget's language, a BCP 47 tag such as `en` or `pt-BR`. */
+  locale?: string;
+}
+
+export interface AskPage {
+  url: string;
+  title?: string;
 }
 
 export interface FeedbackPayload {

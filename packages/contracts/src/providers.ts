@@ -18,3 +18,7 @@ export type VectorStoreName = (typeof VECTOR_STORES)[number];
 /** LOG_LEVEL, in Nest's names, most severe first. */
 export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
 export type LogLevelName = (typeof LOG_LEVELS)[number];
+
+/** ANALYTICS_STORE: where the conversation log lives (`postgres` needs DATABASE_URL). */
+export const ANALYTICS_STORES = ['sqlite', 'postgres'] as const;
+export type AnalyticsStoreName = (typeof ANALYTICS_STORES)[number];
