@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../src/config/app-config';
 import { createEmbeddingProvider } from '../src/embeddings/embeddings.module';
 import { Indexer } from '../src/ingest/indexer';
-import { Analyzer } from '../src/retrieval/analyzer';
+import { Analyzer } from '../src/text/analyzer';
 import { openVectorStore } from '../src/vector-store/vector-store.module';
 import { FIXTURE_DOCS, startApp } from './support/app';
 

@@ -6,7 +6,7 @@
  * question must still be answered afterwards. The number of cases per event is FUZZ_RUNS.
  */
 import fc from 'fast-check';
-import { type AckResponse, ERROR_CODES, type ErrorPayload } from '../src/chat/protocol';
+import { type AckResponse, ERROR_CODES, type ErrorPayload } from '@lorechat/contracts';
 import { ChatClient, type RunningApp, startApp } from './support/app';
 import { LogCapture } from './support/logs';
 

@@ -1,7 +1,7 @@
 import { type ArgumentsHost, Catch, Logger } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import { type Request, type Response } from 'express';
-import { type ErrorPayload } from '../chat/protocol';
+import { type ErrorPayload } from '@lorechat/contracts';
 
 /** What Express's body parser attaches to the errors it raises (the http-errors fields). */
 interface BodyParserError {

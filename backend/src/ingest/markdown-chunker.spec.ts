@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { estimateTokens } from '../llm/llm-provider';
+import { estimateTokens } from '../text/tokens';
 import { chunkId, chunkMarkdown, cutText, markdownTitle, slugify } from './markdown-chunker';
 
 const page = { url: 'http://localhost:3000/docs/deployment.md' };
