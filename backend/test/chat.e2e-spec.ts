@@ -159,7 +159,7 @@ describe('chat over Socket.IO (offline defaults)', () => {
         .emitWithAck('feedback', { messageId: 'nope', rating: 'down' });
       expect(unknown).toMatchObject({
         ok: false,
-        error: { code: 'bad_request', message: /unknown/ },
+        error: { code: 'conversation_not_found', message: /no conversation of yours/ },
       });
       const badRating = await client.socket
         .timeout(5000)

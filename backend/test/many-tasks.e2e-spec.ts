@@ -8,7 +8,14 @@
 import { once } from 'node:events';
 import { type AddressInfo, connect, createServer, type Server, type Socket } from 'node:net';
 import { type FakeOpenAi, startFakeOpenAi } from './fakes/openai-server';
-import { ChatClient, nextEvent, type RunningApp, startApp, visitorToken } from './support/app';
+import {
+  ChatClient,
+  nextEvent,
+  requestVisitorToken,
+  type RunningApp,
+  startApp,
+  visitorToken,
+} from './support/app';
 import { RedisServer, uniquePrefix } from './support/redis';
 
 /** A stand-in for the ALB: new connections go to `target`; open ones stay where they are. */
@@ -88,14 +95,19 @@ describe('many tasks sharing one Redis', () => {
     taskA = await start(prefix);
     taskB = await start(prefix);
     openAi.setScript({ kind: 'stream', tokens: ['Use ', 'Pulumi.'] });
-    const onA = await ChatClient.connect(taskA.url);
+    // The same visitor on both tasks: the widget renews its token, which keeps its visitor id.
+    const token = await visitorToken(taskA.url);
+    const onA = await ChatClient.connect(taskA.url, { token });
     const first = await onA.askAndWait({ text: 'How do I deploy?' });
     onA.close();
     await taskA.stop();
     taskA = undefined;
 
     openAi.setScript({ kind: 'stream', tokens: ['With ', '`-s prod`.'] });
-    const onB = await ChatClient.connect(taskB.url);
+    const renewed = await requestVisitorToken(taskB.url, { siteKey: 'demo', previousToken: token });
+    const onB = await ChatClient.connect(taskB.url, {
+      token: ((await renewed.json()) as { token: string }).token,
+    });
     const second = await onB.askAndWait({
       conversationId: first.accepted.conversationId,
       text: 'And to production?',

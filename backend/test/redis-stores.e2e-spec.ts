@@ -10,10 +10,12 @@ import { RedisConversationStore } from '../src/redis/redis-conversation.store';
 import { RedisQuotaStore } from '../src/redis/redis-quota.store';
 import { RedisResponseCache } from '../src/redis/redis-response-cache';
 import { MemoryQuotaStore } from '../src/security/memory-quota.store';
+import { describeConversationStoreContract } from './conversation-store.contract';
 import { RedisServer, uniquePrefix, untilReady } from './support/redis';
 
 const exchange = (n: number) => ({ messageId: `m${n}`, question: `q${n}`, answer: `a${n}` });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const visitor = { siteKey: 'docs', visitorId: 'visitor-a' };
 
 describe('Redis stores on a real redis-server', () => {
   let server: RedisServer;
@@ -31,52 +33,46 @@ describe('Redis stores on a real redis-server', () => {
   });
   afterEach(() => redis.onApplicationShutdown());
 
-  describe('conversations', () => {
-    it('keeps the latest turns, each answer once, and finds an answer’s conversation', async () => {
-      const store = new RedisConversationStore(redis, { maxTurns: 2, ttlMs: 60_000 });
-      const id = await store.create();
-      expect(await store.history(id)).toEqual([]);
-      for (const n of [1, 2, 3]) await store.append(id, exchange(n));
-      await store.append(id, exchange(3));
+  describeConversationStoreContract('RedisConversationStore', (limits) =>
+    Promise.resolve(new RedisConversationStore(redis, { ...limits, ttlMs: 60_000 })),
+  );
 
-      expect(await store.history(id)).toEqual([
-        { role: 'user', content: 'q2' },
-        { role: 'assistant', content: 'a2' },
-        { role: 'user', content: 'q3' },
-        { role: 'assistant', content: 'a3' },
-      ]);
-      expect(await store.conversationOf('m3')).toBe(id);
-      expect(await store.conversationOf('unknown')).toBeUndefined();
-      expect(await store.history('00000000-0000-4000-8000-000000000000')).toBeUndefined();
-    });
+  describe('conversations', () => {
+    const limits = { maxTurns: 5, maxPerVisitor: 10, ttlMs: 60_000 };
 
     it('forgets a conversation left idle for its TTL, and keeps one in use alive', async () => {
-      const store = new RedisConversationStore(redis, { maxTurns: 5, ttlMs: 300 });
-      const idle = await store.create();
-      const used = await store.create();
-      await store.append(used, exchange(1));
+      const store = new RedisConversationStore(redis, { ...limits, ttlMs: 300 });
+      const idle = await store.create(visitor);
+      const used = await store.create(visitor);
+      await store.append(used, visitor, exchange(1));
       for (let i = 0; i < 3; i++) {
         await sleep(150);
-        expect(await store.history(used)).toHaveLength(2);
+        expect(await store.history(used, visitor)).toHaveLength(2);
       }
-      expect(await store.history(idle)).toBeUndefined();
-      expect(await store.conversationOf('m1')).toBe(used);
+      expect(await store.history(idle, visitor)).toBeUndefined();
+      expect(await store.conversationOf('m1', visitor)).toBe(used);
     });
 
     it('is shared: a second connection (another task) reads what the first wrote', async () => {
-      const limits = { maxTurns: 5, ttlMs: 60_000 };
       const other = new RedisConnection({ url: server.url, keyPrefix });
       try {
-        const id = await new RedisConversationStore(redis, limits).create();
-        await new RedisConversationStore(redis, limits).append(id, exchange(1));
+        const id = await new RedisConversationStore(redis, limits).create(visitor);
+        await new RedisConversationStore(redis, limits).append(id, visitor, exchange(1));
         await untilReady(other);
-        expect(await new RedisConversationStore(other, limits).history(id)).toEqual([
+        expect(await new RedisConversationStore(other, limits).history(id, visitor)).toEqual([
           { role: 'user', content: 'q1' },
           { role: 'assistant', content: 'a1' },
         ]);
       } finally {
         await other.onApplicationShutdown();
       }
+    });
+
+    it('keeps one visitor within their limit when they start conversations side by side', async () => {
+      const store = new RedisConversationStore(redis, { ...limits, maxPerVisitor: 3 });
+      const started = await Promise.all(Array.from({ length: 20 }, () => store.create(visitor)));
+      const alive = await Promise.all(started.map((id) => store.history(id, visitor)));
+      expect(alive.filter((history) => history !== undefined)).toHaveLength(3);
     });
   });
 
@@ -107,7 +103,7 @@ describe('Redis stores on a real redis-server', () => {
   });
 
   it('keeps working on this task’s memory while Redis is down, and uses Redis again after', async () => {
-    const limits = { maxTurns: 5, maxConversations: 100, ttlMs: 60_000 };
+    const limits = { maxTurns: 5, maxConversations: 100, maxPerVisitor: 10, ttlMs: 60_000 };
     const conversations = new FailoverConversationStore(
       new RedisConversationStore(redis, limits),
       new MemoryConversationStore(limits),
@@ -119,20 +115,22 @@ describe('Redis stores on a real redis-server', () => {
       redis,
     );
     const cache = new RedisResponseCache(redis, 60_000);
-    const before = await conversations.create();
-    await conversations.append(before, exchange(1));
+    const before = await conversations.create(visitor);
+    await conversations.append(before, visitor, exchange(1));
     await quotas.increment('ip:1', 1, Date.now() + 60_000);
 
     await server.stop();
     await sleep(50);
     expect(redis.available).toBe(false);
     // The conversation in Redis cannot be read: it goes on without its earlier turns.
-    expect(await conversations.history(before)).toEqual([]);
-    await conversations.append(before, exchange(2));
-    expect(await conversations.history(before)).toHaveLength(2);
-    const during = await conversations.create();
-    await conversations.append(during, exchange(3));
-    expect(await conversations.conversationOf('m3')).toBe(during);
+    expect(await conversations.history(before, visitor)).toEqual([]);
+    await conversations.append(before, visitor, exchange(2));
+    expect(await conversations.history(before, visitor)).toHaveLength(2);
+    // Held on this task now, it is still its visitor's alone.
+    expect(await conversations.history(before, { ...visitor, visitorId: 'other' })).toBeUndefined();
+    const during = await conversations.create(visitor);
+    await conversations.append(during, visitor, exchange(3));
+    expect(await conversations.conversationOf('m3', visitor)).toBe(during);
     // Quotas are still counted, by this task alone.
     expect(await quotas.increment('ip:1', 1, Date.now() + 60_000)).toBe(1);
     expect(await quotas.increment('ip:1', 1, Date.now() + 60_000)).toBe(2);
@@ -143,9 +141,9 @@ describe('Redis stores on a real redis-server', () => {
     await server.restart();
     await untilReady(redis);
     expect(redis.available).toBe(true);
-    const after = await conversations.create();
-    await conversations.append(after, exchange(4));
-    expect(await new RedisConversationStore(redis, limits).history(after)).toHaveLength(2);
+    const after = await conversations.create(visitor);
+    await conversations.append(after, visitor, exchange(4));
+    expect(await new RedisConversationStore(redis, limits).history(after, visitor)).toHaveLength(2);
     expect(await quotas.increment('ip:2', 5, Date.now() + 60_000)).toBe(5);
     expect(await new RedisQuotaStore(redis).get('ip:2')).toBe(5);
   });

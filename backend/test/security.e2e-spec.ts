@@ -139,15 +139,11 @@ async function awayFromMinuteBoundary(): Promise<void> {
   if (leftMs < 8000) await new Promise((resolve) => setTimeout(resolve, leftMs + 50));
 }
 
+/** Questions per minute. Daily token budgets have their own suite: token-budgets.e2e-spec.ts. */
 describe('quotas', () => {
   let openAi: FakeOpenAi;
   beforeAll(async () => {
-    // Every answer costs 12 + 3 = 15 tokens.
-    openAi = await startFakeOpenAi(() => ({
-      kind: 'stream',
-      tokens: ['a ', 'b ', 'c'],
-      usage: { promptTokens: 12, completionTokens: 3 },
-    }));
+    openAi = await startFakeOpenAi({ kind: 'stream', tokens: ['a ', 'b ', 'c'] });
   });
   afterAll(async () => {
     await openAi.close();
@@ -161,7 +157,6 @@ describe('quotas', () => {
       LLM_PROVIDER: 'openai',
       LLM_BASE_URL: openAi.baseUrl,
       LLM_MAX_RETRIES: '0',
-      // Token quotas are charged from model usage; a cached answer would spend none.
       RESPONSE_CACHE_ENABLED: 'false',
       ...env,
     });
@@ -177,19 +172,21 @@ describe('quotas', () => {
     expect(answer.done).toBeDefined();
   }
 
-  async function expectRateLimited(client: ChatClient, maxRetryAfter: number): Promise<void> {
+  async function expectRateLimited(client: ChatClient): Promise<void> {
     const response = await client.ask({ text: 'How do I deploy?' });
     expect(response).toEqual({
       ok: false,
       error: {
         code: 'rate_limited',
-        message: expect.stringMatching(/Try again in \d+ seconds/),
+        message: expect.stringMatching(
+          /^Too many questions in a minute\. Try again in \d+ seconds?\.$/,
+        ),
         retryAfterSeconds: expect.any(Number),
       },
     });
     const { retryAfterSeconds = 0 } = response.ok ? {} : response.error;
     expect(retryAfterSeconds).toBeGreaterThanOrEqual(1);
-    expect(retryAfterSeconds).toBeLessThanOrEqual(maxRetryAfter);
+    expect(retryAfterSeconds).toBeLessThanOrEqual(60);
   }
 
   it('per visitor: the 3rd question in a minute passes, the 4th is rate_limited', async () => {
@@ -197,7 +194,7 @@ describe('quotas', () => {
     await withApp({ QUOTA_QUESTIONS_PER_MINUTE: '3' }, async (url) => {
       const visitor = await ChatClient.connect(url);
       for (let question = 1; question <= 3; question++) await expectAnswered(visitor);
-      await expectRateLimited(visitor, 60);
+      await expectRateLimited(visitor);
       // Another visitor is not held back by the first one's questions.
       const other = await ChatClient.connect(url);
       await expectAnswered(other);
@@ -216,21 +213,8 @@ describe('quotas', () => {
       const renewal = await requestVisitorToken(url, { siteKey: 'demo', previousToken: first });
       const { token } = (await renewal.json()) as { token: string };
       const reconnected = await ChatClient.connect(url, { token });
-      await expectRateLimited(reconnected, 60);
+      await expectRateLimited(reconnected);
       reconnected.close();
-    });
-  });
-
-  it('per visitor: tokens per day, charged from the model usage', async () => {
-    await withApp({ QUOTA_TOKENS_PER_DAY: '30' }, async (url) => {
-      const visitor = await ChatClient.connect(url);
-      await expectAnswered(visitor); // 15 tokens
-      await expectAnswered(visitor); // 30 tokens: the budget is now spent
-      await expectRateLimited(visitor, 86_400);
-      const other = await ChatClient.connect(url);
-      await expectAnswered(other);
-      visitor.close();
-      other.close();
     });
   });
 
@@ -240,18 +224,8 @@ describe('quotas', () => {
       const clients = await Promise.all([1, 2, 3].map(() => ChatClient.connect(url)));
       await expectAnswered(clients[0]!);
       await expectAnswered(clients[1]!);
-      await expectRateLimited(clients[2]!, 60);
+      await expectRateLimited(clients[2]!);
       for (const client of clients) client.close();
-    });
-  });
-
-  it('per IP: tokens per day', async () => {
-    await withApp({ QUOTA_IP_TOKENS_PER_DAY: '15' }, async (url) => {
-      const [first, second] = await Promise.all([ChatClient.connect(url), ChatClient.connect(url)]);
-      await expectAnswered(first);
-      await expectRateLimited(second, 86_400);
-      first.close();
-      second.close();
     });
   });
 
@@ -266,18 +240,8 @@ describe('quotas', () => {
       const aliceSpoofing = await viaProxy('10.9.9.9, 203.0.113.7');
       await expectAnswered(alice);
       await expectAnswered(bob);
-      await expectRateLimited(aliceSpoofing, 60);
+      await expectRateLimited(aliceSpoofing);
       for (const client of [alice, bob, aliceSpoofing]) client.close();
-    });
-  });
-
-  it("per site: the daily token budget caps the site's spending whoever asks", async () => {
-    await withApp({ SITE_TOKENS_PER_DAY: '30' }, async (url) => {
-      const visitors = await Promise.all([1, 2, 3].map(() => ChatClient.connect(url)));
-      await expectAnswered(visitors[0]!);
-      await expectAnswered(visitors[1]!);
-      await expectRateLimited(visitors[2]!, 86_400);
-      for (const client of visitors) client.close();
     });
   });
 });

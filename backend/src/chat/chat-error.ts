@@ -17,6 +17,63 @@ export class ChatError extends Error {
 
 const logger = new Logger('ChatErrors');
 
+/** The limits a visitor can reach, each with what it tells them. */
+export type Limit = 'questions' | 'feedback' | 'visitor_tokens' | 'ip_tokens' | 'site_tokens';
+
+const LIMIT_REACHED: Record<Limit, { code: ErrorCode; reason: string }> = {
+  questions: { code: 'rate_limited', reason: 'Too many questions in a minute.' },
+  feedback: { code: 'rate_limited', reason: 'Too many ratings in a minute.' },
+  visitor_tokens: {
+    code: 'daily_limit_reached',
+    reason: 'You have reached the daily limit of answers.',
+  },
+  // Visitors behind one address (an office, a school) share its budget; to each of them it is
+  // their daily limit too.
+  ip_tokens: {
+    code: 'daily_limit_reached',
+    reason: 'You have reached the daily limit of answers.',
+  },
+  site_tokens: {
+    code: 'daily_limit_reached',
+    reason: "This site's assistant has reached its daily limit of answers.",
+  },
+};
+
+/** A limit reached: `rate_limited` or `daily_limit_reached`, with when to try again. */
+export function limitReached(limit: Limit, waitMs: number): ChatError {
+  const { code, reason } = LIMIT_REACHED[limit];
+  const retryAfterSeconds = Math.max(1, Math.ceil(waitMs / 1000));
+  return new ChatError(
+    code,
+    `${reason} Try again in ${inWords(retryAfterSeconds)}.`,
+    retryAfterSeconds,
+  );
+}
+
+/** "45 seconds", "12 minutes", "7 hours": a day's wait in seconds would mean nothing to anyone. */
+function inWords(seconds: number): string {
+  const [amount, unit] =
+    seconds < 120
+      ? [seconds, 'second']
+      : seconds < 2 * 3600
+        ? [Math.ceil(seconds / 60), 'minute']
+        : [Math.ceil(seconds / 3600), 'hour'];
+  return `${amount} ${unit}${amount === 1 ? '' : 's'}`;
+}
+
+/**
+ * A conversation or answer that is unknown, expired, or another visitor's: the three are told apart
+ * to no one, so an id reveals nothing about whether it exists.
+ */
+export function conversationNotFound(subject: 'conversation' | 'answer'): ChatError {
+  return new ChatError(
+    'conversation_not_found',
+    subject === 'conversation'
+      ? 'This conversation has expired or is unknown. Ask again without a conversationId to start a new one.'
+      : 'This answer belongs to no conversation of yours that is still remembered.',
+  );
+}
+
 /** What each kind of provider failure is to the visitor: a protocol code they can act on. */
 const CODE_FOR_FAILURE: Record<LlmFailure, ErrorCode> = {
   auth: 'provider_unavailable',

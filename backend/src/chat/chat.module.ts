@@ -36,6 +36,7 @@ import { RedisResponseCache } from '../redis/redis-response-cache';
         const limits = {
           maxTurns: config.chat.maxTurns,
           maxConversations: config.chat.maxConversations,
+          maxPerVisitor: config.chat.maxConversationsPerVisitor,
           ttlMs: config.chat.conversationTtlMs,
         };
         const local = new MemoryConversationStore(limits);

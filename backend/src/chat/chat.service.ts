@@ -3,15 +3,22 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '../config/config.service';
 import { Drain } from '../health/drain';
 import { LlmError } from '../llm/llm-error';
-import { type ChatTurn, type LlmDescription, LlmProvider, sameModel } from '../llm/llm-provider';
+import {
+  type ChatTurn,
+  estimatePromptTokens,
+  type LlmDescription,
+  LlmProvider,
+  sameModel,
+} from '../llm/llm-provider';
 import { AnswerLog } from '../analytics/answer-log';
 import { withLogContext } from '../logging/log-context';
 import { Metrics } from '../metrics/metrics';
 import { Retriever } from '../retrieval/retriever';
-import { Quotas, type Visitor } from '../security/quotas';
+import { Quotas, type TokenReservation, type Visitor } from '../security/quotas';
+import { estimateTokens } from '../text/tokens';
 import { VectorStore } from '../vector-store/vector-store';
-import { ChatError, toErrorPayload } from './chat-error';
-import { ConversationStore } from './conversation.store';
+import { ChatError, conversationNotFound, toErrorPayload } from './chat-error';
+import { type ConversationOwner, ConversationStore } from './conversation.store';
 import { parseAsk, parseCancel, parseFeedback } from './payloads';
 import { buildRequest, numberSources, toSources } from './prompt';
 import {
@@ -93,11 +100,12 @@ export class ChatService {
   }
 
   /**
-   * Validates a question, counts it against the visitor's quotas and reserves its conversation;
-   * the caller acks, then calls `answer`.
+   * Validates a question, counts it against the visitor's quotas, then finds the visitor's
+   * conversation or starts one; the caller acks, then calls `answer`. A refused question leaves
+   * nothing behind: quotas come before any conversation exists.
    */
   async accept(clientId: string, payload: unknown, visitor: Visitor): Promise<AcceptedAsk> {
-    const { chat } = this.config.config;
+    const { chat, llm } = this.config.config;
     const ask = parseAsk(payload, chat.maxMessageChars);
     if (this.drain.draining) {
       // The widget shows this code as "not available, retry"; by then it is reconnecting.
@@ -106,21 +114,27 @@ export class ChatService {
         'This server is shutting down. Reconnect and ask again.',
       );
     }
-    const conversationId = ask.conversationId ?? (await this.conversations.create());
-    const history = await this.conversations.history(conversationId);
-    if (!history) {
-      throw new ChatError(
-        'conversation_not_found',
-        'This conversation has expired or is unknown. Ask again without a conversationId to start a new one.',
-      );
+    // The least any answer can reserve: a budget that cannot hold it is refused here, before the
+    // ack. The full reservation waits for the request (history and sources) in `answer`.
+    await this.quotas.admitQuestion(visitor, estimateTokens(ask.text) + llm.maxOutputTokens);
+    const owner = ownerOf(visitor);
+    let conversationId: string;
+    let history: ChatTurn[];
+    if (ask.conversationId === undefined) {
+      conversationId = await this.conversations.create(owner);
+      history = [];
+    } else {
+      conversationId = ask.conversationId;
+      const found = await this.conversations.history(conversationId, owner);
+      if (!found) throw conversationNotFound('conversation');
+      if (this.inFlight(conversationId)) {
+        throw new ChatError(
+          'bad_request',
+          'An answer is still streaming in this conversation. Wait for it or cancel it first.',
+        );
+      }
+      history = found;
     }
-    if (this.inFlight(conversationId)) {
-      throw new ChatError(
-        'bad_request',
-        'An answer is still streaming in this conversation. Wait for it or cancel it first.',
-      );
-    }
-    await this.quotas.admitQuestion(visitor);
     const generation: Generation = {
       clientId,
       visitor,
@@ -166,12 +180,15 @@ export class ChatService {
     }
   }
 
+  /** Takes a rating of one of this visitor's answers, counted against their per-minute limit. */
   async feedback(payload: unknown, visitor: Visitor): Promise<void> {
     const feedback = parseFeedback(payload);
-    const conversationId = await this.conversations.conversationOf(feedback.messageId);
-    if (!conversationId) {
-      throw new ChatError('bad_request', 'Feedback refers to an unknown or expired answer.');
-    }
+    await this.quotas.admitFeedback(visitor);
+    const conversationId = await this.conversations.conversationOf(
+      feedback.messageId,
+      ownerOf(visitor),
+    );
+    if (!conversationId) throw conversationNotFound('answer');
     const { messageId, rating, comment } = feedback;
     // One line per rating: the log is where operators (and CloudWatch) read feedback. The comment
     // is the visitor's own words, logged only with LOG_CONTENT.
@@ -263,9 +280,12 @@ export class ChatService {
     history: ChatTurn[],
     sink: AnswerSink,
   ): Promise<void> {
-    const { retrieval } = this.config.config;
+    const { retrieval, llm } = this.config.config;
     const { signal } = generation.controller;
     const startedAt = performance.now();
+    let reservation: TokenReservation | undefined;
+    let promptTokens = 0;
+    let reported: Usage | undefined;
     // Who wrote the answer, as its usage event says; unknown for a cached answer or a failure.
     let servedBy: LlmDescription | undefined;
     const end: AnswerEnd = {
@@ -291,10 +311,16 @@ export class ChatService {
       this.metrics.retrievalFinished(performance.now() - startedAt);
       const sources = numberSources(passages);
       const request = buildRequest(generation.question, history, sources);
+      promptTokens = estimatePromptTokens(request);
+      reservation = await this.quotas.reserveTokens(
+        generation.visitor,
+        promptTokens + llm.maxOutputTokens,
+      );
       // Timeouts, retries and fallbacks happen inside: the provider is a ResilientLlmProvider.
       for await (const event of this.llm.stream(request, signal)) {
         if (event.type === 'usage') {
           end.usage = event.usage;
+          reported = event.usage;
           servedBy = event.servedBy;
         } else {
           if (end.answer === '') {
@@ -311,8 +337,7 @@ export class ChatService {
       sink.done(usage, signal.aborted);
       end.cancelled = signal.aborted;
       this.metrics.answered(usage);
-      await this.quotas.chargeTokens(generation.visitor, usage);
-      await this.conversations.append(generation.conversationId, {
+      await this.conversations.append(generation.conversationId, ownerOf(generation.visitor), {
         messageId: generation.messageId,
         question: generation.question,
         answer,
@@ -330,7 +355,24 @@ export class ChatService {
       end.errorCode = payload.code;
     } finally {
       this.generations.delete(generation.messageId);
+      // An answer stopped or broken off reports no usage, yet the model read the prompt and wrote
+      // what was streamed: that much is charged, estimated, so stopping answers is not free.
+      const spent =
+        reported ??
+        (end.answer !== '' || signal.aborted
+          ? { inputTokens: promptTokens, outputTokens: estimateTokens(end.answer) }
+          : { inputTokens: 0, outputTokens: 0 });
+      await this.settle(reservation, spent);
       this.logAnswer(generation, startedAt, servedBy ?? this.llm.describe(), end);
+    }
+  }
+
+  /** A budget store failing must not fail the answer that has already been given. */
+  private async settle(reservation: TokenReservation | undefined, spent: Usage): Promise<void> {
+    try {
+      await reservation?.settle(spent);
+    } catch (error) {
+      this.logger.warn(`Token budget not settled: ${String(error)}`);
     }
   }
 
@@ -400,10 +442,14 @@ export class ChatService {
     sink.sources(cached.sources);
     end.cancelled = signal.aborted;
     sink.done(end.usage, end.cancelled);
-    await this.conversations.append(generation.conversationId, {
+    await this.conversations.append(generation.conversationId, ownerOf(generation.visitor), {
       messageId: generation.messageId,
       question: generation.question,
       answer: end.answer,
     });
   }
+}
+
+function ownerOf(visitor: Visitor): ConversationOwner {
+  return { siteKey: visitor.siteKey, visitorId: visitor.id };
 }

@@ -1,45 +1,74 @@
+import { describeConversationStoreContract } from '../../test/conversation-store.contract';
+import { type ConversationOwner } from './conversation.store';
 import { MemoryConversationStore } from './memory-conversation.store';
 
 const exchange = (n: number) => ({ messageId: `m${n}`, question: `q${n}`, answer: `a${n}` });
+const visitor = (n: number): ConversationOwner => ({ siteKey: 'docs', visitorId: `v${n}` });
+
+describeConversationStoreContract('MemoryConversationStore', (limits) =>
+  Promise.resolve(
+    new MemoryConversationStore({ ...limits, maxConversations: 1000, ttlMs: 60_000 }),
+  ),
+);
 
 describe('MemoryConversationStore', () => {
-  it('keeps the latest turns, dropping the oldest first, and never the same answer twice', async () => {
-    const store = new MemoryConversationStore({ maxTurns: 2, maxConversations: 10, ttlMs: 60_000 });
-    const id = await store.create();
-    for (const n of [1, 2, 3]) await store.append(id, exchange(n));
-    await store.append(id, exchange(3));
-    expect(await store.history(id)).toEqual([
-      { role: 'user', content: 'q2' },
-      { role: 'assistant', content: 'a2' },
-      { role: 'user', content: 'q3' },
-      { role: 'assistant', content: 'a3' },
-    ]);
-    expect(await store.conversationOf('m3')).toBe(id);
-    expect(await store.conversationOf('m1')).toBeUndefined();
+  it('forgets the least recently used conversation when full', async () => {
+    const store = new MemoryConversationStore({
+      maxTurns: 5,
+      maxConversations: 2,
+      maxPerVisitor: 10,
+      ttlMs: 60_000,
+    });
+    const first = await store.create(visitor(1));
+    const second = await store.create(visitor(2));
+    await store.history(first, visitor(1));
+    const third = await store.create(visitor(3));
+    expect(await store.history(second, visitor(2))).toBeUndefined();
+    expect(await store.history(first, visitor(1))).toEqual([]);
+    expect(await store.history(third, visitor(3))).toEqual([]);
   });
 
-  it('forgets the least recently used conversation when full', async () => {
-    const store = new MemoryConversationStore({ maxTurns: 5, maxConversations: 2, ttlMs: 60_000 });
-    const first = await store.create();
-    const second = await store.create();
-    await store.history(first);
-    const third = await store.create();
-    expect(await store.history(second)).toBeUndefined();
-    expect(await store.history(first)).toEqual([]);
-    expect(await store.history(third)).toEqual([]);
+  it("does not count another visitor's reading as use", async () => {
+    const store = new MemoryConversationStore({
+      maxTurns: 5,
+      maxConversations: 2,
+      maxPerVisitor: 10,
+      ttlMs: 60_000,
+    });
+    const first = await store.create(visitor(1));
+    await store.create(visitor(2));
+    // A stranger probing the first conversation's id does not keep it alive.
+    await store.history(first, visitor(2));
+    await store.create(visitor(3));
+    expect(await store.history(first, visitor(1))).toBeUndefined();
   });
 
   it('expires idle conversations', async () => {
     let now = 0;
     const store = new MemoryConversationStore(
-      { maxTurns: 5, maxConversations: 10, ttlMs: 1000 },
+      { maxTurns: 5, maxConversations: 10, maxPerVisitor: 10, ttlMs: 1000 },
       () => now,
     );
-    const id = await store.create();
-    await store.append(id, exchange(1));
+    const id = await store.create(visitor(1));
+    await store.append(id, visitor(1), exchange(1));
     now = 1500;
-    expect(await store.history(id)).toBeUndefined();
-    expect(await store.conversationOf('m1')).toBeUndefined();
-    expect(await store.history('never-created')).toBeUndefined();
+    expect(await store.history(id, visitor(1))).toBeUndefined();
+    expect(await store.conversationOf('m1', visitor(1))).toBeUndefined();
+    expect(store.holds(id)).toBe(false);
+  });
+
+  it("counts a visitor's expired conversations out of their limit", async () => {
+    let now = 0;
+    const store = new MemoryConversationStore(
+      { maxTurns: 5, maxConversations: 10, maxPerVisitor: 2, ttlMs: 1000 },
+      () => now,
+    );
+    await store.create(visitor(1));
+    now = 600;
+    const kept = await store.create(visitor(1));
+    now = 1200; // the first has expired, the second has not
+    const third = await store.create(visitor(1));
+    expect(await store.history(kept, visitor(1))).toEqual([]);
+    expect(await store.history(third, visitor(1))).toEqual([]);
   });
 });

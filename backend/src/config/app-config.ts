@@ -118,6 +118,8 @@ export interface AppConfig {
     maxMessageChars: number;
     maxTurns: number;
     maxConversations: number;
+    /** Live conversations one visitor may hold; starting one more forgets their oldest. */
+    maxConversationsPerVisitor: number;
     conversationTtlMs: number;
     /** Finished first-turn answers reused for the same question against the same index. */
     responseCache: { enabled: boolean; maxEntries: number; ttlMs: number };
@@ -225,6 +227,7 @@ export function loadConfig(
       maxMessageChars: env.MAX_MESSAGE_CHARS,
       maxTurns: env.CONVERSATION_MAX_TURNS,
       maxConversations: env.CONVERSATION_MAX_COUNT,
+      maxConversationsPerVisitor: env.CONVERSATION_MAX_PER_VISITOR,
       conversationTtlMs: env.CONVERSATION_TTL_MINUTES * 60_000,
       responseCache: {
         enabled: env.RESPONSE_CACHE_ENABLED,

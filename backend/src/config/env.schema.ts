@@ -133,6 +133,7 @@ export const envSchema = z
     MAX_MESSAGE_CHARS: int(1, 100_000).default(2000),
     CONVERSATION_MAX_TURNS: int(1, 100).default(10),
     CONVERSATION_MAX_COUNT: int(1, 10_000_000).default(10_000),
+    CONVERSATION_MAX_PER_VISITOR: int(1, 1000).default(10),
     CONVERSATION_TTL_MINUTES: int(1, 43_200).default(60),
     RESPONSE_CACHE_ENABLED: z
       .enum(['true', 'false'])

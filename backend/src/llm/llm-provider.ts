@@ -1,4 +1,5 @@
 import { type Usage } from '@lorechat/contracts';
+import { estimateTokens } from '../text/tokens';
 
 export interface ChatTurn {
   role: 'user' | 'assistant';
@@ -22,6 +23,11 @@ export interface LlmRequest {
   /** The visitor's question and the sources, for answerers that work on them directly. */
   question: string;
   sources: NumberedSource[];
+}
+
+/** The request's input tokens, estimated from its text (system rules and every message). */
+export function estimatePromptTokens(request: Pick<LlmRequest, 'system' | 'messages'>): number {
+  return estimateTokens(request.system + request.messages.map(({ content }) => content).join(''));
 }
 
 export type LlmEvent =

@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { ConversationStore, type Exchange } from '../chat/conversation.store';
+import {
+  type ConversationOwner,
+  ConversationStore,
+  type Exchange,
+  ownerKey,
+} from '../chat/conversation.store';
 import { type MemoryLimits } from '../chat/memory-conversation.store';
 import { type ChatTurn } from '../llm/llm-provider';
 import { type RedisConnection } from './redis-connection';
@@ -7,27 +12,48 @@ import { type RedisConnection } from './redis-connection';
 /**
  * Conversation memory in Redis, shared by every task: a visitor whose task is replaced (a Spot
  * interruption, a deploy) continues the conversation on another. Per conversation, a marker key
- * (it exists from `create`, before any exchange) and a list of exchanges, both expiring after the
- * idle TTL; per answer, a key naming its conversation, for feedback. The braces keep a
- * conversation's keys in one cluster slot. Every command may throw: FailoverConversationStore
- * decides what a failure means.
+ * holding its owner (it exists from `create`, before any exchange) and a list of exchanges, both
+ * expiring after the idle TTL; per answer, a key naming its conversation, for feedback; per
+ * visitor, the list of the conversations they started, oldest first, no longer than
+ * `maxPerVisitor`. The braces keep a conversation's keys in one cluster slot. Every command may
+ * throw: FailoverConversationStore decides what a failure means.
  */
 export class RedisConversationStore extends ConversationStore {
   constructor(
     private readonly redis: RedisConnection,
-    private readonly limits: Pick<MemoryLimits, 'maxTurns' | 'ttlMs'>,
+    private readonly limits: Pick<MemoryLimits, 'maxTurns' | 'maxPerVisitor' | 'ttlMs'>,
   ) {
     super();
   }
 
-  async create(): Promise<string> {
+  async create(owner: ConversationOwner): Promise<string> {
     const id = randomUUID();
-    await this.redis.client.set(this.markerKey(id), '1', 'PX', this.limits.ttlMs);
+    const { ttlMs, maxPerVisitor } = this.limits;
+    await this.redis.client.set(this.markerKey(id), ownerKey(owner), 'PX', ttlMs);
+    const started = this.startedKey(owner);
+    // One transaction: concurrent starts by one visitor each see the list they trimmed.
+    const [, overflow] = unwrap(
+      await this.redis.client
+        .multi()
+        .rpush(started, id)
+        .lrange(started, 0, -maxPerVisitor - 1)
+        .ltrim(started, -maxPerVisitor, -1)
+        .pexpire(started, ttlMs)
+        .exec(),
+    );
+    const forgotten = overflow as string[];
+    if (forgotten.length > 0) {
+      // Each conversation's keys live in their own slot: one DEL per conversation.
+      const forget = this.redis.client.pipeline();
+      for (const old of forgotten) forget.del(this.markerKey(old), this.exchangesKey(old));
+      unwrap(await forget.exec());
+    }
     return id;
   }
 
-  async history(conversationId: string): Promise<ChatTurn[] | undefined> {
-    // Reading a conversation is using it: both keys get a fresh TTL in the same round trip.
+  async history(conversationId: string, owner: ConversationOwner): Promise<ChatTurn[] | undefined> {
+    // Only the owner's reading is using it: anyone else's leaves its expiry alone.
+    if (!(await this.owns(conversationId, owner))) return undefined;
     const results = await this.redis.client
       .multi()
       .pexpire(this.markerKey(conversationId), this.limits.ttlMs)
@@ -51,7 +77,11 @@ export class RedisConversationStore extends ConversationStore {
     ]);
   }
 
-  async append(conversationId: string, exchange: Exchange): Promise<void> {
+  async append(
+    conversationId: string,
+    owner: ConversationOwner,
+    exchange: Exchange,
+  ): Promise<void> {
     const { ttlMs, maxTurns } = this.limits;
     // The answer's key is claimed first (NX): an exchange is appended once, even if retried.
     const claimed = await this.redis.client.set(
@@ -69,16 +99,19 @@ export class RedisConversationStore extends ConversationStore {
         .ltrim(this.exchangesKey(conversationId), -maxTurns, -1)
         .pexpire(this.exchangesKey(conversationId), ttlMs)
         // The conversation may have expired while the answer streamed; it lives on with it.
-        .set(this.markerKey(conversationId), '1', 'PX', ttlMs)
+        .set(this.markerKey(conversationId), ownerKey(owner), 'PX', ttlMs)
         .exec(),
     );
   }
 
-  async conversationOf(messageId: string): Promise<string | undefined> {
+  async conversationOf(messageId: string, owner: ConversationOwner): Promise<string | undefined> {
     const conversationId = await this.redis.client.get(this.answerKey(messageId));
     if (conversationId === null) return undefined;
-    const alive = await this.redis.client.exists(this.markerKey(conversationId));
-    return alive === 1 ? conversationId : undefined;
+    return (await this.owns(conversationId, owner)) ? conversationId : undefined;
+  }
+
+  private async owns(conversationId: string, owner: ConversationOwner): Promise<boolean> {
+    return (await this.redis.client.get(this.markerKey(conversationId))) === ownerKey(owner);
   }
 
   private markerKey(conversationId: string): string {
@@ -91,6 +124,10 @@ export class RedisConversationStore extends ConversationStore {
 
   private answerKey(messageId: string): string {
     return this.redis.key('answer', messageId);
+  }
+
+  private startedKey(owner: ConversationOwner): string {
+    return this.redis.key('visitor', ownerKey(owner), 'conversations');
   }
 }
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ChatError } from '../chat/chat-error';
+import { type Limit, limitReached } from '../chat/chat-error';
 import { type Usage } from '@lorechat/contracts';
 import { type QuotaLimits } from '../config/app-config';
 import { ConfigService } from '../config/config.service';
@@ -28,10 +28,31 @@ function windowOf(nowMs: number, lengthMs: number): Window {
   return { id, endMs: (id + 1) * lengthMs };
 }
 
+interface Budget {
+  key: string;
+  limit: number;
+  name: Limit;
+}
+
 /**
- * Stops abuse before it costs money: questions per minute and model tokens per day, per visitor and
- * per IP (a visitor who drops their token to get a new id is still one IP), and a daily token
- * budget per site that caps what one site can spend whoever asks. A limit of 0 is no limit.
+ * Tokens held against the daily budgets while one answer runs. `settle` replaces them by what the
+ * answer really spent, in the day they were reserved in; call it exactly once, however the answer
+ * ended.
+ */
+export interface TokenReservation {
+  readonly tokens: number;
+  settle(usage: Usage): Promise<void>;
+}
+
+/**
+ * Stops abuse before it costs money: questions and ratings per minute, and model tokens per day,
+ * per visitor and per IP (a visitor who drops their token to get a new id is still one IP), and a
+ * daily token budget per site that caps what one site can spend whoever asks. A limit of 0 is no
+ * limit.
+ *
+ * Token budgets are reserved before an answer and settled after it, so answers running side by
+ * side cannot together spend more than a budget: each first takes its worst case (the request's
+ * estimated size plus LLM_MAX_OUTPUT_TOKENS), and gives back what it did not use.
  */
 @Injectable()
 export class Quotas {
@@ -44,69 +65,101 @@ export class Quotas {
     this.limits = config.config.security.quotas;
   }
 
-  /** Counts one question, or throws `rate_limited` with the seconds until it would pass. */
-  async admitQuestion(visitor: Visitor, nowMs = Date.now()): Promise<void> {
+  /**
+   * Counts one question, or throws `rate_limited` (questions per minute) or `daily_limit_reached`
+   * (a token budget that cannot hold `leastTokens` more) with the seconds until it would pass.
+   * Nothing is reserved yet: `reserveTokens` does that once the request is built.
+   */
+  async admitQuestion(visitor: Visitor, leastTokens: number, nowMs = Date.now()): Promise<void> {
     const day = windowOf(nowMs, DAY_MS);
-    // Token budgets are only read here (answers charge them), and first: a visitor out of tokens
-    // must not also use up their questions.
-    for (const { key, limit, message } of this.tokenBudgets(visitor, day)) {
-      if (limit > 0 && (await this.store.get(key)) >= limit) {
-        throw rateLimited(message, day.endMs - nowMs);
+    // Token budgets are only read here, and first: a visitor out of tokens must not also use up
+    // their questions.
+    for (const budget of this.tokenBudgets(visitor, day)) {
+      if ((await this.store.get(budget.key)) + leastTokens > budget.limit) {
+        throw limitReached(budget.name, day.endMs - nowMs);
       }
     }
+    await this.count('questions', visitor, nowMs);
+  }
+
+  /** Counts one rating or comment, limited like questions (on counters of its own). */
+  async admitFeedback(visitor: Visitor, nowMs = Date.now()): Promise<void> {
+    await this.count('feedback', visitor, nowMs);
+  }
+
+  /**
+   * Reserves `tokens` in every daily budget, or throws `daily_limit_reached` and reserves nothing.
+   * Each budget is taken by an atomic increment and given back when it overflows: reservations
+   * racing for the last tokens may both be refused, never both admitted.
+   */
+  async reserveTokens(
+    visitor: Visitor,
+    tokens: number,
+    nowMs = Date.now(),
+  ): Promise<TokenReservation> {
+    const day = windowOf(nowMs, DAY_MS);
+    const budgets = this.tokenBudgets(visitor, day);
+    const taken: Budget[] = [];
+    for (const budget of budgets) {
+      const total = await this.store.increment(budget.key, tokens, day.endMs);
+      taken.push(budget);
+      if (total > budget.limit) {
+        await this.add(taken, -tokens, day);
+        throw limitReached(budget.name, day.endMs - nowMs);
+      }
+    }
+    let settled = false;
+    return {
+      tokens,
+      settle: async (usage) => {
+        if (settled) return;
+        settled = true;
+        await this.add(budgets, usage.inputTokens + usage.outputTokens - tokens, day);
+      },
+    };
+  }
+
+  private async count(what: 'questions' | 'feedback', visitor: Visitor, nowMs: number) {
     const minute = windowOf(nowMs, MINUTE_MS);
-    const questionLimits = [
+    const limits = [
       {
-        key: `questions:visitor:${visitor.siteKey}:${visitor.id}:${minute.id}`,
+        key: `${what}:visitor:${visitor.siteKey}:${visitor.id}:${minute.id}`,
         limit: this.limits.visitorQuestionsPerMinute,
       },
-      { key: `questions:ip:${visitor.ip}:${minute.id}`, limit: this.limits.ipQuestionsPerMinute },
+      { key: `${what}:ip:${visitor.ip}:${minute.id}`, limit: this.limits.ipQuestionsPerMinute },
     ];
-    for (const { key, limit } of questionLimits) {
+    for (const { key, limit } of limits) {
       if (limit === 0) continue;
-      // Refused questions count too, so hammering keeps a client limited rather than probing.
+      // Refused requests count too, so hammering keeps a client limited rather than probing.
       const asked = await this.store.increment(key, 1, minute.endMs);
-      if (asked > limit) {
-        throw rateLimited('Too many questions in a minute.', minute.endMs - nowMs);
-      }
+      if (asked > limit) throw limitReached(what, minute.endMs - nowMs);
     }
   }
 
-  /** Charges an answer's model tokens, input and output, to every daily budget it counts against. */
-  async chargeTokens(visitor: Visitor, usage: Usage, nowMs = Date.now()): Promise<void> {
-    const tokens = usage.inputTokens + usage.outputTokens;
-    if (tokens <= 0) return;
-    const day = windowOf(nowMs, DAY_MS);
-    const budgets = this.tokenBudgets(visitor, day).filter(({ limit }) => limit > 0);
+  private async add(budgets: Budget[], tokens: number, day: Window): Promise<void> {
+    if (tokens === 0) return;
     await Promise.all(budgets.map(({ key }) => this.store.increment(key, tokens, day.endMs)));
   }
 
-  private tokenBudgets(visitor: Visitor, day: Window) {
-    return [
+  /** The daily token budgets that apply (limit above 0), visitor's first. */
+  private tokenBudgets(visitor: Visitor, day: Window): Budget[] {
+    const budgets: Budget[] = [
       {
         key: `tokens:visitor:${visitor.siteKey}:${visitor.id}:${day.id}`,
         limit: this.limits.visitorTokensPerDay,
-        message: 'You have reached the daily limit of answers.',
+        name: 'visitor_tokens',
       },
       {
         key: `tokens:ip:${visitor.ip}:${day.id}`,
         limit: this.limits.ipTokensPerDay,
-        message: 'You have reached the daily limit of answers.',
+        name: 'ip_tokens',
       },
       {
         key: `tokens:site:${visitor.siteKey}:${day.id}`,
         limit: this.limits.siteTokensPerDay,
-        message: "This site's assistant has reached its daily limit.",
+        name: 'site_tokens',
       },
     ];
+    return budgets.filter(({ limit }) => limit > 0);
   }
-}
-
-function rateLimited(reason: string, waitMs: number): ChatError {
-  const retryAfterSeconds = Math.max(1, Math.ceil(waitMs / 1000));
-  return new ChatError(
-    'rate_limited',
-    `${reason} Try again in ${retryAfterSeconds} seconds.`,
-    retryAfterSeconds,
-  );
 }

@@ -11,6 +11,7 @@ export const ERROR_CODES = [
   'bad_request',
   'too_large',
   'rate_limited',
+  'daily_limit_reached',
   'unauthorized',
   'conversation_not_found',
   'provider_unavailable',
@@ -48,7 +49,7 @@ export interface ErrorPayload {
   messageId?: string;
   code: ErrorCode;
   message: string;
-  /** With `rate_limited`: seconds until the same request would be accepted. */
+  /** With `rate_limited` and `daily_limit_reached`: seconds until the same request would be accepted. */
   retryAfterSeconds?: number;
 }
 

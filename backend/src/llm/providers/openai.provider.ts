@@ -10,7 +10,13 @@ import { type LlmSettings } from '../../config/app-config';
 import { describeCause } from '../../common/error-cause';
 import { estimateTokens } from '../../text/tokens';
 import { failureForStatus, LlmError, retryAfterMs } from '../llm-error';
-import { type LlmDescription, type LlmEvent, LlmProvider, type LlmRequest } from '../llm-provider';
+import {
+  estimatePromptTokens,
+  type LlmDescription,
+  type LlmEvent,
+  LlmProvider,
+  type LlmRequest,
+} from '../llm-provider';
 import { SseParser } from '../sse';
 
 const OPENAI_API = 'https://api.openai.com/v1';
@@ -117,11 +123,10 @@ export class OpenAiProvider extends LlmProvider {
     } else if (finished) {
       // The server completed the answer but, like some compatible servers, ignored include_usage.
       // The estimate is about four characters per token, enough for cost metrics.
-      const prompt = [request.system, ...request.messages.map((message) => message.content)];
       yield {
         type: 'usage',
         usage: {
-          inputTokens: estimateTokens(prompt.join('')),
+          inputTokens: estimatePromptTokens(request),
           outputTokens: estimateTokens(answer),
         },
       };
