@@ -19,6 +19,9 @@ export function migrateSchema1(db: Database.Database): MigrationResult {
       db.exec(KEYWORD_TABLES);
       db.exec("ALTER TABLE chunks ADD COLUMN terms BLOB NOT NULL DEFAULT x''");
       const keywords = new KeywordIndex(db);
+      const version = Number(
+        db.prepare("SELECT value FROM meta WHERE key = 'index_version'").pluck().get() ?? 0,
+      );
       const terms = db.prepare('SELECT DISTINCT term FROM postings').pluck().all() as string[];
       const postingsOf = db
         .prepare('SELECT chunk, frequency, length FROM postings WHERE term = ? ORDER BY chunk')
@@ -26,11 +29,15 @@ export function migrateSchema1(db: Database.Database): MigrationResult {
       const ids = new Map<string, number>();
       for (const term of terms) {
         const rows = postingsOf.all(term) as [number, number, number][];
-        const id = keywords.loadTerm(term, {
-          chunks: rows.map((row) => row[0]),
-          frequencies: rows.map((row) => row[1]),
-          lengths: rows.map((row) => row[2]),
-        });
+        const id = keywords.loadTerm(
+          term,
+          {
+            chunks: rows.map((row) => row[0]),
+            frequencies: rows.map((row) => row[1]),
+            lengths: rows.map((row) => row[2]),
+          },
+          version,
+        );
         ids.set(term, id);
       }
       const termsOfChunk = db.prepare('SELECT term FROM postings WHERE chunk = ?').pluck();

@@ -6,7 +6,12 @@ import { load as loadSqliteVec } from 'sqlite-vec';
 import { type Chunk, type IndexedDocument, type ScoredChunk } from './chunk';
 import { migrateSchema1 } from './embedded-migration';
 import { KEYWORD_TABLES, KeywordIndex } from './keyword-index';
-import { type Bm25Parameters, decodeTermIds, encodeTermIds } from './keyword-postings';
+import {
+  type Bm25Parameters,
+  decodeTermIds,
+  encodeTermIds,
+  type Postings,
+} from './keyword-postings';
 import {
   type SearchFilter,
   type SearchOptions,
@@ -171,7 +176,7 @@ export class EmbeddedStore extends VectorStore {
     }
     this.db.transaction(() => {
       const version = this.bumpVersion();
-      this.removeDocument(document.url);
+      this.removeDocument(document.url, version);
       this.db
         .prepare(
           `INSERT INTO documents (url, site, title, language, content_hash, index_version)
@@ -197,9 +202,10 @@ export class EmbeddedStore extends VectorStore {
             )
           : undefined;
       let addedLength = 0;
+      const postingsByTerm = new Map<number, Postings>();
       for (const chunk of document.chunks) {
         const counts = countTerms(chunk.terms);
-        const ids = this.keywords.termIds(counts.keys());
+        const ids = this.keywords.termIds(counts.keys(), version);
         const { lastInsertRowid } = insertChunk.run(
           chunk.id,
           document.url,
@@ -215,11 +221,17 @@ export class EmbeddedStore extends VectorStore {
           chunk.terms.length,
           encodeTermIds([...ids.values()]),
         );
-        this.keywords.addChunk(
-          Number(lastInsertRowid),
-          new Map([...counts].map(([term, frequency]) => [ids.get(term)!, frequency])),
-          chunk.terms.length,
-        );
+        for (const [term, frequency] of counts) {
+          const postings = postingsByTerm.get(ids.get(term)!) ?? {
+            chunks: [],
+            frequencies: [],
+            lengths: [],
+          };
+          postings.chunks.push(Number(lastInsertRowid));
+          postings.frequencies.push(frequency);
+          postings.lengths.push(chunk.terms.length);
+          postingsByTerm.set(ids.get(term)!, postings);
+        }
         if (insertVector && chunk.embedding) {
           insertVector.run(
             BigInt(lastInsertRowid),
@@ -230,6 +242,7 @@ export class EmbeddedStore extends VectorStore {
         }
         addedLength += chunk.terms.length;
       }
+      this.keywords.addPostings(postingsByTerm);
       this.addTotals(document.chunks.length, addedLength);
     })();
   }
@@ -237,7 +250,8 @@ export class EmbeddedStore extends VectorStore {
   deleteDocument(url: string): Promise<void> {
     return settle(() =>
       this.db.transaction(() => {
-        if (this.removeDocument(url)) this.bumpVersion();
+        const version = Number(this.meta('index_version') ?? 0) + 1;
+        if (this.removeDocument(url, version)) this.bumpVersion();
       })(),
     );
   }
@@ -349,19 +363,25 @@ export class EmbeddedStore extends VectorStore {
   }
 
   /** Deletes a document's chunks, postings and vectors; true when there was one. */
-  private removeDocument(url: string): boolean {
+  private removeDocument(url: string, version: number): boolean {
     const old = this.db
-      .prepare('SELECT rowid, length, terms FROM chunks WHERE document_url = ?')
+      .prepare('SELECT rowid, length, terms FROM chunks WHERE document_url = ? ORDER BY rowid')
       .all(url) as { rowid: number; length: number; terms: Buffer }[];
     if (old.length > 0) {
       const deleteVector =
         this.dimensions > 0
           ? this.db.prepare('DELETE FROM chunk_vectors WHERE chunk = ?')
           : undefined;
+      const chunksByTerm = new Map<number, number[]>();
       for (const { rowid, terms } of old) {
-        this.keywords.removeChunk(rowid, decodeTermIds(terms));
+        for (const term of decodeTermIds(terms)) {
+          const chunks = chunksByTerm.get(term) ?? [];
+          chunks.push(rowid);
+          chunksByTerm.set(term, chunks);
+        }
         deleteVector?.run(BigInt(rowid));
       }
+      this.keywords.removePostings(chunksByTerm, version);
       this.addTotals(-old.length, -old.reduce((sum, chunk) => sum + chunk.length, 0));
     }
     // Chunks go with their document (ON DELETE CASCADE).

@@ -3,7 +3,8 @@ import {
   BLOCK_SIZE,
   type Bm25Parameters,
   bm25Idf,
-  boundWeight,
+  bm25Weight,
+  decodeBound,
   decodePostings,
   encodeBound,
   encodePostings,
@@ -14,7 +15,7 @@ import { type TermPostings, topKByBm25 } from './keyword-top-k';
 /**
  * The embedded store's keyword index: a vocabulary of term ids with their chunk counts, and each
  * term's postings in blocks of up to BLOCK_SIZE consecutive chunk ids (see keyword-postings.ts),
- * ranked by MaxScore over block bounds (keyword-top-k.ts).
+ * ranked by block-max MaxScore (keyword-top-k.ts).
  *
  * Hand-written because of a measured budget: keyword search at 100,000 chunks must take at most
  * 3× its time at 5,000 (p95, `npm run bench:retrieval -- --synthetic-chunks 100000`). Scoring
@@ -24,24 +25,52 @@ import { type TermPostings, topKByBm25 } from './keyword-top-k';
  *
  * A block's key is the lowest chunk id it may hold, up to the next block's key; removing postings
  * never changes keys, so a block is always found as the last one keyed at or below a chunk id.
+ * New chunks always have the highest ids (SQLite's rowids), so postings are only ever appended.
+ *
+ * Queries keep each term's block directory (keys, ends, bounds, sizes) in memory. A directory is
+ * valid while the term's `revision` (the index version of the last removal of one of its postings)
+ * and its last block's key and size are as they were: appends, the only other change, always
+ * change the last block, and nothing needs writing to the vocabulary when a page is added.
  */
 export const KEYWORD_TABLES = `
   CREATE TABLE IF NOT EXISTS keyword_terms (
-    id INTEGER PRIMARY KEY, term TEXT NOT NULL UNIQUE, chunks INTEGER NOT NULL
+    id INTEGER PRIMARY KEY, term TEXT NOT NULL UNIQUE, revision INTEGER NOT NULL
   );
   CREATE TABLE IF NOT EXISTS keyword_blocks (
     term INTEGER NOT NULL, first_chunk INTEGER NOT NULL, last_chunk INTEGER NOT NULL,
-    bound BLOB NOT NULL, postings BLOB NOT NULL, PRIMARY KEY (term, first_chunk)
+    size INTEGER NOT NULL, bound BLOB NOT NULL, postings BLOB NOT NULL,
+    PRIMARY KEY (term, first_chunk)
   ) WITHOUT ROWID;
 `;
 
 /** A block this sparse is merged into the one before it when both fit in one. */
 const MERGE_BELOW = BLOCK_SIZE / 4;
+/** Block directories kept in memory, least recently used dropped first. */
+const CACHED_DIRECTORIES = 10_000;
+/** Blocks read per statement when a query reads a term's blocks in order. */
+const READ_AHEAD = 8;
 
 interface BlockRow {
   first_chunk: number;
   last_chunk: number;
+  size: number;
+  bound: Buffer;
   postings: Buffer;
+}
+
+/** A term's blocks without their postings: what a query plans and skips with. */
+interface BlockDirectory {
+  id: number;
+  revision: number;
+  /** The term's chunk count: its blocks' sizes added up. */
+  chunks: number;
+  lastSize: number;
+  firsts: number[];
+  lasts: number[];
+  /** The bound pairs of block i are at pairStarts[i] up to pairStarts[i + 1]. */
+  pairStarts: Uint32Array;
+  frequencies: Uint32Array;
+  lengths: Uint32Array;
 }
 
 export interface KeywordSearch {
@@ -54,36 +83,48 @@ export interface KeywordSearch {
 
 export class KeywordIndex {
   private readonly statements: ReturnType<typeof prepareStatements>;
+  private readonly directories = new Map<string, BlockDirectory>();
 
   /** The tables must exist (KEYWORD_TABLES). */
   constructor(db: Database.Database) {
     this.statements = prepareStatements(db);
   }
 
-  /** Term ids for a chunk's distinct terms, adding terms new to the vocabulary. */
-  termIds(terms: Iterable<string>): Map<string, number> {
+  /** Term ids for distinct terms, adding terms new to the vocabulary. */
+  termIds(terms: Iterable<string>, version: number): Map<string, number> {
     const ids = new Map<string, number>();
     for (const term of terms) {
       const existing = this.statements.termId.get(term) as number | undefined;
-      ids.set(term, existing ?? Number(this.statements.insertTerm.run(term).lastInsertRowid));
+      ids.set(
+        term,
+        existing ?? Number(this.statements.insertTerm.run(term, version).lastInsertRowid),
+      );
     }
     return ids;
   }
 
-  /** Adds one chunk's postings: term id → frequency in the chunk. */
-  addChunk(chunk: number, frequencies: Map<number, number>, length: number): void {
-    for (const [term, frequency] of frequencies) {
-      this.insertPosting(term, chunk, frequency, length);
-      this.statements.countChunks.run(1, term);
+  /** Adds a page's postings: term id → its postings in the page's chunks, ascending. */
+  addPostings(postingsByTerm: Map<number, Postings>): void {
+    for (const [term, postings] of postingsByTerm) {
+      const last = this.statements.lastBlock.get(term) as BlockRow | undefined;
+      if (last && last.last_chunk >= postings.chunks[0]!) {
+        // SQLite gives a new row the highest rowid so far plus one, so this cannot happen.
+        throw new Error(
+          `the keyword index expects new chunk ids to be the highest: chunk ` +
+            `${postings.chunks[0]} comes after ${last.last_chunk} under term ${term}`,
+        );
+      }
+      this.append(term, last, postings);
     }
   }
 
-  /** Removes one chunk's postings under the given term ids. */
-  removeChunk(chunk: number, terms: number[]): void {
-    for (const term of terms) {
-      this.removePosting(term, chunk);
-      this.statements.countChunks.run(-1, term);
-      this.statements.deleteUnusedTerm.run(term);
+  /** Removes a page's postings: term id → the page's chunks holding it, ascending. */
+  removePostings(chunksByTerm: Map<number, number[]>, version: number): void {
+    for (const [term, chunks] of chunksByTerm) {
+      let next = 0;
+      while (next < chunks.length) next = this.removeFromBlock(term, chunks, next);
+      if (this.statements.lastBlock.get(term)) this.statements.setRevision.run(version, term);
+      else this.statements.deleteTerm.run(term);
     }
   }
 
@@ -91,13 +132,9 @@ export class KeywordIndex {
    * Writes a whole term at once, its postings in ascending chunk order: for rebuilding the index
    * from an earlier format. Returns the term's id.
    */
-  loadTerm(term: string, postings: Postings): number {
-    const id = Number(this.statements.insertTerm.run(term).lastInsertRowid);
-    this.statements.countChunks.run(postings.chunks.length, id);
-    for (let start = 0; start < postings.chunks.length; start += BLOCK_SIZE) {
-      const block = slicePostings(postings, start, start + BLOCK_SIZE);
-      this.writeBlock(id, block.chunks[0]!, block);
-    }
+  loadTerm(term: string, postings: Postings, version: number): number {
+    const id = Number(this.statements.insertTerm.run(term, version).lastInsertRowid);
+    this.append(id, undefined, postings);
     return id;
   }
 
@@ -109,93 +146,167 @@ export class KeywordIndex {
     const postings: TermPostings[] = [];
     let slot = 0;
     for (const [term, count] of repeats) {
-      const row = this.statements.termStats.get(term) as { id: number; chunks: number } | undefined;
       const termSlot = slot++;
-      if (!row || row.chunks === 0) continue;
-      const idf = bm25Idf(count, chunkCount, row.chunks);
-      const blocks = this.statements.blockBounds.all(row.id) as [number, number, Buffer][];
+      const row = this.statements.termRevision.get(term) as
+        { id: number; revision: number } | undefined;
+      const last =
+        row && (this.statements.lastBlockSize.get(row.id) as [number, number] | undefined);
+      if (!row || !last) continue;
+      const directory = this.directory(term, row, last);
+      const idf = bm25Idf(count, chunkCount, directory.chunks);
+      const bounds = directory.firsts.map((_, block) => {
+        let bound = 0;
+        for (
+          let pair = directory.pairStarts[block]!;
+          pair < directory.pairStarts[block + 1]!;
+          pair++
+        ) {
+          const weight = bm25Weight(
+            idf,
+            directory.frequencies[pair]!,
+            directory.lengths[pair]!,
+            parameters,
+            averageLength,
+          );
+          if (weight > bound) bound = weight;
+        }
+        return bound;
+      });
       postings.push({
         slot: termSlot,
         idf,
-        firsts: blocks.map((block) => block[0]),
-        lasts: blocks.map((block) => block[1]),
-        bounds: blocks.map((block) => boundWeight(block[2], idf, parameters, averageLength)),
-        load: (index) => this.statements.blockPostings.get(row.id, blocks[index]![0]) as Uint8Array,
+        firsts: directory.firsts,
+        lasts: directory.lasts,
+        bounds,
+        load: this.blockReader(directory),
       });
     }
     return topKByBm25(postings, search);
   }
 
-  private insertPosting(term: number, chunk: number, frequency: number, length: number): void {
-    const row =
-      (this.statements.blockAtOrBelow.get(term, chunk) as BlockRow | undefined) ??
-      (this.statements.firstBlock.get(term) as BlockRow | undefined);
-    if (!row) {
-      this.writeBlock(term, chunk, {
-        chunks: [chunk],
-        frequencies: [frequency],
-        lengths: [length],
-      });
-      return;
+  /** The term's block directory, from memory while the term is unchanged. */
+  private directory(
+    term: string,
+    { id, revision }: { id: number; revision: number },
+    [lastFirst, lastSize]: [number, number],
+  ): BlockDirectory {
+    const cached = this.directories.get(term);
+    this.directories.delete(term);
+    if (
+      cached?.id === id &&
+      cached.revision === revision &&
+      cached.firsts.at(-1) === lastFirst &&
+      cached.lastSize === lastSize
+    ) {
+      this.directories.set(term, cached);
+      return cached;
     }
-    const postings = decodePostings(row.postings, row.first_chunk);
-    if (postings.chunks.length >= BLOCK_SIZE && chunk > row.last_chunk) {
-      // Chunk ids grow as pages are written, so a full block is left as it is and a new one starts.
-      this.writeBlock(term, chunk, {
-        chunks: [chunk],
-        frequencies: [frequency],
-        lengths: [length],
-      });
-      return;
+    const rows = this.statements.blockBounds.all(id) as [number, number, number, Buffer][];
+    const pairs = rows.map((row) => decodeBound(row[3]));
+    const pairStarts = new Uint32Array(rows.length + 1);
+    pairs.forEach((bound, block) => {
+      pairStarts[block + 1] = pairStarts[block]! + bound.frequencies.length;
+    });
+    const directory: BlockDirectory = {
+      id,
+      revision,
+      chunks: rows.reduce((sum, row) => sum + row[2], 0),
+      lastSize: rows.at(-1)?.[2] ?? 0,
+      firsts: rows.map((row) => row[0]),
+      lasts: rows.map((row) => row[1]),
+      pairStarts,
+      frequencies: Uint32Array.from(pairs.flatMap((bound) => bound.frequencies)),
+      lengths: Uint32Array.from(pairs.flatMap((bound) => bound.lengths)),
+    };
+    this.directories.set(term, directory);
+    if (this.directories.size > CACHED_DIRECTORIES) {
+      this.directories.delete(this.directories.keys().next().value!);
     }
-    let at = postings.chunks.findIndex((existing) => existing >= chunk);
-    if (at < 0) at = postings.chunks.length;
-    if (postings.chunks[at] === chunk) {
-      throw new Error(`the keyword index already holds chunk ${chunk} under term ${term}`);
-    }
-    postings.chunks.splice(at, 0, chunk);
-    postings.frequencies.splice(at, 0, frequency);
-    postings.lengths.splice(at, 0, length);
-    const key = Math.min(row.first_chunk, chunk);
-    if (key !== row.first_chunk) this.statements.deleteBlock.run(term, row.first_chunk);
-    if (postings.chunks.length <= BLOCK_SIZE) {
-      this.writeBlock(term, key, postings);
-      return;
-    }
-    const half = postings.chunks.length >> 1;
-    this.writeBlock(term, key, slicePostings(postings, 0, half));
-    const upper = slicePostings(postings, half, postings.chunks.length);
-    this.writeBlock(term, upper.chunks[0]!, upper);
+    return directory;
   }
 
-  private removePosting(term: number, chunk: number): void {
-    const row = this.statements.blockAtOrBelow.get(term, chunk) as BlockRow | undefined;
-    const postings = row && decodePostings(row.postings, row.first_chunk);
-    const at = postings?.chunks.indexOf(chunk) ?? -1;
-    if (!row || !postings || at < 0) {
-      throw new Error(`the keyword index has no posting of chunk ${chunk} under term ${term}`);
+  /** Reads a query's blocks on demand, READ_AHEAD at a time while they are read in order. */
+  private blockReader({ id, firsts }: BlockDirectory): (block: number) => Uint8Array {
+    const read: (Uint8Array | undefined)[] = [];
+    let previous = -2;
+    return (block) => {
+      if (!read[block]) {
+        const count = block === previous + 1 ? READ_AHEAD : 1;
+        const rows = this.statements.blockPostings.all(id, firsts[block], count) as Uint8Array[];
+        rows.forEach((postings, offset) => (read[block + offset] = postings));
+      }
+      previous = block;
+      return read[block]!;
+    };
+  }
+
+  /** Appends postings after every posting the term has: fills its last block, then new ones. */
+  private append(term: number, last: BlockRow | undefined, postings: Postings): void {
+    let start = 0;
+    if (last && last.size < BLOCK_SIZE) {
+      start = Math.min(BLOCK_SIZE - last.size, postings.chunks.length);
+      const added = slicePostings(postings, 0, start);
+      const bound = decodeBound(last.bound);
+      this.statements.writeBlock.run(
+        term,
+        last.first_chunk,
+        added.chunks.at(-1),
+        last.size + start,
+        encodeBound({
+          frequencies: [...bound.frequencies, ...added.frequencies],
+          lengths: [...bound.lengths, ...added.lengths],
+        }),
+        Buffer.concat([last.postings, encodePostings(added, last.last_chunk)]),
+      );
     }
-    postings.chunks.splice(at, 1);
-    postings.frequencies.splice(at, 1);
-    postings.lengths.splice(at, 1);
+    for (; start < postings.chunks.length; start += BLOCK_SIZE) {
+      const block = slicePostings(postings, start, start + BLOCK_SIZE);
+      this.writeBlock(term, block.chunks[0]!, block);
+    }
+  }
+
+  /**
+   * Removes `chunks[from]` and every later one in the same block from that block; returns the
+   * index of the first chunk left for another block.
+   */
+  private removeFromBlock(term: number, chunks: number[], from: number): number {
+    const first = chunks[from]!;
+    const row = this.statements.blockAtOrBelow.get(term, first) as BlockRow | undefined;
+    if (!row)
+      throw new Error(`the keyword index has no posting of chunk ${first} under term ${term}`);
+    const postings = decodePostings(row.postings, row.first_chunk);
+    let next = from;
+    while (next < chunks.length && chunks[next]! <= row.last_chunk) {
+      const at = postings.chunks.indexOf(chunks[next]!);
+      if (at < 0) {
+        throw new Error(
+          `the keyword index has no posting of chunk ${chunks[next]} under term ${term}`,
+        );
+      }
+      postings.chunks.splice(at, 1);
+      postings.frequencies.splice(at, 1);
+      postings.lengths.splice(at, 1);
+      next++;
+    }
     if (postings.chunks.length === 0) {
       this.statements.deleteBlock.run(term, row.first_chunk);
-      return;
+      return next;
     }
     if (postings.chunks.length < MERGE_BELOW) {
       const previous = this.statements.blockBelow.get(term, row.first_chunk) as
         BlockRow | undefined;
-      const merged = previous && decodePostings(previous.postings, previous.first_chunk);
-      if (previous && merged && merged.chunks.length + postings.chunks.length <= BLOCK_SIZE) {
+      if (previous && previous.size + postings.chunks.length <= BLOCK_SIZE) {
+        const merged = decodePostings(previous.postings, previous.first_chunk);
         merged.chunks.push(...postings.chunks);
         merged.frequencies.push(...postings.frequencies);
         merged.lengths.push(...postings.lengths);
         this.statements.deleteBlock.run(term, row.first_chunk);
         this.writeBlock(term, previous.first_chunk, merged);
-        return;
+        return next;
       }
     }
     this.writeBlock(term, row.first_chunk, postings);
+    return next;
   }
 
   private writeBlock(term: number, key: number, postings: Postings): void {
@@ -203,6 +314,7 @@ export class KeywordIndex {
       term,
       key,
       postings.chunks.at(-1),
+      postings.chunks.length,
       encodeBound(postings),
       encodePostings(postings, key),
     );
@@ -218,21 +330,34 @@ function slicePostings(postings: Postings, start: number, end: number): Postings
 }
 
 function prepareStatements(db: Database.Database) {
-  const blockColumns = 'first_chunk, last_chunk, postings';
+  const blockColumns = 'first_chunk, last_chunk, size, bound, postings';
   return {
     termId: db.prepare('SELECT id FROM keyword_terms WHERE term = ?').pluck(),
-    termStats: db.prepare('SELECT id, chunks FROM keyword_terms WHERE term = ?'),
-    insertTerm: db.prepare('INSERT INTO keyword_terms (term, chunks) VALUES (?, 0)'),
-    countChunks: db.prepare('UPDATE keyword_terms SET chunks = chunks + ? WHERE id = ?'),
-    deleteUnusedTerm: db.prepare('DELETE FROM keyword_terms WHERE id = ? AND chunks = 0'),
+    termRevision: db.prepare('SELECT id, revision FROM keyword_terms WHERE term = ?'),
+    insertTerm: db.prepare('INSERT INTO keyword_terms (term, revision) VALUES (?, ?)'),
+    setRevision: db.prepare('UPDATE keyword_terms SET revision = ? WHERE id = ?'),
+    deleteTerm: db.prepare('DELETE FROM keyword_terms WHERE id = ?'),
     blockBounds: db
       .prepare(
-        'SELECT first_chunk, last_chunk, bound FROM keyword_blocks WHERE term = ? ORDER BY first_chunk',
+        `SELECT first_chunk, last_chunk, size, bound FROM keyword_blocks WHERE term = ?
+         ORDER BY first_chunk`,
+      )
+      .raw(),
+    lastBlockSize: db
+      .prepare(
+        `SELECT first_chunk, size FROM keyword_blocks WHERE term = ?
+         ORDER BY first_chunk DESC LIMIT 1`,
       )
       .raw(),
     blockPostings: db
-      .prepare('SELECT postings FROM keyword_blocks WHERE term = ? AND first_chunk = ?')
+      .prepare(
+        `SELECT postings FROM keyword_blocks WHERE term = ? AND first_chunk >= ?
+         ORDER BY first_chunk LIMIT ?`,
+      )
       .pluck(),
+    lastBlock: db.prepare(
+      `SELECT ${blockColumns} FROM keyword_blocks WHERE term = ? ORDER BY first_chunk DESC LIMIT 1`,
+    ),
     blockAtOrBelow: db.prepare(
       `SELECT ${blockColumns} FROM keyword_blocks WHERE term = ? AND first_chunk <= ?
        ORDER BY first_chunk DESC LIMIT 1`,
@@ -241,15 +366,12 @@ function prepareStatements(db: Database.Database) {
       `SELECT ${blockColumns} FROM keyword_blocks WHERE term = ? AND first_chunk < ?
        ORDER BY first_chunk DESC LIMIT 1`,
     ),
-    firstBlock: db.prepare(
-      `SELECT ${blockColumns} FROM keyword_blocks WHERE term = ? ORDER BY first_chunk LIMIT 1`,
-    ),
     deleteBlock: db.prepare('DELETE FROM keyword_blocks WHERE term = ? AND first_chunk = ?'),
     writeBlock: db.prepare(
-      `INSERT INTO keyword_blocks (term, first_chunk, last_chunk, bound, postings)
-       VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (term, first_chunk) DO UPDATE SET
-         last_chunk = excluded.last_chunk, bound = excluded.bound, postings = excluded.postings`,
+      `INSERT INTO keyword_blocks (term, first_chunk, last_chunk, size, bound, postings)
+       VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (term, first_chunk) DO UPDATE SET last_chunk = excluded.last_chunk,
+         size = excluded.size, bound = excluded.bound, postings = excluded.postings`,
     ),
   };
 }

@@ -112,8 +112,10 @@ class VarintReader {
   }
 }
 
+const decodeScratch = new DecodedBlock();
+
 export function decodePostings(bytes: Uint8Array, first: number): Postings {
-  const block = new DecodedBlock();
+  const block = decodeScratch;
   block.decode(bytes, first);
   return {
     chunks: Array.from(block.chunks.subarray(0, block.size)),
@@ -128,9 +130,9 @@ export function decodePostings(bytes: Uint8Array, first: number): Postings {
  * best of these pairs is the block's exact maximum under any parameters and any later average
  * length, and the bound never goes stale while the corpus changes around the block.
  */
-export function encodeBound(postings: Postings): Buffer {
-  const order = postings.frequencies
-    .map((frequency, index) => [frequency, postings.lengths[index]!] as const)
+export function encodeBound({ frequencies, lengths }: Omit<Postings, 'chunks'>): Buffer {
+  const order = frequencies
+    .map((frequency, index) => [frequency, lengths[index]!] as const)
     .sort((left, right) => right[0] - left[0] || left[1] - right[1]);
   let position = 0;
   let shortest = Infinity;
@@ -141,6 +143,18 @@ export function encodeBound(postings: Postings): Buffer {
     position = writeVarint(length, position);
   }
   return Buffer.from(scratch.subarray(0, position));
+}
+
+/** The pairs of an encoded bound, as frequencies and lengths. */
+export function decodeBound(bound: Uint8Array): Omit<Postings, 'chunks'> {
+  const frequencies: number[] = [];
+  const lengths: number[] = [];
+  const reader = new VarintReader(bound);
+  while (!reader.done) {
+    frequencies.push(reader.next());
+    lengths.push(reader.next());
+  }
+  return { frequencies, lengths };
 }
 
 /** The highest weight any posting of a block with this bound can have. */

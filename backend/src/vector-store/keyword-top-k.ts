@@ -28,12 +28,16 @@ export interface TopKOptions {
  */
 const SLACK = 1e-9;
 
-/** A term's position in its postings, one decoded block at a time. */
+/**
+ * A term's position in its postings. Blocks are decoded only when a chunk in them must be scored:
+ * until then the cursor sits on a block with `doc` as a lower bound ("pending").
+ */
 class TermCursor {
-  /** The current posting's chunk, Infinity once the postings are exhausted. */
+  /** The current posting's chunk; while pending, a lower bound of it; Infinity when exhausted. */
   doc = Infinity;
   readonly maxWeight: number;
-  private block = -1;
+  private block = 0;
+  private decodedBlock = -1;
   private position = 0;
   private readonly decoded = new DecodedBlock();
 
@@ -42,8 +46,19 @@ class TermCursor {
     private readonly parameters: Bm25Parameters,
     private readonly averageLength: number,
   ) {
-    this.maxWeight = Math.max(0, ...source.bounds);
-    this.enter(0);
+    let maxWeight = 0;
+    for (const bound of source.bounds) maxWeight = Math.max(maxWeight, bound);
+    this.maxWeight = maxWeight;
+    this.doc = source.firsts.length > 0 ? source.firsts[0]! : Infinity;
+  }
+
+  get pending(): boolean {
+    return this.decodedBlock !== this.block && this.doc !== Infinity;
+  }
+
+  /** The last chunk of the block the cursor is on. */
+  get blockEnd(): number {
+    return this.source.lasts[this.block] ?? Infinity;
   }
 
   weight(): number {
@@ -56,49 +71,64 @@ class TermCursor {
     );
   }
 
+  /** Moves past the current posting (which must be decoded). */
   next(): void {
-    if (++this.position < this.decoded.size) this.doc = this.decoded.chunks[this.position]!;
-    else this.enter(this.block + 1);
-  }
-
-  /**
-   * The weight bound of the block that would hold `target`, found without decoding anything: the
-   * caller prunes on it before paying for `advanceTo`. Zero when no block can hold it.
-   */
-  boundAt(target: number): number {
-    const { lasts, bounds } = this.source;
-    let index = Math.max(this.block, 0);
-    while (index < lasts.length && lasts[index]! < target) index++;
-    return index < lasts.length ? bounds[index]! : 0;
-  }
-
-  /** Moves to the first posting at or after `target`, skipping whole blocks by their last chunk. */
-  advanceTo(target: number): void {
-    if (this.doc >= target) return;
-    const { lasts } = this.source;
-    if (lasts[this.block]! < target) {
-      let index = this.block + 1;
-      while (index < lasts.length && lasts[index]! < target) index++;
-      this.enter(index);
-      if (this.doc >= target) return;
+    if (++this.position < this.decoded.size) {
+      this.doc = this.decoded.chunks[this.position]!;
+      return;
     }
+    this.block++;
+    this.doc = this.source.firsts[this.block] ?? Infinity;
+  }
+
+  /** Moves onto the block that may hold `target` or what follows it, decoding nothing new. */
+  skipTo(target: number): void {
+    if (this.doc >= target) return;
+    if (this.decodedBlock === this.block && this.blockEnd >= target) {
+      this.seekInBlock(target);
+      return;
+    }
+    const { lasts, firsts } = this.source;
+    let index = this.block;
+    while (index < lasts.length && lasts[index]! < target) index++;
+    this.block = index;
+    this.doc = index < lasts.length ? Math.max(firsts[index]!, target) : Infinity;
+  }
+
+  /** Moves to the first posting at or after `target`, decoding its block. */
+  advanceTo(target: number): void {
+    this.skipTo(target);
+    if (this.pending) this.materialize();
+  }
+
+  /** Decodes the block the cursor is on and moves to the first posting at or after `doc`. */
+  materialize(): void {
+    const target = this.doc;
+    this.decoded.decode(this.source.load(this.block), this.source.firsts[this.block]!);
+    this.decodedBlock = this.block;
+    this.position = 0;
+    this.seekInBlock(target);
+  }
+
+  /** The highest weight the term can give a chunk in [start, end]. */
+  boundWithin(start: number, end: number): number {
+    const { firsts, lasts, bounds } = this.source;
+    let index = this.block;
+    while (index < lasts.length && lasts[index]! < start) index++;
+    let bound = 0;
+    for (; index < firsts.length && firsts[index]! <= end; index++) {
+      bound = Math.max(bound, bounds[index]!);
+    }
+    return bound;
+  }
+
+  private seekInBlock(target: number): void {
     const { chunks, size } = this.decoded;
     let position = this.position;
     while (position < size && chunks[position]! < target) position++;
     this.position = position;
+    // A block's last posting is at least `target` whenever this is called.
     this.doc = chunks[position]!;
-  }
-
-  private enter(index: number): void {
-    this.block = index;
-    this.position = 0;
-    if (index >= this.source.firsts.length) {
-      this.doc = Infinity;
-      this.decoded.size = 0;
-      return;
-    }
-    this.decoded.decode(this.source.load(index), this.source.firsts[index]!);
-    this.doc = this.decoded.chunks[0]!;
   }
 }
 
@@ -106,72 +136,84 @@ class TermCursor {
  * The `limit` best chunks by BM25, best first (ties: lower chunk id first), scored exactly as an
  * exhaustive sum over every posting would score them.
  *
- * MaxScore (Turtle and Flood), with block-max bounds: terms are ordered by their highest possible
- * weight; once the k-th best score exceeds what the weakest terms could add together, chunks are
- * only proposed by the other ("essential") terms, and the weak terms are looked up for those
- * chunks alone, skipping every block whose bound cannot lift the chunk into the top k. The
- * common words of a question, whose postings are most of the index, are then mostly skipped.
+ * Block-max MaxScore (Turtle and Flood's MaxScore, in windows as Lucene's MaxScoreBulkScorer
+ * does): the chunk ids are walked in windows that end where some term's block ends. In each
+ * window every term's weight is bounded by its blocks there; a window whose bounds add up to no
+ * more than the k-th best score so far is skipped without decoding a block. Otherwise the terms
+ * that cannot, even together, lift a chunk above that score only score the chunks the other
+ * ("essential") terms propose, and a chunk is dropped as soon as what remains cannot lift it.
+ * The common words of a question, whose postings are most of the index, are mostly skipped.
  */
 export function topKByBm25(terms: TermPostings[], options: TopKOptions): [number, number][] {
   const { limit, parameters, averageLength, accept } = options;
   if (limit <= 0 || terms.length === 0) return [];
-  const cursors = terms
-    .map((term) => new TermCursor(term, parameters, averageLength))
-    .sort((left, right) => left.maxWeight - right.maxWeight);
-  // upTo[i]: the most that cursors 0..i can add together.
-  const upTo: number[] = [];
-  cursors.reduce((sum, cursor, index) => (upTo[index] = sum + cursor.maxWeight), 0);
+  const cursors = terms.map((term) => new TermCursor(term, parameters, averageLength));
   const slots = Math.max(...terms.map((term) => term.slot)) + 1;
   const contributions = new Float64Array(slots);
   const heap = new TopHeap(limit);
   let threshold = -Infinity;
-  // Cursors below `essential` cannot, even together, lift a chunk above the threshold.
-  let essential = 0;
   const cannotBeat = (bound: number) => bound + SLACK * (1 + Math.abs(bound)) < threshold;
+  const windowBounds = new Float64Array(cursors.length);
+  // upTo[i]: the most that the window's i + 1 weakest terms can add together.
+  const upTo = new Float64Array(cursors.length);
+  let order = cursors.map((_, index) => index);
 
+  let start = 0;
   for (;;) {
-    let doc = Infinity;
-    for (let index = essential; index < cursors.length; index++) {
-      doc = Math.min(doc, cursors[index]!.doc);
+    let end = Infinity;
+    for (const cursor of cursors) {
+      cursor.skipTo(start);
+      if (cursor.doc !== Infinity) end = Math.min(end, cursor.blockEnd);
     }
-    if (doc === Infinity) break;
-    contributions.fill(0);
-    let partial = 0;
-    for (let index = essential; index < cursors.length; index++) {
-      const cursor = cursors[index]!;
-      if (cursor.doc !== doc) continue;
-      const weight = cursor.weight();
-      contributions[cursor.source.slot] = weight;
-      partial += weight;
-      cursor.next();
-    }
-    if (accept && !accept(doc)) continue;
-    let pruned = false;
-    for (let index = essential - 1; index >= 0; index--) {
-      const below = index > 0 ? upTo[index - 1]! : 0;
-      if (cannotBeat(partial + upTo[index]!)) {
-        pruned = true;
-        break;
+    if (end === Infinity) break;
+    cursors.forEach((cursor, index) => (windowBounds[index] = cursor.boundWithin(start, end)));
+    order = order.sort((left, right) => windowBounds[left]! - windowBounds[right]!);
+    order.reduce((sum, cursor, rank) => (upTo[rank] = sum + windowBounds[cursor]!), 0);
+    let essential = 0;
+    while (essential < order.length && cannotBeat(upTo[essential]!)) essential++;
+
+    while (essential < order.length) {
+      let doc = Infinity;
+      for (let rank = essential; rank < order.length; rank++) {
+        const cursor = cursors[order[rank]!]!;
+        if (cursor.pending && cursor.doc <= end) cursor.materialize();
+        doc = Math.min(doc, cursor.doc);
       }
-      const cursor = cursors[index]!;
-      if (cannotBeat(partial + cursor.boundAt(doc) + below)) {
-        pruned = true;
-        break;
-      }
-      cursor.advanceTo(doc);
-      if (cursor.doc === doc) {
+      if (doc > end) break;
+      contributions.fill(0);
+      let partial = 0;
+      for (let rank = essential; rank < order.length; rank++) {
+        const cursor = cursors[order[rank]!]!;
+        if (cursor.doc !== doc) continue;
         const weight = cursor.weight();
         contributions[cursor.source.slot] = weight;
         partial += weight;
+        cursor.next();
       }
+      if (accept && !accept(doc)) continue;
+      let pruned = false;
+      for (let rank = essential - 1; rank >= 0; rank--) {
+        if (cannotBeat(partial + upTo[rank]!)) {
+          pruned = true;
+          break;
+        }
+        const cursor = cursors[order[rank]!]!;
+        cursor.advanceTo(doc);
+        if (cursor.doc === doc) {
+          const weight = cursor.weight();
+          contributions[cursor.source.slot] = weight;
+          partial += weight;
+        }
+      }
+      if (pruned) continue;
+      // The same sum, in the same order, as scoring every posting term by term would make.
+      let score = 0;
+      for (let slot = 0; slot < slots; slot++) score += contributions[slot]!;
+      if (!heap.offer(score, doc) || !heap.full) continue;
+      threshold = heap.worstScore;
+      while (essential < order.length && cannotBeat(upTo[essential]!)) essential++;
     }
-    if (pruned) continue;
-    // The same sum, in the same order, as scoring every posting term by term would make.
-    let score = 0;
-    for (let slot = 0; slot < slots; slot++) score += contributions[slot]!;
-    if (!heap.offer(score, doc) || !heap.full) continue;
-    threshold = heap.worstScore;
-    while (essential < cursors.length && cannotBeat(upTo[essential]!)) essential++;
+    start = end + 1;
   }
   return heap.ranked();
 }
