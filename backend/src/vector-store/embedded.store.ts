@@ -57,6 +57,7 @@ export class EmbeddedStore extends VectorStore {
   private readonly logger = new Logger('EmbeddedStore');
   private dimensions = 0;
   private keywordIndex?: KeywordIndex;
+  private readonly statements = new Map<string, Database.Statement>();
 
   constructor(
     dataDir: string,
@@ -157,6 +158,16 @@ export class EmbeddedStore extends VectorStore {
     );
   }
 
+  /** A prepared statement, prepared once per connection: preparing costs more than most runs. */
+  private sql(source: string): Database.Statement {
+    let statement = this.statements.get(source);
+    if (!statement) {
+      statement = this.db.prepare(source);
+      this.statements.set(source, statement);
+    }
+    return statement;
+  }
+
   private get keywords(): KeywordIndex {
     if (!this.keywordIndex) throw new Error('EmbeddedStore: call init() before using the store');
     return this.keywordIndex;
@@ -177,27 +188,25 @@ export class EmbeddedStore extends VectorStore {
     this.db.transaction(() => {
       const version = this.bumpVersion();
       this.removeDocument(document.url, version);
-      this.db
-        .prepare(
-          `INSERT INTO documents (url, site, title, language, content_hash, index_version)
+      this.sql(
+        `INSERT INTO documents (url, site, title, language, content_hash, index_version)
            VALUES (?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          document.url,
-          document.site,
-          document.title,
-          document.language,
-          document.contentHash,
-          version,
-        );
-      const insertChunk = this.db.prepare(
+      ).run(
+        document.url,
+        document.site,
+        document.title,
+        document.language,
+        document.contentHash,
+        version,
+      );
+      const insertChunk = this.sql(
         `INSERT INTO chunks (id, document_url, site, url, position, title, heading_path, text,
            language, content_hash, index_version, length, terms)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
       const insertVector =
         this.dimensions > 0
-          ? this.db.prepare(
+          ? this.sql(
               'INSERT INTO chunk_vectors (chunk, embedding, site, document_url) VALUES (?, ?, ?, ?)',
             )
           : undefined;
@@ -258,7 +267,7 @@ export class EmbeddedStore extends VectorStore {
 
   documentHash(url: string): Promise<string | undefined> {
     return settle(() => {
-      const row = this.db.prepare('SELECT content_hash FROM documents WHERE url = ?').get(url) as
+      const row = this.sql('SELECT content_hash FROM documents WHERE url = ?').get(url) as
         { content_hash: string } | undefined;
       return row?.content_hash;
     });
@@ -296,7 +305,7 @@ export class EmbeddedStore extends VectorStore {
     const { where, parameters } = chunkFilter(filter);
     if (!where) return undefined;
     const allowed = new Set(
-      this.db.prepare(`SELECT c.rowid FROM chunks c ${where}`).pluck().all(parameters) as number[],
+      this.sql(`SELECT c.rowid FROM chunks c ${where}`).pluck().all(parameters) as number[],
     );
     return (chunk) => allowed.has(chunk);
   }
@@ -304,11 +313,9 @@ export class EmbeddedStore extends VectorStore {
   /** The chunk rows of ranked [rowid, score] pairs, in rank order. */
   private loadChunks(ranked: [number, number][]): ScoredChunk[] {
     if (ranked.length === 0) return [];
-    const rows = this.db
-      .prepare(
-        'SELECT c.* FROM json_each(:rowids) j JOIN chunks c ON c.rowid = j.value ORDER BY j.key',
-      )
-      .all({ rowids: JSON.stringify(ranked.map(([rowid]) => rowid)) }) as ChunkRow[];
+    const rows = this.sql(
+      'SELECT c.* FROM json_each(:rowids) j JOIN chunks c ON c.rowid = j.value ORDER BY j.key',
+    ).all({ rowids: JSON.stringify(ranked.map(([rowid]) => rowid)) }) as ChunkRow[];
     const scoreOf = new Map(ranked);
     return rows.map((row) => ({ chunk: toChunk(row), score: scoreOf.get(row.rowid) ?? 0 }));
   }
@@ -326,26 +333,22 @@ export class EmbeddedStore extends VectorStore {
       filter?.site !== undefined ? 'AND v.site = :site' : '',
       filter?.documentUrl !== undefined ? 'AND v.document_url = :documentUrl' : '',
     ].join(' ');
-    const rows = this.db
-      .prepare(
-        `SELECT c.*, v.distance FROM chunk_vectors v JOIN chunks c ON c.rowid = v.chunk
+    const rows = this.sql(
+      `SELECT c.*, v.distance FROM chunk_vectors v JOIN chunks c ON c.rowid = v.chunk
          WHERE v.embedding MATCH :vector AND k = :limit ${conditions}
          ORDER BY v.distance`,
-      )
-      .all({
-        vector: new Float32Array(vector),
-        limit,
-        ...(filter?.site !== undefined ? { site: filter.site } : {}),
-        ...(filter?.documentUrl !== undefined ? { documentUrl: filter.documentUrl } : {}),
-      }) as (ChunkRow & { distance: number })[];
+    ).all({
+      vector: new Float32Array(vector),
+      limit,
+      ...(filter?.site !== undefined ? { site: filter.site } : {}),
+      ...(filter?.documentUrl !== undefined ? { documentUrl: filter.documentUrl } : {}),
+    }) as (ChunkRow & { distance: number })[];
     return rows.map((row) => ({ chunk: toChunk(row), score: 1 - row.distance }));
   }
 
   stats(): Promise<StoreStats> {
     return settle(() => {
-      const { documents } = this.db
-        .prepare('SELECT count(*) AS documents FROM documents')
-        .get() as {
+      const { documents } = this.sql('SELECT count(*) AS documents FROM documents').get() as {
         documents: number;
       };
       return {
@@ -364,14 +367,12 @@ export class EmbeddedStore extends VectorStore {
 
   /** Deletes a document's chunks, postings and vectors; true when there was one. */
   private removeDocument(url: string, version: number): boolean {
-    const old = this.db
-      .prepare('SELECT rowid, length, terms FROM chunks WHERE document_url = ? ORDER BY rowid')
-      .all(url) as { rowid: number; length: number; terms: Buffer }[];
+    const old = this.sql(
+      'SELECT rowid, length, terms FROM chunks WHERE document_url = ? ORDER BY rowid',
+    ).all(url) as { rowid: number; length: number; terms: Buffer }[];
     if (old.length > 0) {
       const deleteVector =
-        this.dimensions > 0
-          ? this.db.prepare('DELETE FROM chunk_vectors WHERE chunk = ?')
-          : undefined;
+        this.dimensions > 0 ? this.sql('DELETE FROM chunk_vectors WHERE chunk = ?') : undefined;
       const chunksByTerm = new Map<number, number[]>();
       for (const { rowid, terms } of old) {
         for (const term of decodeTermIds(terms)) {
@@ -385,7 +386,7 @@ export class EmbeddedStore extends VectorStore {
       this.addTotals(-old.length, -old.reduce((sum, chunk) => sum + chunk.length, 0));
     }
     // Chunks go with their document (ON DELETE CASCADE).
-    return this.db.prepare('DELETE FROM documents WHERE url = ?').run(url).changes > 0;
+    return this.sql('DELETE FROM documents WHERE url = ?').run(url).changes > 0;
   }
 
   private addTotals(chunks: number, length: number): void {
@@ -400,17 +401,15 @@ export class EmbeddedStore extends VectorStore {
   }
 
   private meta(key: string): number | string | undefined {
-    const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as
+    const row = this.sql('SELECT value FROM meta WHERE key = ?').get(key) as
       { value: number | string } | undefined;
     return row?.value;
   }
 
   private setMeta(key: string, value: number | string): void {
-    this.db
-      .prepare(
-        'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-      )
-      .run(key, value);
+    this.sql(
+      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    ).run(key, value);
   }
 }
 

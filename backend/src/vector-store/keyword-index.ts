@@ -47,8 +47,6 @@ export const KEYWORD_TABLES = `
 const MERGE_BELOW = BLOCK_SIZE / 4;
 /** Block directories kept in memory, least recently used dropped first. */
 const CACHED_DIRECTORIES = 10_000;
-/** Blocks read per statement when a query reads a term's blocks in order. */
-const READ_AHEAD = 8;
 
 interface BlockRow {
   first_chunk: number;
@@ -225,17 +223,15 @@ export class KeywordIndex {
     return directory;
   }
 
-  /** Reads a query's blocks on demand, READ_AHEAD at a time while they are read in order. */
-  private blockReader({ id, firsts }: BlockDirectory): (block: number) => Uint8Array {
-    const read: (Uint8Array | undefined)[] = [];
-    let previous = -2;
+  /**
+   * Reads a term's blocks for one query: all of them, in one range scan, when the first is needed.
+   * A query that reads any block of a term reads most of them, and a point read costs several
+   * times a block of the scan (measured at 100,000 chunks).
+   */
+  private blockReader({ id }: BlockDirectory): (block: number) => Uint8Array {
+    let read: Uint8Array[] | undefined;
     return (block) => {
-      if (!read[block]) {
-        const count = block === previous + 1 ? READ_AHEAD : 1;
-        const rows = this.statements.blockPostings.all(id, firsts[block], count) as Uint8Array[];
-        rows.forEach((postings, offset) => (read[block + offset] = postings));
-      }
-      previous = block;
+      read ??= this.statements.termPostings.all(id) as Uint8Array[];
       return read[block]!;
     };
   }
@@ -349,11 +345,8 @@ function prepareStatements(db: Database.Database) {
          ORDER BY first_chunk DESC LIMIT 1`,
       )
       .raw(),
-    blockPostings: db
-      .prepare(
-        `SELECT postings FROM keyword_blocks WHERE term = ? AND first_chunk >= ?
-         ORDER BY first_chunk LIMIT ?`,
-      )
+    termPostings: db
+      .prepare('SELECT postings FROM keyword_blocks WHERE term = ? ORDER BY first_chunk')
       .pluck(),
     lastBlock: db.prepare(
       `SELECT ${blockColumns} FROM keyword_blocks WHERE term = ? ORDER BY first_chunk DESC LIMIT 1`,

@@ -132,31 +132,72 @@ class TermCursor {
   }
 }
 
+/** The most chunk ids one window spans: the size of its score arrays. */
+const WINDOW = 4096;
+/**
+ * The fewest chunk ids a window spans. Windows cut at every block end were a few hundred ids wide
+ * at 100,000 chunks and cost more to plan than they saved; bounds over a few blocks are hardly
+ * looser, since a block's bound is close to its term's (measured: 2,048 ran fastest of 1 to 4,096).
+ */
+const MIN_WINDOW = 2048;
+
 /**
  * The `limit` best chunks by BM25, best first (ties: lower chunk id first), scored exactly as an
  * exhaustive sum over every posting would score them.
  *
- * Block-max MaxScore (Turtle and Flood's MaxScore, in windows as Lucene's MaxScoreBulkScorer
- * does): the chunk ids are walked in windows that end where some term's block ends. In each
- * window every term's weight is bounded by its blocks there; a window whose bounds add up to no
- * more than the k-th best score so far is skipped without decoding a block. Otherwise the terms
- * that cannot, even together, lift a chunk above that score only score the chunks the other
- * ("essential") terms propose, and a chunk is dropped as soon as what remains cannot lift it.
- * The common words of a question, whose postings are most of the index, are mostly skipped.
+ * Block-max MaxScore in windows, as Lucene's MaxScoreBulkScorer does (after Turtle and Flood's
+ * MaxScore): the chunk ids are walked in windows that end where some term's block ends. In each
+ * window every term's weight is bounded by its blocks there; the terms that cannot, even together,
+ * lift a chunk above the k-th best score so far are "non-essential". A window with no essential
+ * term is skipped without decoding a block. Otherwise the essential terms' postings in the window
+ * are summed term at a time into per-chunk arrays, and each chunk they reach is completed from the
+ * non-essential terms, strongest first, until what remains cannot lift it into the top k. The
+ * common words of a question, whose postings are most of the index, are then mostly skipped.
  */
 export function topKByBm25(terms: TermPostings[], options: TopKOptions): [number, number][] {
   const { limit, parameters, averageLength, accept } = options;
   if (limit <= 0 || terms.length === 0) return [];
   const cursors = terms.map((term) => new TermCursor(term, parameters, averageLength));
   const slots = Math.max(...terms.map((term) => term.slot)) + 1;
-  const contributions = new Float64Array(slots);
+  // Per chunk of the window: the essential terms' sum, each term's weight (by slot), presence bits.
+  const partials = new Float64Array(WINDOW);
+  const weights = new Float64Array(slots * WINDOW);
+  const present = new Uint32Array(WINDOW / 32);
   const heap = new TopHeap(limit);
   let threshold = -Infinity;
   const cannotBeat = (bound: number) => bound + SLACK * (1 + Math.abs(bound)) < threshold;
   const windowBounds = new Float64Array(cursors.length);
   // upTo[i]: the most that the window's i + 1 weakest terms can add together.
   const upTo = new Float64Array(cursors.length);
-  let order = cursors.map((_, index) => index);
+  const order = Int32Array.from(cursors, (_, index) => index);
+
+  /** Completes and ranks the chunk at `offset` of the window, then clears its entries. */
+  const evaluate = (doc: number, offset: number, essential: number) => {
+    let partial = partials[offset]!;
+    let pruned = accept !== undefined && !accept(doc);
+    for (let rank = essential - 1; rank >= 0 && !pruned; rank--) {
+      if (cannotBeat(partial + upTo[rank]!)) {
+        pruned = true;
+        break;
+      }
+      const cursor = cursors[order[rank]!]!;
+      cursor.advanceTo(doc);
+      if (cursor.doc === doc) {
+        const weight = cursor.weight();
+        weights[cursor.source.slot * WINDOW + offset] = weight;
+        partial += weight;
+      }
+    }
+    // The same sum, in the same order, as scoring every posting term by term would make.
+    let score = 0;
+    for (let slot = 0, at = offset; slot < slots; slot++, at += WINDOW) {
+      score += weights[at]!;
+      weights[at] = 0;
+    }
+    partials[offset] = 0;
+    if (pruned || !heap.offer(score, doc) || !heap.full) return;
+    threshold = heap.worstScore;
+  };
 
   let start = 0;
   for (;;) {
@@ -166,56 +207,59 @@ export function topKByBm25(terms: TermPostings[], options: TopKOptions): [number
       if (cursor.doc !== Infinity) end = Math.min(end, cursor.blockEnd);
     }
     if (end === Infinity) break;
+    end = Math.min(Math.max(end, start + MIN_WINDOW - 1), start + WINDOW - 1);
     cursors.forEach((cursor, index) => (windowBounds[index] = cursor.boundWithin(start, end)));
-    order = order.sort((left, right) => windowBounds[left]! - windowBounds[right]!);
+    sortByBound(order, windowBounds);
     order.reduce((sum, cursor, rank) => (upTo[rank] = sum + windowBounds[cursor]!), 0);
     let essential = 0;
     while (essential < order.length && cannotBeat(upTo[essential]!)) essential++;
-
-    while (essential < order.length) {
-      let doc = Infinity;
-      for (let rank = essential; rank < order.length; rank++) {
-        const cursor = cursors[order[rank]!]!;
-        if (cursor.pending && cursor.doc <= end) cursor.materialize();
-        doc = Math.min(doc, cursor.doc);
-      }
-      if (doc > end) break;
-      contributions.fill(0);
-      let partial = 0;
-      for (let rank = essential; rank < order.length; rank++) {
-        const cursor = cursors[order[rank]!]!;
-        if (cursor.doc !== doc) continue;
+    if (essential === order.length) {
+      start = end + 1;
+      continue;
+    }
+    for (let rank = essential; rank < order.length; rank++) {
+      const cursor = cursors[order[rank]!]!;
+      const base = cursor.source.slot * WINDOW;
+      for (;;) {
+        if (cursor.doc > end) break;
+        if (cursor.pending) {
+          cursor.materialize();
+          if (cursor.doc > end) break;
+        }
+        const offset = cursor.doc - start;
         const weight = cursor.weight();
-        contributions[cursor.source.slot] = weight;
-        partial += weight;
+        partials[offset] = partials[offset]! + weight;
+        weights[base + offset] = weight;
+        present[offset >>> 5] = present[offset >>> 5]! | (1 << (offset & 31));
         cursor.next();
       }
-      if (accept && !accept(doc)) continue;
-      let pruned = false;
-      for (let rank = essential - 1; rank >= 0; rank--) {
-        if (cannotBeat(partial + upTo[rank]!)) {
-          pruned = true;
-          break;
-        }
-        const cursor = cursors[order[rank]!]!;
-        cursor.advanceTo(doc);
-        if (cursor.doc === doc) {
-          const weight = cursor.weight();
-          contributions[cursor.source.slot] = weight;
-          partial += weight;
-        }
+    }
+    const words = (end - start + 32) >>> 5;
+    for (let word = 0; word < words; word++) {
+      let bits = present[word]!;
+      present[word] = 0;
+      while (bits !== 0) {
+        const offset = (word << 5) | (31 - Math.clz32(bits & -bits));
+        bits &= bits - 1;
+        evaluate(start + offset, offset, essential);
       }
-      if (pruned) continue;
-      // The same sum, in the same order, as scoring every posting term by term would make.
-      let score = 0;
-      for (let slot = 0; slot < slots; slot++) score += contributions[slot]!;
-      if (!heap.offer(score, doc) || !heap.full) continue;
-      threshold = heap.worstScore;
-      while (essential < order.length && cannotBeat(upTo[essential]!)) essential++;
     }
     start = end + 1;
   }
   return heap.ranked();
+}
+
+/** Orders term indexes by their bounds, ascending: insertion sort, as there are few. */
+function sortByBound(order: Int32Array, bounds: Float64Array): void {
+  for (let next = 1; next < order.length; next++) {
+    const moving = order[next]!;
+    let at = next;
+    while (at > 0 && bounds[order[at - 1]!]! > bounds[moving]!) {
+      order[at] = order[at - 1]!;
+      at--;
+    }
+    order[at] = moving;
+  }
 }
 
 /** The k best (score, chunk) pairs seen so far, the worst on top. */
