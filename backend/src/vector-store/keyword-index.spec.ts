@@ -217,4 +217,44 @@ describe('keyword index: pruned top-k equals exhaustive BM25', () => {
       expectTopK(await store.keywordSearch(terms, { limit: 10 }), bruteForce(corpus, terms), 10);
     }
   });
+
+  it('sees what another connection wrote or removed since its last search', async () => {
+    const sharedDir = mkdtempSync(join(tmpdir(), 'lorechat-keyword-shared-'));
+    const writer = new EmbeddedStore(sharedDir, { k1: K1, b: B });
+    const reader = new EmbeddedStore(sharedDir, { k1: K1, b: B });
+    await writer.init(0);
+    await reader.init(0);
+    const shared = new Map<string, IndexedDocument>();
+    const write = async (page: IndexedDocument) => {
+      await writer.upsertDocument(page);
+      shared.set(page.url, page);
+    };
+    const queries = [['t0'], ['t1', 't5'], ['t0', 't2', 't30']];
+    const expectSameAsBruteForce = async () => {
+      const corpus = corpusOf(shared);
+      for (const terms of queries) {
+        expectTopK(await reader.keywordSearch(terms, { limit: 20 }), bruteForce(corpus, terms), 20);
+      }
+    };
+    try {
+      for (let index = 0; index < 30; index++) {
+        await write(randomPage(random, `https://a.example/s${index}`, 4));
+      }
+      await expectSameAsBruteForce();
+      // Appended postings fill the last blocks the reader has in memory.
+      await write(randomPage(random, 'https://a.example/late', 2));
+      await expectSameAsBruteForce();
+      // A removal in the middle of the postings leaves the last blocks as they were.
+      await writer.deleteDocument('https://a.example/s3');
+      shared.delete('https://a.example/s3');
+      await expectSameAsBruteForce();
+      // A page replaced: removal and appends in one write.
+      await write(randomPage(random, 'https://a.example/s7', 4));
+      await expectSameAsBruteForce();
+    } finally {
+      await reader.close();
+      await writer.close();
+      rmSync(sharedDir, { recursive: true, force: true });
+    }
+  });
 });

@@ -35,7 +35,6 @@ const SLACK = 1e-9;
 class TermCursor {
   /** The current posting's chunk; while pending, a lower bound of it; Infinity when exhausted. */
   doc = Infinity;
-  readonly maxWeight: number;
   private block = 0;
   private decodedBlock = -1;
   private position = 0;
@@ -46,9 +45,6 @@ class TermCursor {
     private readonly parameters: Bm25Parameters,
     private readonly averageLength: number,
   ) {
-    let maxWeight = 0;
-    for (const bound of source.bounds) maxWeight = Math.max(maxWeight, bound);
-    this.maxWeight = maxWeight;
     this.doc = source.firsts.length > 0 ? source.firsts[0]! : Infinity;
   }
 
