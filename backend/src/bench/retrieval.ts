@@ -26,7 +26,7 @@ import { type AppConfig, loadConfig } from '../config/app-config';
 import { type EmbeddingProvider } from '../embeddings/embedding-provider';
 import { createEmbeddingProvider } from '../embeddings/embeddings.module';
 import { Indexer } from '../ingest/indexer';
-import { Analyzer } from '../retrieval/analyzer';
+import { Analyzer } from '../text/analyzer';
 import { HybridRetriever } from '../retrieval/retriever';
 import { EmbeddedStore, INDEX_FILE } from '../vector-store/embedded.store';
 import { type BeirDataset, loadBeir, mrrAt, ndcgAt, percentile, recallAt } from './beir';

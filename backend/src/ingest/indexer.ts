@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type EmbeddingProvider } from '../embeddings/embedding-provider';
-import { type Analyzer } from '../retrieval/analyzer';
+import { type Analyzer } from '../text/analyzer';
 import { type ChunkInput, type IndexedDocument } from '../vector-store/chunk';
 import { type VectorStore } from '../vector-store/vector-store';
 import { chunkId, chunkMarkdown, type ChunkingOptions, DEFAULT_CHUNKING } from './markdown-chunker';
