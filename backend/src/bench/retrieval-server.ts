@@ -14,7 +14,7 @@ import {
   type AskAccepted,
   type ClientToServerEvents,
   type ServerToClientEvents,
-} from '../chat/protocol';
+} from '@lorechat/contracts';
 import { freePort } from './free-port';
 
 /** The default SITES allow this origin for the `demo` site key. */
