@@ -1,7 +1,7 @@
 /**
  * `npm run bench:retrieval -- --dataset DIR [--split train|test] [--embeddings none|local|openai|bedrock]
- *   [--synthetic-chunks N] [--latency-passes N] [--server-questions N] [--k1 X] [--b X] [--rrf-k N]
- *   [--keyword-weight X] [--dense-weight X]`
+ *   [--synthetic-chunks N] [--latency-passes N] [--server-questions N] [--baseline exhaustive|none]
+ *   [--k1 X] [--b X] [--rrf-k N] [--keyword-weight X] [--dense-weight X]`
  *
  * Indexes a BEIR corpus through the real ingest path (Indexer: chunking, analyzer, embeddings, the
  * embedded store) in a temporary data directory, runs every judged query through the real
@@ -16,6 +16,11 @@
  * their ratio (`p95_ratio`). For each index it reports the file's bytes per chunk (all of it, and
  * the keyword index's share) and the resident memory of the real server (`dist/main.js`) after it
  * answered `--server-questions` questions on that index over Socket.IO.
+ *
+ * `--baseline exhaustive` (the default) also opens each index with keyword ranking that scores
+ * every posting instead of pruning, and measures it in the same run, in the same alternation: its
+ * quality and rankings must equal the pruned search's (`rankings_differ` counts the questions
+ * whose deep ranking differs), and its latency is what pruning saves (`large_p95_speedup`).
  */
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,6 +51,8 @@ interface Quality {
 interface Built {
   dir: string;
   store: EmbeddedStore;
+  /** The same index, ranked by scoring every posting. */
+  baseline?: EmbeddedStore;
   chunks: number;
   documents: number;
   indexSeconds: number;
@@ -62,6 +69,7 @@ async function main(): Promise<void> {
       'synthetic-chunks': { type: 'string', default: '0' },
       'latency-passes': { type: 'string', default: '3' },
       'server-questions': { type: 'string', default: '200' },
+      baseline: { type: 'string', default: 'exhaustive' },
       k1: { type: 'string' },
       b: { type: 'string' },
       'rrf-k': { type: 'string' },
@@ -70,6 +78,9 @@ async function main(): Promise<void> {
     },
   });
   if (!values.dataset) throw new Error('--dataset DIR is required (a BEIR-format folder)');
+  if (values.baseline !== 'exhaustive' && values.baseline !== 'none') {
+    throw new Error(`--baseline takes exhaustive or none, not "${values.baseline}"`);
+  }
   const syntheticChunks = Number(values['synthetic-chunks']);
   const latencyPasses = Number(values['latency-passes']);
   const serverQuestions = Number(values['server-questions']);
@@ -105,16 +116,27 @@ async function main(): Promise<void> {
     const bench = { config, embeddings, analyzer, dataset };
 
     const base = await buildDatasetIndex(bench, config.dataDir);
-    const quality = await measureQuality(bench, base.store);
-    let large: Built | undefined;
-    let largeQuality: Quality | undefined;
-    if (syntheticChunks > 0) {
-      large = await growCopy(bench, base, join(root, 'synthetic'), syntheticChunks);
-      largeQuality = await measureQuality(bench, large.store);
-    }
+    const large =
+      syntheticChunks > 0
+        ? await growCopy(bench, base, join(root, 'synthetic'), syntheticChunks)
+        : undefined;
     const built = large ? [base, large] : [base];
-    const latencies = await measureLatency(bench, built, latencyPasses);
-    for (const index of built) await index.store.close();
+    if (values.baseline === 'exhaustive') {
+      for (const index of built) index.baseline = await openStore(bench, index.dir, 'exhaustive');
+    }
+    const qualities = [];
+    for (const index of built) {
+      const pruned = await measureQuality(bench, index.store);
+      const exhaustive = index.baseline && (await measureQuality(bench, index.baseline));
+      qualities.push({ pruned, exhaustive });
+    }
+    // Pruned stores first, then their baselines: one alternation over all of them.
+    const stores = [
+      ...built.map((index) => index.store),
+      ...built.flatMap((index) => (index.baseline ? [index.baseline] : [])),
+    ];
+    const latencies = await measureLatency(bench, stores, latencyPasses);
+    for (const store of stores) await store.close();
     const sizes = built.map((index) => indexSize(index));
     // The server reads the same settings the index was built and searched with.
     const serverEnv = Object.fromEntries(
@@ -138,6 +160,10 @@ async function main(): Promise<void> {
     ) as [number[], number[]];
     const megabytes = (bytes: number | undefined) =>
       bytes === undefined ? null : Math.round(bytes / 2 ** 20);
+    const baseQuality = qualities[0]!;
+    const largeQuality = qualities[1];
+    /** Where the baseline of size `size` is in `latencies`: the pruned stores come first. */
+    const baselineAt = (size: number) => built.length + size;
     const result = {
       dataset: values.dataset.split(/[\\/]/).filter(Boolean).at(-1),
       split: values.split,
@@ -145,17 +171,25 @@ async function main(): Promise<void> {
       queries: dataset.queries.size,
       documents: base.documents,
       chunks: base.chunks,
-      ...quality,
+      ...baseQuality.pruned.scores,
       index_s: round(base.indexSeconds, 1),
       p50_ms: round(p50[0]!, 2),
       p95_ms: round(p95[0]!, 2),
       bytes_per_chunk: sizes[0]!.total,
       keyword_bytes_per_chunk: sizes[0]!.keyword,
       server_rss_mb: megabytes(servers[0]?.rssBytes),
+      ...(baseQuality.exhaustive
+        ? {
+            'exhaustive_ndcg@10': baseQuality.exhaustive.scores['ndcg@10'],
+            rankings_differ: differingRankings(baseQuality.pruned, baseQuality.exhaustive),
+            exhaustive_p50_ms: round(p50[baselineAt(0)]!, 2),
+            exhaustive_p95_ms: round(p95[baselineAt(0)]!, 2),
+          }
+        : {}),
       ...(large && largeQuality
         ? {
             large_chunks: large.chunks,
-            'large_ndcg@10': largeQuality['ndcg@10'],
+            'large_ndcg@10': largeQuality.pruned.scores['ndcg@10'],
             large_index_s: round(large.indexSeconds, 1),
             large_p50_ms: round(p50[1]!, 2),
             large_p95_ms: round(p95[1]!, 2),
@@ -165,6 +199,19 @@ async function main(): Promise<void> {
             large_keyword_bytes_per_chunk: sizes[1]!.keyword,
             large_server_rss_mb: megabytes(servers[1]?.rssBytes),
             large_server_peak_rss_mb: megabytes(servers[1]?.peakRssBytes),
+            ...(largeQuality.exhaustive
+              ? {
+                  'large_exhaustive_ndcg@10': largeQuality.exhaustive.scores['ndcg@10'],
+                  large_rankings_differ: differingRankings(
+                    largeQuality.pruned,
+                    largeQuality.exhaustive,
+                  ),
+                  large_exhaustive_p50_ms: round(p50[baselineAt(1)]!, 2),
+                  large_exhaustive_p95_ms: round(p95[baselineAt(1)]!, 2),
+                  exhaustive_p95_ratio: round(p95[baselineAt(1)]! / p95[baselineAt(0)]!, 2),
+                  large_p95_speedup: round(p95[baselineAt(1)]! / p95[1]!, 2),
+                }
+              : {}),
           }
         : {}),
       latency_samples: latencies[0]!.length,
@@ -184,8 +231,12 @@ interface Bench {
   dataset: BeirDataset;
 }
 
-async function openStore({ config, embeddings }: Bench, dir: string): Promise<EmbeddedStore> {
-  const store = new EmbeddedStore(dir, config.retrieval.bm25);
+async function openStore(
+  { config, embeddings }: Bench,
+  dir: string,
+  keywordRanking: 'pruned' | 'exhaustive' = 'pruned',
+): Promise<EmbeddedStore> {
+  const store = new EmbeddedStore(dir, config.retrieval.bm25, { keywordRanking });
   await store.init(embeddings.dimensions);
   return store;
 }
@@ -219,15 +270,22 @@ async function growCopy(bench: Bench, base: Built, dir: string, target: number):
   return { dir, store, indexSeconds, ...(await store.stats()) };
 }
 
+interface Measured {
+  scores: Quality;
+  /** Per query, in the dataset's order: its documents, best first. */
+  rankings: string[][];
+}
+
 async function measureQuality(
   { config, embeddings, analyzer, dataset }: Bench,
   store: EmbeddedStore,
-) {
+): Promise<Measured> {
   const deepRetriever = new HybridRetriever(store, analyzer, embeddings, {
     ...config.retrieval,
     candidates: CHUNKS_PER_QUERY,
   });
   const totals = { ndcg10: 0, recall10: 0, recall100: 0, mrr10: 0 };
+  const rankings: string[][] = [];
   for (const [queryId, text] of dataset.queries) {
     const hits = await deepRetriever.retrieve(text, { limit: CHUNKS_PER_QUERY });
     const ranked = [
@@ -235,6 +293,7 @@ async function measureQuality(
         hits.map((hit) => decodeURIComponent(hit.chunk.documentUrl.slice(DOCUMENT_BASE.length))),
       ),
     ];
+    rankings.push(ranked);
     const judged = dataset.qrels.get(queryId) ?? new Map<string, number>();
     totals.ndcg10 += ndcgAt(10, ranked, judged);
     totals.recall10 += recallAt(10, ranked, judged);
@@ -242,27 +301,35 @@ async function measureQuality(
     totals.mrr10 += mrrAt(10, ranked, judged);
   }
   const count = dataset.queries.size;
-  return {
+  const scores: Quality = {
     'ndcg@10': round(totals.ndcg10 / count, 4),
     'recall@10': round(totals.recall10 / count, 4),
     'recall@100': round(totals.recall100 / count, 4),
     'mrr@10': round(totals.mrr10 / count, 4),
   };
+  return { scores, rankings };
+}
+
+/** Questions whose deep document ranking differs between two measurements of the same queries. */
+function differingRankings(left: Measured, right: Measured): number {
+  return left.rankings.filter(
+    (ranking, query) => ranking.join('\n') !== right.rankings[query]!.join('\n'),
+  ).length;
 }
 
 /**
- * Sorted retrieval times per index, with the chat's settings. One untimed pass warms the caches;
- * then every query runs on every index in turn, the first index alternating from query to query.
+ * Sorted retrieval times per store, with the chat's settings. One untimed pass warms the caches;
+ * then every query runs on every store in turn, the first store alternating from query to query.
  */
 async function measureLatency(
   { config, embeddings, analyzer, dataset }: Bench,
-  built: Built[],
+  stores: EmbeddedStore[],
   passes: number,
 ): Promise<number[][]> {
-  const retrievers = built.map(
-    (index) => new HybridRetriever(index.store, analyzer, embeddings, config.retrieval),
+  const retrievers = stores.map(
+    (store) => new HybridRetriever(store, analyzer, embeddings, config.retrieval),
   );
-  const samples = built.map((): number[] => []);
+  const samples = stores.map((): number[] => []);
   const queries = [...dataset.queries.values()];
   for (let pass = 0; pass <= passes; pass++) {
     for (const [number, text] of queries.entries()) {
@@ -316,9 +383,8 @@ async function addSyntheticChunks(
     seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
     return seed / 2_147_483_648;
   };
-  // Each filler page is one chunk (six sentences stay under the chunk size).
-  const missing = target - (await store.stats()).chunks;
-  for (let page = 0; page < missing; page++) {
+  // A filler page is one chunk, or two when its six sentences exceed the chunk size.
+  for (let page = 0; (await store.stats()).chunks < target; page++) {
     const text = Array.from(
       { length: 6 },
       () => sentences[Math.floor(random() * sentences.length)] ?? '',

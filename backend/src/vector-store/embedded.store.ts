@@ -60,9 +60,14 @@ export class EmbeddedStore extends VectorStore {
   private keywordIndex?: KeywordIndex;
   private readonly statements = new Map<string, Database.Statement>();
 
+  /**
+   * `keywordRanking: 'exhaustive'` scores every posting of a query's terms instead of pruning: the
+   * same ranking, slower; `npm run bench:retrieval` measures pruning against it.
+   */
   constructor(
     dataDir: string,
     private readonly bm25: Bm25Parameters,
+    private readonly options: { keywordRanking?: 'pruned' | 'exhaustive' } = {},
   ) {
     super();
     mkdirSync(dataDir, { recursive: true });
@@ -291,6 +296,7 @@ export class EmbeddedStore extends VectorStore {
         chunkCount,
         averageLength,
         accept: this.chunksPassing(filter),
+        exhaustive: this.options.keywordRanking === 'exhaustive',
       });
       return this.loadChunks(ranked);
     })();

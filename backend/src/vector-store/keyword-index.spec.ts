@@ -202,6 +202,32 @@ describe('keyword index: pruned top-k equals exhaustive BM25', () => {
     }
   });
 
+  it('gives the same hits and scores when it scores every posting (the benchmark baseline)', async () => {
+    const exhaustive = new EmbeddedStore(
+      dataDir,
+      { k1: K1, b: B },
+      { keywordRanking: 'exhaustive' },
+    );
+    await exhaustive.init(0);
+    try {
+      const corpus = corpusOf(pages);
+      for (let query = 0; query < 40; query++) {
+        const terms = Array.from({ length: 1 + Math.floor(random() * 6) }, () =>
+          zipfTerm(random, 300),
+        );
+        const filter = query % 4 === 0 ? { site: 'b.example' } : undefined;
+        for (const limit of [1, 10, 200]) {
+          const baseline = await exhaustive.keywordSearch(terms, { limit, filter });
+          expectTopK(baseline, bruteForce(corpus, terms, filter?.site), limit);
+          const hits = (list: typeof baseline) => list.map((hit) => [hit.chunk.id, hit.score]);
+          expect(hits(await store.keywordSearch(terms, { limit, filter }))).toEqual(hits(baseline));
+        }
+      }
+    } finally {
+      await exhaustive.close();
+    }
+  });
+
   it('keeps ranking correctly after every page is deleted and written again', async () => {
     for (const url of [...pages.keys()]) await store.deleteDocument(url);
     expect(await store.keywordSearch(['t0', 't1'], { limit: 5 })).toEqual([]);

@@ -10,7 +10,7 @@ import {
   encodePostings,
   type Postings,
 } from './keyword-postings';
-import { type TermPostings, topKByBm25 } from './keyword-top-k';
+import { type TermPostings, topKByBm25, topKExhaustive } from './keyword-top-k';
 
 /**
  * The embedded store's keyword index: a vocabulary of term ids with their chunk counts, and each
@@ -77,6 +77,8 @@ export interface KeywordSearch {
   chunkCount: number;
   averageLength: number;
   accept?: (chunk: number) => boolean;
+  /** Score every posting instead of pruning: the benchmark's baseline (same ranking, slower). */
+  exhaustive?: boolean;
 }
 
 export class KeywordIndex {
@@ -152,24 +154,9 @@ export class KeywordIndex {
       if (!row || !last) continue;
       const directory = this.directory(term, row, last);
       const idf = bm25Idf(count, chunkCount, directory.chunks);
-      const bounds = directory.firsts.map((_, block) => {
-        let bound = 0;
-        for (
-          let pair = directory.pairStarts[block]!;
-          pair < directory.pairStarts[block + 1]!;
-          pair++
-        ) {
-          const weight = bm25Weight(
-            idf,
-            directory.frequencies[pair]!,
-            directory.lengths[pair]!,
-            parameters,
-            averageLength,
-          );
-          if (weight > bound) bound = weight;
-        }
-        return bound;
-      });
+      const bounds = search.exhaustive
+        ? []
+        : blockBounds(directory, idf, parameters, averageLength);
       postings.push({
         slot: termSlot,
         idf,
@@ -179,7 +166,7 @@ export class KeywordIndex {
         load: this.blockReader(directory),
       });
     }
-    return topKByBm25(postings, search);
+    return (search.exhaustive ? topKExhaustive : topKByBm25)(postings, search);
   }
 
   /** The term's block directory, from memory while the term is unchanged. */
@@ -315,6 +302,23 @@ export class KeywordIndex {
       encodePostings(postings, key),
     );
   }
+}
+
+/** Per block of the term, the highest weight one of its postings can have in this query. */
+function blockBounds(
+  { firsts, pairStarts, frequencies, lengths }: BlockDirectory,
+  idf: number,
+  parameters: Bm25Parameters,
+  averageLength: number,
+): number[] {
+  return firsts.map((_, block) => {
+    let bound = 0;
+    for (let pair = pairStarts[block]!; pair < pairStarts[block + 1]!; pair++) {
+      const weight = bm25Weight(idf, frequencies[pair]!, lengths[pair]!, parameters, averageLength);
+      if (weight > bound) bound = weight;
+    }
+    return bound;
+  });
 }
 
 function slicePostings(postings: Postings, start: number, end: number): Postings {

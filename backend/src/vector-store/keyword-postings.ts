@@ -157,23 +157,6 @@ export function decodeBound(bound: Uint8Array): Omit<Postings, 'chunks'> {
   return { frequencies, lengths };
 }
 
-/** The highest weight any posting of a block with this bound can have. */
-export function boundWeight(
-  bound: Uint8Array,
-  idf: number,
-  parameters: Bm25Parameters,
-  averageLength: number,
-): number {
-  let best = 0;
-  const reader = new VarintReader(bound);
-  while (!reader.done) {
-    const frequency = reader.next();
-    const length = reader.next();
-    best = Math.max(best, bm25Weight(idf, frequency, length, parameters, averageLength));
-  }
-  return best;
-}
-
 /** Distinct term ids of a chunk, ascending, as varint gaps: what deleting the chunk needs. */
 export function encodeTermIds(ids: number[]): Buffer {
   const sorted = [...ids].sort((left, right) => left - right);

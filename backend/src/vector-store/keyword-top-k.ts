@@ -245,6 +245,46 @@ export function topKByBm25(terms: TermPostings[], options: TopKOptions): [number
   return heap.ranked();
 }
 
+/**
+ * The same ranking as topKByBm25 by scoring every posting of every query term, term by term: what
+ * a query cost before pruning. `npm run bench:retrieval` measures pruning against it in the same
+ * run (the rankings must be equal; the time is what pruning saves). Scores are summed in slot
+ * order, as topKByBm25 sums them, so both give the same scores to the last bit.
+ */
+export function topKExhaustive(terms: TermPostings[], options: TopKOptions): [number, number][] {
+  const { limit, parameters, averageLength, accept } = options;
+  if (limit <= 0 || terms.length === 0) return [];
+  const end = Math.max(...terms.map((term) => term.lasts.at(-1) ?? -1)) + 1;
+  const scores = new Float64Array(end);
+  const matched = new Uint8Array(end);
+  const block = new DecodedBlock();
+  for (const term of [...terms].sort((left, right) => left.slot - right.slot)) {
+    for (let index = 0; index < term.firsts.length; index++) {
+      block.decode(term.load(index), term.firsts[index]!);
+      for (let position = 0; position < block.size; position++) {
+        const chunk = block.chunks[position]!;
+        scores[chunk] =
+          scores[chunk]! +
+          bm25Weight(
+            term.idf,
+            block.frequencies[position]!,
+            block.lengths[position]!,
+            parameters,
+            averageLength,
+          );
+        matched[chunk] = 1;
+      }
+    }
+  }
+  const heap = new TopHeap(limit);
+  for (let chunk = 0; chunk < end; chunk++) {
+    if (matched[chunk] === 1 && (accept === undefined || accept(chunk))) {
+      heap.offer(scores[chunk]!, chunk);
+    }
+  }
+  return heap.ranked();
+}
+
 /** Orders term indexes by their bounds, ascending: insertion sort, as there are few. */
 function sortByBound(order: Int32Array, bounds: Float64Array): void {
   for (let next = 1; next < order.length; next++) {
