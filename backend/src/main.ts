@@ -1,9 +1,11 @@
 import 'reflect-metadata';
+import cluster from 'node:cluster';
 import { Logger } from '@nestjs/common';
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import { createApp } from './app.factory';
 import { ConfigError, loadConfig } from './config/app-config';
 import { Drain } from './health/drain';
+import { runWorkers } from './workers';
 
 const logger = new Logger('LoreChat');
 
@@ -18,6 +20,10 @@ async function bootstrap(): Promise<void> {
     }
     throw error;
   }
+  if (config.server.workers > 1 && cluster.isPrimary) {
+    runWorkers(config);
+    return;
+  }
   const app = await createApp(config);
   await app.listen(config.server.port, config.server.host);
   const { provider, model } = config.llm;
@@ -31,7 +37,12 @@ async function bootstrap(): Promise<void> {
     });
   };
   process.once('SIGTERM', shutDown);
-  process.once('SIGINT', shutDown);
+  if (cluster.isWorker) {
+    // The primary drains the workers on a terminal's Ctrl-C, which also reaches them directly.
+    process.on('SIGINT', () => undefined);
+  } else {
+    process.once('SIGINT', shutDown);
+  }
   logger.log(
     `listening on ${config.server.publicUrl} (answers by ${provider}${provider === model ? '' : `, model ${model}`})`,
   );
