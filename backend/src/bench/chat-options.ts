@@ -36,6 +36,8 @@ export interface BenchOptions {
   workers: string[];
   /** The server under test on CPU 0, the provider and visitors on CPU 1. */
   pin: boolean;
+  /** Start a redis-server for LoreChat (REDIS_URL), as the AWS stacks run it. */
+  redis: boolean;
   /** Runs of a level that must all fail before it counts as failed (the machine is shared). */
   tries: number;
   /** The search stops once the bounds are this close, as a fraction of the lower one. */
@@ -68,6 +70,7 @@ export function parseOptions(args: string[]): BenchOptions {
       relay: { type: 'boolean', default: false },
       workers: { type: 'string' },
       pin: { type: 'boolean', default: false },
+      redis: { type: 'boolean', default: false },
       tries: { type: 'string', default: '2' },
       resolution: { type: 'string', default: '0.05' },
     },
@@ -77,6 +80,13 @@ export function parseOptions(args: string[]): BenchOptions {
     if (setting !== 'auto') wholeNumber('workers', setting, 1);
   }
   const capacity = values.capacity || values.relay || workers.length > 1;
+  const hasRedis =
+    values.redis || values['backend-env'].some((setting) => setting.startsWith('REDIS_URL='));
+  if (workers.some((setting) => setting !== '1') && !hasRedis) {
+    throw new Error(
+      'more than one worker needs Redis: add --redis, or --backend-env REDIS_URL=redis://…',
+    );
+  }
   const resolution = Number(values.resolution);
   if (!(resolution > 0 && resolution < 1)) {
     throw new Error(`--resolution must be a fraction between 0 and 1, not "${values.resolution}"`);
@@ -113,6 +123,7 @@ export function parseOptions(args: string[]): BenchOptions {
     relay: values.relay,
     workers,
     pin: values.pin,
+    redis: values.redis,
     tries: wholeNumber('tries', values.tries, 1),
     resolution,
   };

@@ -175,3 +175,35 @@ export class ServerUnderTest {
     }
   }
 }
+
+/**
+ * A redis-server (Debian's `redis-server`) on a free port for the servers under test, holding
+ * nothing on disk; bound to `cpu` when given, as part of the stack under test.
+ */
+export async function startRedis(
+  port: number,
+  cpu?: number,
+): Promise<{ url: string; stop: () => void }> {
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+  const child =
+    cpu === undefined
+      ? spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn('taskset', ['-c', String(cpu), 'redis-server', ...args], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+  process.once('exit', () => child.kill('SIGKILL'));
+  await new Promise<void>((resolve, reject) => {
+    let output = '';
+    child.stdout.on('data', (data: Buffer) => {
+      output += data.toString();
+      if (output.includes('Ready to accept connections')) resolve();
+    });
+    child.on('error', (error) =>
+      reject(
+        new Error(`redis-server could not start (apt-get install redis-server): ${error.message}`),
+      ),
+    );
+    child.on('exit', (code) => reject(new Error(`redis-server exited (${code}): ${output}`)));
+  });
+  return { url: `redis://127.0.0.1:${port}`, stop: () => child.kill('SIGKILL') };
+}

@@ -2,7 +2,7 @@
  * `npm run bench:chat [-- --conversations N] [--tokens N] [--rate N] [--idle N]
  *   [--first-token-ms N] [--ask-window-ms N] [--client-processes N] [--timeout-s N]
  *   [--backend-env NAME=VALUE]… [--cpu-prof DIR]
- *   [--capacity] [--relay] [--workers N[,M…]] [--pin] [--tries N] [--resolution F]`
+ *   [--capacity] [--relay] [--workers N[,M…]] [--redis] [--pin] [--tries N] [--resolution F]`
  *
  * Load test of the chat path, end to end: starts a local OpenAI-compatible provider that streams
  * every answer at a fixed rate (chat-provider.ts, in this process), the real backend
@@ -21,8 +21,8 @@
  * then bisecting (chat-capacity.ts); the servers take turns level by level, so a slower stretch
  * of the shared machine weighs on each alike. `--relay` adds the bare relay (chat-relay.ts, the
  * floor of the stack) and reports LoreChat's capacity against it; `--workers 1,2` compares
- * LoreChat with its WORKERS setting at each value (each needs Redis beyond 1: pass
- * `--backend-env REDIS_URL=…`). `--pin` binds the servers to CPU 0 and this process and the
+ * LoreChat with its WORKERS setting at each value (beyond 1 each needs Redis: `--redis` starts
+ * a redis-server for LoreChat, or pass `--backend-env REDIS_URL=…`). `--pin` binds the servers to CPU 0 and this process and the
  * visitors to CPU 1 (`taskset`).
  *
  * The last line is one JSON object. Exits 1 if the bench itself fails (a fixed-load run that
@@ -53,7 +53,7 @@ import {
   printFixedLoad,
   streamFigures,
 } from './chat-report';
-import { ServerUnderTest, type ServerSpec } from './chat-server';
+import { ServerUnderTest, type ServerSpec, startRedis } from './chat-server';
 import { freePort } from './free-port';
 
 const SERVER_CPU = 0;
@@ -102,6 +102,7 @@ async function serverSpecs(
   options: BenchOptions,
   providerUrl: string,
   dataDir: string,
+  redisUrl?: string,
 ): Promise<ServerSpec[]> {
   const cpu = options.pin ? SERVER_CPU : undefined;
   const specs: ServerSpec[] = [];
@@ -124,6 +125,9 @@ async function serverSpecs(
       name,
       kind: 'lorechat',
       env: {
+        ...(redisUrl && { REDIS_URL: redisUrl }),
+        // Each server its own keys and Socket.IO stream, should they share one Redis.
+        REDIS_KEY_PREFIX: `bench-${name}:`,
         ...loreChatEnv(options, providerUrl, join(dataDir, name), port),
         WORKERS: String(workers),
       },
@@ -231,8 +235,13 @@ async function main(): Promise<void> {
   );
   const servers: ServerUnderTest[] = [];
   let pool: ClientPool | undefined;
+  let redis: Awaited<ReturnType<typeof startRedis>> | undefined;
   try {
-    for (const spec of await serverSpecs(options, providerUrl, dataDir)) {
+    if (options.redis) {
+      redis = await startRedis(await freePort(), options.pin ? SERVER_CPU : undefined);
+      log(`redis-server at ${redis.url}`);
+    }
+    for (const spec of await serverSpecs(options, providerUrl, dataDir, redis?.url)) {
       const startedAt = performance.now();
       const server = await ServerUnderTest.start(spec);
       servers.push(server);
@@ -249,6 +258,7 @@ async function main(): Promise<void> {
   } finally {
     pool?.stop();
     for (const server of servers) await server.stop();
+    redis?.stop();
     await provider.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
