@@ -250,13 +250,19 @@ async function main(): Promise<void> {
   const indexer = new Indexer(store, new Analyzer(config.retrieval.language), embeddings);
   const manifest = new CrawlManifest(manifestFile(dataDir, 'embedded'));
   const baseline = async (label: string, etags?: Map<string, string>) => {
+    const cpuBefore = process.cpuUsage();
     const rate = await plainFetchRate(origin, docPaths, concurrency, etags);
+    const cpu = process.cpuUsage(cpuBefore);
     await site.send({ kind: 'take-served' });
-    console.log(`${label.padEnd(16)} ${rate.toFixed(0).padStart(5)} pages/s`);
+    const cpuMsPerPage = (cpu.user + cpu.system) / 1000 / docPaths.length;
+    console.log(
+      `${label.padEnd(16)} ${rate.toFixed(0).padStart(5)} pages/s ${''.padStart(8)}  ${cpuMsPerPage.toFixed(2)} CPU ms/page`,
+    );
     return rate;
   };
   const crawl = async (label: string) => {
     await site.send({ kind: 'take-served' });
+    const cpuBefore = process.cpuUsage();
     const crawler = new Crawler(
       {
         ...DEFAULT_CRAWL_OPTIONS,
@@ -273,9 +279,12 @@ async function main(): Promise<void> {
     const report: CrawlReport = await crawler.run();
     const considered = report.pages.filter((p) => p.outcome !== 'skipped' || p.reason !== 'robots');
     const pagesPerSecond = considered.length / report.seconds;
+    const cpu = process.cpuUsage(cpuBefore);
+    const cpuMsPerPage = (cpu.user + cpu.system) / 1000 / considered.length;
     const served = await site.send({ kind: 'take-served' });
     console.log(
       `${label.padEnd(16)} ${pagesPerSecond.toFixed(0).padStart(5)} pages/s ${report.seconds.toFixed(1).padStart(6)} s  ` +
+        `${cpuMsPerPage.toFixed(2)} CPU ms/page  ` +
         `${JSON.stringify(report.totals)} skipped ${JSON.stringify(report.skippedByReason)} (${served} page requests)`,
     );
     return { report, pagesPerSecond };
