@@ -114,6 +114,7 @@ export class Crawler {
   private active = 0;
   private wake: (() => void) | undefined;
   private renderer: JsRenderer | undefined;
+  private pool: PagePool | undefined;
   private readonly writer: CrawlWriter;
 
   constructor(
@@ -145,7 +146,6 @@ export class Crawler {
   }
 
   async run(): Promise<CrawlReport> {
-    const pages = new PagePool(this.options.workerThreads || availableParallelism());
     try {
       if (this.options.render === 'js') {
         this.renderer = await JsRenderer.launch({
@@ -163,14 +163,14 @@ export class Crawler {
       for (const root of roots) this.enqueue({ url: root, depth: 0 });
       await this.discoverSitemaps(roots);
       await Promise.all(
-        Array.from({ length: Math.max(1, this.options.concurrency) }, () => this.work(pages)),
+        Array.from({ length: Math.max(1, this.options.concurrency) }, () => this.work()),
       );
       await this.writer.flush();
       if (!this.pageLimitHit && !this.options.dryRun) await this.removeVanishedPages();
     } finally {
       // Whatever was crawled before a failure is still saved, each page whole.
       await this.writer.flush();
-      await pages.close();
+      await this.pool?.close();
       await this.renderer?.close();
       this.fetcher.close();
     }
@@ -179,6 +179,12 @@ export class Crawler {
       dryRun: this.options.dryRun,
       sites: this.options.sites,
     });
+  }
+
+  /** Started with the first page to extract: a re-crawl answered by 304s never needs it. */
+  private pages(): PagePool {
+    this.pool ??= new PagePool(this.options.workerThreads || availableParallelism());
+    return this.pool;
   }
 
   private enqueue(item: QueueItem): void {
@@ -194,7 +200,7 @@ export class Crawler {
   }
 
   /** Each worker takes URLs until the queue is empty and no other worker can add to it. */
-  private async work(pages: PagePool): Promise<void> {
+  private async work(): Promise<void> {
     for (;;) {
       const item = this.queue.shift();
       if (!item) {
@@ -214,7 +220,7 @@ export class Crawler {
       }
       this.active += 1;
       try {
-        await this.visit(item, pages);
+        await this.visit(item);
       } catch (error) {
         this.record({
           url: item.url,
@@ -305,7 +311,7 @@ export class Crawler {
     this.record({ url, outcome: 'removed', reason, detail });
   }
 
-  private async visit(item: QueueItem, pages: PagePool): Promise<void> {
+  private async visit(item: QueueItem): Promise<void> {
     const { url } = item;
     if (this.scope.verdict(url) === 'excluded') return this.skip(url, 'excluded');
     if (item.depth > this.options.maxDepth) return this.skip(url, 'depth', `depth ${item.depth}`);
@@ -355,7 +361,7 @@ export class Crawler {
         );
       }
     }
-    const prepared = await pages.prepare({
+    const prepared = await this.pages().prepare({
       url,
       headers: result.headers,
       body: result.body,
