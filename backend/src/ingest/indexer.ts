@@ -103,6 +103,26 @@ export class Indexer {
     return { outcome: 'indexed', contentHash, previousHash, chunkCount: document.chunks.length };
   }
 
+  /**
+   * Indexes several pages, writing the changed ones together (one transaction in the embedded
+   * store): the docs seeder's whole folder costs one commit instead of one per page.
+   */
+  async indexMany(pages: PageContent[]): Promise<IndexOutcome[]> {
+    const outcomes: IndexOutcome[] = [];
+    const documents: IndexedDocument[] = [];
+    for (const page of pages) {
+      const contentHash = pageHash(page);
+      if ((await this.store.documentHash(page.url)) === contentHash) {
+        outcomes.push('unchanged');
+        continue;
+      }
+      documents.push(await this.buildDocument(page, contentHash));
+      outcomes.push('indexed');
+    }
+    if (documents.length > 0) await this.store.upsertDocuments(documents);
+    return outcomes;
+  }
+
   buildDocument(page: PageContent, contentHash: string): Promise<IndexedDocument> {
     return this.embed(prepareDocument(page, contentHash, this.analyzer, this.chunking));
   }
