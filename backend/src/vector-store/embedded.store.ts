@@ -183,6 +183,15 @@ export class EmbeddedStore extends VectorStore {
     return settle(() => this.replaceDocument(document));
   }
 
+  /** One transaction for the batch: a commit per page cost more than the page's own writes. */
+  override upsertDocuments(documents: IndexedDocument[]): Promise<void> {
+    return settle(() =>
+      this.db.transaction(() => {
+        for (const document of documents) this.replaceDocument(document);
+      })(),
+    );
+  }
+
   private replaceDocument(document: IndexedDocument): void {
     for (const chunk of document.chunks) {
       if (this.dimensions > 0 && chunk.embedding?.length !== this.dimensions) {
