@@ -30,13 +30,16 @@ export async function indexDirectory(
   dir: string,
   baseUrl: string,
 ): Promise<DirectoryIndexReport> {
+  const pages = await Promise.all(
+    (await directoryPages(dir, baseUrl)).map(async ({ file, url }) => {
+      const markdown = await readFile(file, 'utf8');
+      const title = markdownTitle(markdown) ?? basename(file, extname(file));
+      return { url, title, markdown };
+    }),
+  );
   const report: DirectoryIndexReport = { indexed: [], unchanged: [] };
-  for (const { file, url } of await directoryPages(dir, baseUrl)) {
-    const markdown = await readFile(file, 'utf8');
-    const title = markdownTitle(markdown) ?? basename(file, extname(file));
-    const outcome = await indexer.index({ url, title, markdown });
-    report[outcome].push(url);
-  }
+  const outcomes = await indexer.indexMany(pages);
+  pages.forEach((page, index) => report[outcomes[index] ?? 'indexed'].push(page.url));
   return report;
 }
 
