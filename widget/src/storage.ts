@@ -3,6 +3,11 @@ import { type SavedConversation, type Turn } from './conversation';
 export interface WidgetState extends SavedConversation {
   /** Whether the panel was open, so it stays open on the next page. */
   open?: boolean;
+  /**
+   * The last visitor token, renewed on the next page so the server knows the same visitor: a
+   * conversation answers only to the visitor who started it.
+   */
+  visitorToken?: string;
 }
 
 const FORMAT_VERSION = 1;
@@ -54,6 +59,7 @@ export class StoredState {
       return {
         conversationId: typeof saved.conversationId === 'string' ? saved.conversationId : undefined,
         open: typeof saved.open === 'boolean' ? saved.open : undefined,
+        visitorToken: typeof saved.visitorToken === 'string' ? saved.visitorToken : undefined,
         // Whatever else is in there (another version, another script's data) is dropped.
         turns: saved.turns.filter(isTurn),
       };

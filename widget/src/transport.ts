@@ -29,7 +29,13 @@ export class SocketConnection implements ChatConnection {
   /** Requests still waiting for their ack; a disconnect means they will never get one. */
   readonly #waitingForAck = new Set<() => void>();
 
-  constructor(serverUrl: URL, siteKey: string, events: AnswerEvents) {
+  /** `tokens` keeps the visitor token between pages; renewing it keeps the visitor's id. */
+  constructor(
+    serverUrl: URL,
+    siteKey: string,
+    events: AnswerEvents,
+    tokens: { saved?: string; save(token: string): void },
+  ) {
     const manager = new Manager(serverUrl.origin, {
       // A server behind a path prefix (https://example.com/lorechat) serves Socket.IO under it.
       path: `${serverUrl.pathname.replace(/\/+$/, '')}${SOCKET_IO_PATH}`,
@@ -42,7 +48,7 @@ export class SocketConnection implements ChatConnection {
     });
     // A fresh visitor token for every connection attempt: tokens are short-lived, and the last
     // one is sent along so the server keeps this visitor's id. Without one the server refuses.
-    let token: string | undefined;
+    let token = tokens.saved;
     this.#socket = manager.socket('/', {
       auth: (send) => {
         fetch(`${serverUrl.href.replace(/\/+$/, '')}${VISITOR_TOKEN_PATH}`, {
@@ -51,7 +57,10 @@ export class SocketConnection implements ChatConnection {
           body: JSON.stringify({ siteKey, previousToken: token }),
         })
           .then((response) => response.json() as Promise<{ token?: string }>)
-          .then((body) => (token = body.token))
+          .then((body) => {
+            token = body.token;
+            if (token) tokens.save(token);
+          })
           .catch(() => undefined)
           .finally(() => send({ token }));
       },

@@ -73,7 +73,10 @@ export function mountWidget(script: HTMLScriptElement | null, onDestroy: () => v
   const connect = () => {
     if (destroyed) return;
     if (!connection) {
-      connection = new SocketConnection(options.serverUrl, options.siteKey, conversation);
+      connection = new SocketConnection(options.serverUrl, options.siteKey, conversation, {
+        saved: stored.current.visitorToken,
+        save: (visitorToken) => stored.update({ visitorToken }),
+      });
       conversation.attach(connection);
     }
     connection.connect();

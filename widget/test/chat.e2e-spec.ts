@@ -410,3 +410,43 @@ describe('GET /widget.js', () => {
     expect(await other.text()).toContain(`/widget/v${version}/widget.js`);
   });
 });
+
+describe('the chat widget when the daily budget is spent', () => {
+  let stack: Stack;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    // A site budget no answer fits in: every question is refused before the model is asked.
+    [stack, browser] = await Promise.all([
+      Stack.start({ SITE_TOKENS_PER_DAY: '1' }),
+      launchChromium(),
+    ]);
+  });
+  afterAll(async () => {
+    await browser.close();
+    await stack.close();
+  });
+
+  it('says the daily limit is reached, not that there were too many questions', async () => {
+    const context = await browser.newContext();
+    const page = await openWidgetPage(context, stack);
+    const events = await recordEvents(page);
+    const w = widget(page);
+    await ask(page, 'How do I deploy?');
+    const failure = w.turn(0).locator('.failure');
+    await failure.waitFor();
+    expect(await failure.innerText()).toContain(
+      "Today's limit of answers is reached. Please retry later.",
+    );
+    expect(await failure.innerText()).not.toMatch(/too many/i);
+    expect(await events()).toContainEqual([
+      'error',
+      {
+        code: 'daily_limit_reached',
+        message: "Today's limit of answers is reached. Please retry later.",
+      },
+    ]);
+    expect(stack.questions).toEqual([]);
+    await context.close();
+  });
+});

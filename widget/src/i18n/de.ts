@@ -33,6 +33,8 @@ export const de: Messages = {
     bad_request: 'Diese Frage konnte nicht gesendet werden.',
     too_large: 'Diese Frage ist zu lang. Bitte kürzen Sie sie.',
     rate_limited: 'Zu viele Fragen auf einmal. Warten Sie kurz und versuchen Sie es erneut.',
+    daily_limit_reached:
+      'Das Tageslimit für Antworten ist erreicht. Bitte später erneut versuchen.',
     unauthorized: 'Der Chat ist auf dieser Website nicht verfügbar.',
     conversation_not_found: 'Diese Unterhaltung ist abgelaufen. Bitte erneut versuchen.',
     provider_unavailable:

@@ -105,9 +105,10 @@ export class Stack {
     private readonly env: NodeJS.ProcessEnv,
   ) {}
 
-  static async start(): Promise<Stack> {
+  /** `env` adds to (or overrides) the backend's settings. */
+  static async start(env: NodeJS.ProcessEnv = {}): Promise<Stack> {
     const [openAi, site] = await Promise.all([startFakeOpenAi(), Site.start()]);
-    const env = {
+    const settings = {
       LLM_PROVIDER: 'openai',
       LLM_MODEL: 'gpt-test',
       LLM_BASE_URL: openAi.baseUrl,
@@ -115,8 +116,9 @@ export class Stack {
       SITES: `test-site=${site.origin}`,
       // Tests check what reaches the model; a repeated question must not be answered from cache.
       RESPONSE_CACHE_ENABLED: 'false',
+      ...env,
     };
-    return new Stack(openAi, site, await startApp(env), env);
+    return new Stack(openAi, site, await startApp(settings), settings);
   }
 
   /** The widget's server, http://127.0.0.1:<port>. */
