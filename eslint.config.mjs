@@ -11,25 +11,23 @@ import tseslint from 'typescript-eslint';
  */
 const BACKEND_LAYERS = [
   ['config', 'common', 'types'],
-  ['text', 'aws'],
+  ['text', 'aws', 'redis'],
   ['llm', 'embeddings'],
   ['vector-store'],
   ['retrieval', 'metrics', 'analytics'],
-  ['chat', 'security', 'redis', 'logging', 'health', 'ingest'],
+  ['chat', 'security', 'logging', 'health', 'ingest'],
   ['site', 'admin', 'bench', 'app.module.ts', 'app.factory.ts', 'main.ts', 'workers.ts', 'cli.ts'],
 ];
 
 /**
- * The features that work together: the gateway checks visitors (security) and waits on the drain
- * (health); quotas raise chat errors; the Redis stores implement chat's and security's stores; the
- * conversation log prices answers as the metrics do.
+ * The features that work together: the gateway checks visitors (security), logs, and waits on the
+ * drain (health); quotas raise chat errors; the request log reads the client's IP as the quotas
+ * do; the conversation log prices answers as the metrics do.
  */
 const SIDEWAYS = {
-  chat: ['security', 'redis', 'logging', 'health'],
-  security: ['chat', 'redis'],
-  redis: ['chat', 'security'],
+  chat: ['security', 'logging', 'health'],
+  security: ['chat'],
   logging: ['security'],
-  health: ['redis'],
   analytics: ['metrics'],
 };
 
