@@ -18,7 +18,17 @@ const BACKEND_LAYERS = [
   ['vector-store'],
   ['retrieval', 'metrics', 'analytics'],
   ['chat', 'security', 'logging', 'health', 'ingest'],
-  ['site', 'admin', 'bench', 'app.module.ts', 'app.factory.ts', 'main.ts', 'workers.ts', 'cli.ts'],
+  [
+    'site',
+    'http',
+    'admin',
+    'bench',
+    'app.module.ts',
+    'app.factory.ts',
+    'main.ts',
+    'workers.ts',
+    'cli.ts',
+  ],
 ];
 
 /**
