@@ -40,6 +40,9 @@ export async function createApp(
     // Cited doc pages must open: serve the Markdown as text, which every browser displays.
     app.useStaticAssets(config.docsDir, {
       prefix: DOCS_ROUTE,
+      // A folder's address falls through to the app's 404 (with its security headers) instead of
+      // serve-static's redirect page, which sends a CSP of its own without frame-ancestors.
+      redirect: false,
       setHeaders: (response: ServerResponse, path: string) => {
         if (/\.(md|markdown)$/i.test(path)) {
           response.setHeader('Content-Type', 'text/plain; charset=utf-8');

@@ -6,7 +6,10 @@
  *
  * `open` returns an empty store with the given limits (and no limit on the total count).
  */
-import { type ConversationOwner, type ConversationStore } from '../src/chat/conversation.store';
+import {
+  type ConversationOwner,
+  type ConversationStore,
+} from '../src/chat/conversation-store/conversation-store';
 
 export interface ContractLimits {
   maxTurns: number;

@@ -11,6 +11,7 @@ import { type FakeOpenAi, startFakeOpenAi } from './fakes/openai-server';
 import {
   ChatClient,
   nextEvent,
+  fakeOpenAiEnv,
   requestVisitorToken,
   type RunningApp,
   startApp,
@@ -68,11 +69,7 @@ describe('many tasks sharing one Redis', () => {
     startApp({
       REDIS_URL: redis.url,
       REDIS_KEY_PREFIX: keyPrefix,
-      LLM_PROVIDER: 'openai',
-      LLM_MODEL: 'gpt-test',
-      LLM_BASE_URL: openAi.baseUrl,
-      OPENAI_API_KEY: 'sk-test-many-tasks',
-      LLM_MAX_RETRIES: '0',
+      ...fakeOpenAiEnv(openAi, 'sk-test-many-tasks'),
       RESPONSE_CACHE_ENABLED: 'false',
       ...env,
     });

@@ -11,9 +11,9 @@ import { ChatError } from '../src/chat/chat-error';
 import { loadConfig } from '../src/config/app-config';
 import { ConfigService } from '../src/config/config.service';
 import { RedisConnection } from '../src/redis/redis-connection';
-import { RedisQuotaStore } from '../src/redis/redis-quota.store';
-import { MemoryQuotaStore } from '../src/security/memory-quota.store';
-import { type QuotaStore } from '../src/security/quota.store';
+import { RedisQuotaStore } from '../src/security/quota-store/redis.store';
+import { MemoryQuotaStore } from '../src/security/quota-store/memory.store';
+import { type QuotaStore } from '../src/security/quota-store/quota-store';
 import { Quotas, type TokenReservation, type Visitor } from '../src/security/quotas';
 import { estimateTokens } from '../src/text/tokens';
 import {

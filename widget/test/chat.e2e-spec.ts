@@ -5,17 +5,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type BrowserContext, type Page } from 'playwright-core';
 import {
   answerSettled,
   ask,
-  launchChromium,
   openWidgetPage,
   serveHostPage,
   Stack,
   streamed,
-  watchPageErrors,
   widget,
+  useBrowserSuite,
 } from './support/browser';
 
 const BUNDLE = readFileSync(join(__dirname, '..', 'dist', 'widget.js'));
@@ -59,27 +58,15 @@ async function recordAnnouncements(page: Page): Promise<() => Promise<string[]>>
 }
 
 describe('the chat widget', () => {
+  const suite = useBrowserSuite({
+    contextOptions: { permissions: ['clipboard-read', 'clipboard-write'] },
+  });
   let stack: Stack;
-  let browser: Browser;
   let context: BrowserContext;
-  let pageErrors: string[];
 
-  beforeAll(async () => {
-    [stack, browser] = await Promise.all([Stack.start(), launchChromium()]);
-  });
-  afterAll(async () => {
-    await browser.close();
-    await stack.close();
-  });
-  beforeEach(async () => {
-    context = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
-    pageErrors = [];
-    context.on('page', (page) => pageErrors.push(...watchPageErrors(page)));
+  beforeEach(() => {
+    ({ stack, context } = suite);
     stack.answer(() => streamed(ANSWER));
-  });
-  afterEach(async () => {
-    await context.close();
-    expect(pageErrors).toEqual([]);
   });
 
   it('streams an answer with Markdown, citations and sources, then takes feedback', async () => {
@@ -412,24 +399,11 @@ describe('GET /widget.js', () => {
 });
 
 describe('the chat widget when the daily budget is spent', () => {
-  let stack: Stack;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    // A site budget no answer fits in: every question is refused before the model is asked.
-    [stack, browser] = await Promise.all([
-      Stack.start({ SITE_TOKENS_PER_DAY: '1' }),
-      launchChromium(),
-    ]);
-  });
-  afterAll(async () => {
-    await browser.close();
-    await stack.close();
-  });
+  // A site budget no answer fits in: every question is refused before the model is asked.
+  const suite = useBrowserSuite({ env: { SITE_TOKENS_PER_DAY: '1' } });
 
   it('says the daily limit is reached, not that there were too many questions', async () => {
-    const context = await browser.newContext();
-    const page = await openWidgetPage(context, stack);
+    const page = await openWidgetPage(suite.context, suite.stack);
     const events = await recordEvents(page);
     const w = widget(page);
     await ask(page, 'How do I deploy?');
@@ -446,7 +420,6 @@ describe('the chat widget when the daily budget is spent', () => {
         message: "Today's limit of answers is reached. Please retry later.",
       },
     ]);
-    expect(stack.questions).toEqual([]);
-    await context.close();
+    expect(suite.stack.questions).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
-import { describeConversationStoreContract } from '../../test/conversation-store.contract';
-import { type ConversationOwner } from './conversation.store';
-import { MemoryConversationStore } from './memory-conversation.store';
+import { describeConversationStoreContract } from '../../../test/conversation-store.contract';
+import { type ConversationOwner } from './conversation-store';
+import { MemoryConversationStore } from './memory.store';
 
 const exchange = (n: number) => ({ messageId: `m${n}`, question: `q${n}`, answer: `a${n}` });
 const visitor = (n: number): ConversationOwner => ({ siteKey: 'docs', visitorId: `v${n}` });

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { type ChatTurn } from '../llm/llm-provider';
+import { type ChatTurn } from '../../llm/llm-provider';
 import {
   type ConversationOwner,
   ConversationStore,
   type Exchange,
   ownerKey,
-} from './conversation.store';
+} from './conversation-store';
 
 export interface MemoryLimits {
   /** Exchanges kept per conversation; the oldest go first. */

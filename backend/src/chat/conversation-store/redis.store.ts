@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { type ChatTurn } from '../../llm/llm-provider';
+import { type RedisConnection, unwrap } from '../../redis/redis-connection';
 import {
   type ConversationOwner,
   ConversationStore,
   type Exchange,
   ownerKey,
-} from '../chat/conversation.store';
-import { type MemoryLimits } from '../chat/memory-conversation.store';
-import { type ChatTurn } from '../llm/llm-provider';
-import { type RedisConnection } from './redis-connection';
+} from './conversation-store';
+import { type MemoryLimits } from './memory.store';
 
 /**
  * Conversation memory in Redis, shared by every task: a visitor whose task is replaced (a Spot
@@ -129,13 +129,4 @@ export class RedisConversationStore extends ConversationStore {
   private startedKey(owner: ConversationOwner): string {
     return this.redis.key('visitor', ownerKey(owner), 'conversations');
   }
-}
-
-/** The replies of a MULTI, or the first error among them (a failed EXEC yields null). */
-export function unwrap(results: [Error | null, unknown][] | null): unknown[] {
-  if (!results) throw new Error('Redis transaction aborted');
-  return results.map(([error, value]) => {
-    if (error) throw error;
-    return value;
-  });
 }
