@@ -8,7 +8,7 @@
  */
 import { processTree } from '../src/bench/chat-cpu';
 import { type FakeOpenAi, startFakeOpenAi } from './fakes/openai-server';
-import { ChatClient, nextEvent, visitorToken } from './support/app';
+import { ChatClient, nextEvent, requestVisitorToken } from './support/app';
 import { RedisServer, uniquePrefix } from './support/redis';
 import { type ServerProcess, startServerProcess } from './support/server-process';
 
@@ -65,11 +65,20 @@ async function workerOf(cluster: Cluster, client: ChatClient): Promise<number> {
 
 /**
  * Connects visitors until one is on each worker: the primary hands new connections out in turn.
- * The tokens are fetched first, so token requests do not take every other turn.
+ * The tokens are fetched first, so token requests do not take every other turn. `sameVisitor`:
+ * every token after the first renews the one before, as the widget does on the site's next page,
+ * so both connections are one visitor's (a conversation answers only to its visitor).
  */
-async function oneOnEachWorker(cluster: Cluster): Promise<[ChatClient, ChatClient]> {
+async function oneOnEachWorker(
+  cluster: Cluster,
+  { sameVisitor = false } = {},
+): Promise<[ChatClient, ChatClient]> {
   const tokens: string[] = [];
-  for (let index = 0; index < 8; index += 1) tokens.push(await visitorToken(cluster.url));
+  for (let index = 0; index < 8; index += 1) {
+    const previousToken = sameVisitor ? tokens.at(-1) : undefined;
+    const response = await requestVisitorToken(cluster.url, { siteKey: 'demo', previousToken });
+    tokens.push(((await response.json()) as { token: string }).token);
+  }
   const clients: ChatClient[] = [];
   const byWorker = new Map<number, ChatClient>();
   while (byWorker.size < 2 && clients.length < tokens.length) {
@@ -114,7 +123,7 @@ describe('WORKERS=2: worker processes sharing the port', () => {
   it('serves visitors from both workers, with one visitor-token secret and one conversation across them', async () => {
     // No VISITOR_TOKEN_SECRET: a token fetched from one worker must still open a socket on the other.
     cluster = await startCluster({ REDIS_URL: redis.url });
-    const [first, second] = await oneOnEachWorker(cluster);
+    const [first, second] = await oneOnEachWorker(cluster, { sameVisitor: true });
     clients.push(first, second);
 
     const opening = await first.askAndWait({ text: 'How do I deploy to production?' });
