@@ -19,12 +19,17 @@ const PROVIDERS: Record<EmbeddingProviderName, (settings: EmbeddingSettings) => 
     bedrock: (settings) => new BedrockEmbeddings(settings),
   };
 
+/** The configured provider alone, with no cache file: to read its id and size. */
+export function createUncachedEmbeddingProvider(settings: EmbeddingSettings): EmbeddingProvider {
+  return PROVIDERS[settings.provider](settings);
+}
+
 /**
  * The configured provider behind the persistent embedding cache (`none` has nothing to cache).
  * For callers outside Nest, such as the benchmark and the CLI.
  */
 export function createEmbeddingProvider(config: AppConfig): EmbeddingProvider {
-  const provider = PROVIDERS[config.embeddings.provider](config.embeddings);
+  const provider = createUncachedEmbeddingProvider(config.embeddings);
   if (provider.dimensions === 0) return provider;
   return new CachedEmbeddings(provider, join(config.dataDir, 'embeddings-cache.sqlite'));
 }

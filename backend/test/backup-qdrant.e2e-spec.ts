@@ -1,0 +1,215 @@
+/**
+ * `lorechat backup` and `lorechat restore` of the Qdrant store, end to end, against local HTTP
+ * servers that follow Qdrant's REST API, snapshot endpoints included (test/fakes/qdrant-server.ts;
+ * no Qdrant can run here, and its snapshot files are the fake's own format, opaque to LoreChat as
+ * real ones are). What a real Qdrant does with a snapshot can only be checked against one.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CrawlManifest, manifestFile } from '../src/ingest/crawler/crawl-manifest';
+import { type FakeQdrant, startFakeQdrant } from './fakes/qdrant-server';
+import { encodeSnapshot } from './fakes/qdrant-snapshot-files';
+import { type Answer, ChatClient, type RunningApp, startApp } from './support/app';
+import { runBackupCommand } from './support/backup';
+
+const SITE = join(__dirname, 'fixtures', 'site');
+const DOCS = join(__dirname, 'fixtures', 'docs');
+
+const QUESTIONS = [
+  'how long until a refund is paid',
+  'Which languages has the chat been translated to?',
+  'How is visitor data protected?',
+];
+
+async function answersOf(running: RunningApp): Promise<Pick<Answer, 'text' | 'sources'>[]> {
+  const client = await ChatClient.connect(running.url);
+  try {
+    const answers = [];
+    for (const text of QUESTIONS) {
+      const { text: answer, sources, error } = await client.askAndWait({ text });
+      expect(error).toBeUndefined();
+      answers.push({ text: answer, sources });
+    }
+    return answers;
+  } finally {
+    client.close();
+  }
+}
+
+/** Every collection of the fake with all its points, as text to compare. */
+function contentsOf(server: FakeQdrant): Record<string, string> {
+  return Object.fromEntries(
+    [...server.storage.collections].map(([name, collection]) => [
+      name,
+      encodeSnapshot(collection, [...Array(collection.layout.shardNumber).keys()]).toString(),
+    ]),
+  );
+}
+
+describe('lorechat backup and restore (Qdrant store)', () => {
+  let scratch: string;
+  let servers: FakeQdrant[];
+  beforeEach(() => {
+    scratch = mkdtempSync(join(tmpdir(), 'lorechat-backup-qdrant-'));
+    servers = [];
+  });
+  afterEach(async () => {
+    await Promise.all(servers.map((server) => server.close()));
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  async function qdrant(): Promise<FakeQdrant> {
+    const server = await startFakeQdrant();
+    servers.push(server);
+    return server;
+  }
+
+  const envFor = (server: FakeQdrant, dataDir: string, extra: NodeJS.ProcessEnv = {}) => ({
+    LORECHAT_DATA_DIR: join(scratch, dataDir),
+    VECTOR_STORE: 'qdrant',
+    QDRANT_URL: server.url,
+    QDRANT_API_KEY: 'qdrant-secret',
+    ...extra,
+  });
+
+  it('backs up the collections while answering and restores them into an empty Qdrant that answers the same', async () => {
+    const source = await qdrant();
+    const backup = join(scratch, 'backup');
+    const live = await startApp({ ...envFor(source, 'live'), LORECHAT_DOCS_DIR: SITE });
+    // What the next ingest reads to skip unchanged pages goes with the index.
+    const crawlManifest = new CrawlManifest(manifestFile(join(scratch, 'live'), 'qdrant'));
+    crawlManifest.put({
+      url: 'http://lorechat.test/docs/billing.md',
+      etag: '"v1"',
+      links: [],
+      lastSeen: '2025-01-01T00:00:00.000Z',
+      outcome: 'indexed',
+    });
+    crawlManifest.close();
+    let before: Awaited<ReturnType<typeof answersOf>>;
+    try {
+      before = await answersOf(live);
+      const [result, during] = await Promise.all([
+        runBackupCommand('backup', ['--out', backup], envFor(source, 'live')),
+        answersOf(live),
+      ]);
+      expect(during).toEqual(before);
+      expect(result).toMatchObject({ code: 0, stderr: '' });
+      expect(result.stdout).toMatch(
+        /^Backed up 3 pages \(4 chunks, index version 3\) of the qdrant index into .*\n {2}qdrant\/lorechat\.snapshot .*\n {2}qdrant\/lorechat_meta\.snapshot .*\n {2}crawl-manifest\.sqlite /,
+      );
+    } finally {
+      await live.stop();
+    }
+    // Snapshots were made with wait=true, downloaded, then deleted from the node's disk.
+    const snapshotCalls = source.requests
+      .filter((request) => request.path.includes('/snapshots'))
+      .map(
+        (request) => `${request.method} ${request.path.replace(/snapshots\/.*/, 'snapshots/…')}`,
+      );
+    expect(snapshotCalls).toEqual([
+      'POST /collections/lorechat/snapshots',
+      'GET /collections/lorechat/snapshots/…',
+      'DELETE /collections/lorechat/snapshots/…',
+      'POST /collections/lorechat_meta/snapshots',
+      'GET /collections/lorechat_meta/snapshots/…',
+      'DELETE /collections/lorechat_meta/snapshots/…',
+    ]);
+    expect(source.requests.every((request) => request.headers['api-key'] === 'qdrant-secret')).toBe(
+      true,
+    );
+
+    const target = await qdrant();
+    const restored = await runBackupCommand('restore', ['--from', backup], envFor(target, 'new'));
+    expect(restored).toMatchObject({ code: 0, stderr: '' });
+    expect(restored.stdout).toMatch(
+      new RegExp(
+        `^Restored 3 pages \\(4 chunks\\) from the backup of .* into Qdrant collection "lorechat" at ${target.url} in \\d+ ms; index version 4\\.\\n$`,
+      ),
+    );
+    const uploads = target.requests.filter((request) => request.path.endsWith('/snapshots/upload'));
+    expect(uploads.map((request) => [request.path, request.query])).toEqual([
+      [
+        '/collections/lorechat/snapshots/upload',
+        { priority: 'snapshot', checksum: expect.stringMatching(/^[0-9a-f]{64}$/), wait: 'true' },
+      ],
+      [
+        '/collections/lorechat_meta/snapshots/upload',
+        { priority: 'snapshot', checksum: expect.stringMatching(/^[0-9a-f]{64}$/), wait: 'true' },
+      ],
+    ]);
+    const manifest = new CrawlManifest(manifestFile(join(scratch, 'new'), 'qdrant'));
+    expect(manifest.get('http://lorechat.test/docs/billing.md')?.etag).toBe('"v1"');
+    manifest.close();
+
+    const again = await startApp({ ...envFor(target, 'new'), LORECHAT_DOCS_DIR: '' });
+    try {
+      expect(await answersOf(again)).toEqual(before);
+    } finally {
+      await again.stop();
+    }
+  });
+
+  it('refuses to restore over a collection that holds pages unless forced', async () => {
+    const source = await qdrant();
+    const seededSource = await startApp({ ...envFor(source, 'a'), LORECHAT_DOCS_DIR: SITE });
+    await seededSource.stop();
+    const backup = join(scratch, 'backup');
+    expect((await runBackupCommand('backup', ['--out', backup], envFor(source, 'a'))).code).toBe(0);
+
+    const target = await qdrant();
+    const seededTarget = await startApp({ ...envFor(target, 'b'), LORECHAT_DOCS_DIR: DOCS });
+    await seededTarget.stop();
+    const requestsBefore = target.requests.length;
+    const writesBefore = target.storage.operationId;
+    const contentsBefore = contentsOf(target);
+    const refused = await runBackupCommand('restore', ['--from', backup], envFor(target, 'b'));
+    expect(refused).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        'lorechat: restore refused: Qdrant collection "lorechat" already holds 2 pages (4 chunks): ' +
+        'restoring would replace them. Restore into a new QDRANT_COLLECTION, or add --force to ' +
+        'replace them.\n',
+    });
+    // It only read: no upload, no point written or deleted, the collections as they were.
+    expect(
+      target.requests
+        .slice(requestsBefore)
+        .filter((request) =>
+          /snapshots|\/points\/delete|^PUT|^DELETE/.test(`${request.method} ${request.path}`),
+        ),
+    ).toEqual([]);
+    expect(target.storage.operationId).toBe(writesBefore);
+    expect(contentsOf(target)).toEqual(contentsBefore);
+
+    const forced = await runBackupCommand(
+      'restore',
+      ['--from', backup, '--force'],
+      envFor(target, 'b'),
+    );
+    expect(forced.code).toBe(0);
+    // Above both the backup's version (3) and the replaced index's (2).
+    expect(forced.stdout).toMatch(/, replacing 2 pages; index version 4\.\n$/);
+  });
+
+  it('refuses to recover into a collection of another shard number', async () => {
+    const source = await qdrant();
+    const seeded = await startApp({ ...envFor(source, 'a'), LORECHAT_DOCS_DIR: SITE });
+    await seeded.stop();
+    const backup = join(scratch, 'backup');
+    expect((await runBackupCommand('backup', ['--out', backup], envFor(source, 'a'))).code).toBe(0);
+    const target = await qdrant();
+    const refused = await runBackupCommand(
+      'restore',
+      ['--from', backup],
+      envFor(target, 'b', { QDRANT_SHARD_NUMBER: '2', QDRANT_COLLECTION: 'sharded' }),
+    );
+    expect(refused.stderr).toBe(
+      'lorechat: restore refused: Qdrant collection "sharded" has 2 shards, the backup\'s 1: a ' +
+        'snapshot only recovers into as many shards. Set QDRANT_SHARD_NUMBER=1 and restore into ' +
+        'a new QDRANT_COLLECTION\n',
+    );
+  });
+});
