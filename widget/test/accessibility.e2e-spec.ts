@@ -3,23 +3,30 @@
  * Arabic laid out right to left, reduced motion; and the screenshots README.md shows, taken from
  * the same states (light, dark, mobile, right-to-left) into docs/images/.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import axe from 'axe-core';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import {
   answerSettled,
   ask,
-  launchChromium,
   openWidgetPage,
   type HostPage,
   Stack,
   streamed,
-  watchPageErrors,
   widget,
+  useBrowserSuite,
 } from './support/browser';
 
-const SCREENSHOTS = join(__dirname, '..', '..', 'docs', 'images');
+/**
+ * Screenshots go to docs/images only when asked (`npm run screenshots`): a test run must not
+ * rewrite the repository's files.
+ */
+const SCREENSHOTS =
+  process.env.LORECHAT_SCREENSHOTS === '1'
+    ? join(__dirname, '..', '..', 'docs', 'images')
+    : mkdtempSync(join(tmpdir(), 'lorechat-screenshots-'));
 
 const ANSWERS: Record<string, string> = {
   'How do I deploy to production?':
@@ -103,32 +110,21 @@ declare global {
 }
 
 describe('accessibility and languages', () => {
+  const suite = useBrowserSuite({ lazy: true });
   let stack: Stack;
-  let browser: Browser;
   let context: BrowserContext;
-  let pageErrors: string[];
 
-  beforeAll(async () => {
-    [stack, browser] = await Promise.all([Stack.start(), launchChromium()]);
+  beforeAll(() => {
     mkdirSync(SCREENSHOTS, { recursive: true });
   });
-  afterAll(async () => {
-    await browser.close();
-    await stack.close();
-  });
   beforeEach(() => {
+    ({ stack } = suite);
     stack.answer((question) => streamed(ANSWERS[question] ?? `An answer to: ${question}`));
   });
   async function newContext(options: Parameters<Browser['newContext']>[0] = {}) {
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
-    pageErrors = [];
-    context.on('page', (page) => pageErrors.push(...watchPageErrors(page)));
+    context = await suite.newContext({ viewport: { width: 1280, height: 800 }, ...options });
     return context;
   }
-  afterEach(async () => {
-    await context.close();
-    expect(pageErrors).toEqual([]);
-  });
 
   it.each(['light', 'dark'])(
     'has no serious or critical axe violations in the open widget (%s theme)',

@@ -7,6 +7,6 @@ import { type BackupManifest } from './backup-manifest';
  * and the vector size. An index only answers well with the embeddings it was built with.
  */
 export function embeddingsOf(config: AppConfig): BackupManifest['embeddings'] {
-  const provider = createUncachedEmbeddingProvider(config.embeddings);
+  const provider = createUncachedEmbeddingProvider(config);
   return { id: provider.id, dimensions: provider.dimensions };
 }

@@ -1,27 +1,17 @@
 import { join } from 'node:path';
 import { Module } from '@nestjs/common';
-import { type AppConfig, type EmbeddingSettings } from '../config/app-config';
+import { type AppConfig } from '../config/app-config';
 import { ConfigService } from '../config/config.service';
-import { type EmbeddingProviderName } from '@lorechat/contracts';
-import { BedrockEmbeddings } from './bedrock.embeddings';
+import { EMBEDDING_DESCRIPTORS } from './descriptors';
 import { CachedEmbeddings } from './embedding-cache';
 import { EmbeddingProvider } from './embedding-provider';
-import { LocalEmbeddings } from './local.embeddings';
-import { NoEmbeddings } from './none.embeddings';
-import { OpenAiEmbeddings } from './openai.embeddings';
 
-/** One line per provider: EMBEDDING_PROVIDER picks the line. */
-const PROVIDERS: Record<EmbeddingProviderName, (settings: EmbeddingSettings) => EmbeddingProvider> =
-  {
-    none: () => new NoEmbeddings(),
-    local: (settings) => new LocalEmbeddings(settings),
-    openai: (settings) => new OpenAiEmbeddings(settings),
-    bedrock: (settings) => new BedrockEmbeddings(settings),
-  };
-
-/** The configured provider alone, with no cache file: to read its id and size. */
-export function createUncachedEmbeddingProvider(settings: EmbeddingSettings): EmbeddingProvider {
-  return PROVIDERS[settings.provider](settings);
+/**
+ * The configured provider alone, with no cache file: to read its id and size. Its descriptor
+ * builds it, loading its module (and SDK) only now.
+ */
+export function createUncachedEmbeddingProvider(config: AppConfig): EmbeddingProvider {
+  return EMBEDDING_DESCRIPTORS[config.embeddings.provider].create(config.embeddings, config);
 }
 
 /**
@@ -29,7 +19,7 @@ export function createUncachedEmbeddingProvider(settings: EmbeddingSettings): Em
  * For callers outside Nest, such as the benchmark and the CLI.
  */
 export function createEmbeddingProvider(config: AppConfig): EmbeddingProvider {
-  const provider = createUncachedEmbeddingProvider(config.embeddings);
+  const provider = createUncachedEmbeddingProvider(config);
   if (provider.dimensions === 0) return provider;
   return new CachedEmbeddings(provider, join(config.dataDir, 'embeddings-cache.sqlite'));
 }
