@@ -161,6 +161,24 @@ describe('QdrantStore on several nodes', () => {
     expect(log).toHaveBeenCalledWith(`Qdrant node ${nodes[0].url} answers again`);
   });
 
+  it('goes on indexing with one node down: pages written then are found on the others', async () => {
+    const store = await open();
+    await nodes[0]!.close();
+    await store.upsertDocument(page('https://docs.example/backup', 'Back up the index nightly'));
+    expect(
+      nodes[1]!.requests.filter(
+        (request) => request.method === 'PUT' && request.path.endsWith('/points'),
+      ).length,
+    ).toBeGreaterThan(0);
+    // The node comes back: it answers with what was written while it was away.
+    nodes[0] = await startFakeQdrant({ storage: nodes[1]!.storage, port: nodes[0]!.port });
+    const back = new QdrantStore(qdrantSettings(nodes[0].url, { collection: COLLECTION }), BM25);
+    await back.init(0);
+    const hits = await back.keywordSearch(['nightly'], { limit: 3 });
+    expect(hits.map((hit) => hit.chunk.url)).toEqual(['https://docs.example/backup']);
+    expect((await back.stats()).documents).toBe(3);
+  });
+
   it('gives up on a node that does not answer after QDRANT_TIMEOUT_MS', async () => {
     const store = await open(300);
     nodes[0]!.setScript({ kind: 'hang' });
