@@ -125,7 +125,7 @@ describe('lorechat backup and restore (Qdrant store)', () => {
     expect(restored).toMatchObject({ code: 0, stderr: '' });
     expect(restored.stdout).toMatch(
       new RegExp(
-        `^Restored 3 pages \\(4 chunks\\) from the backup of .* into Qdrant collection "lorechat" at ${target.url} in \\d+ ms; index version 4\\.\\n$`,
+        `^Restored 3 pages \\(4 chunks\\) from the backup of .* into Qdrant collection "lorechat" at ${target.url} in \\d+ ms; index version 4\\.\\nRestored the conversation log: \\d+ answers\\.\\n$`,
       ),
     );
     const uploads = target.requests.filter((request) => request.path.endsWith('/snapshots/upload'));
@@ -191,7 +191,9 @@ describe('lorechat backup and restore (Qdrant store)', () => {
     );
     expect(forced.code).toBe(0);
     // Above both the backup's version (3) and the replaced index's (2).
-    expect(forced.stdout).toMatch(/, replacing 2 pages; index version 4\.\n$/);
+    expect(forced.stdout).toMatch(
+      /, replacing 2 pages; index version 4\.\nRestored the conversation log/,
+    );
   });
 
   it('refuses to recover into a collection of another shard number', async () => {

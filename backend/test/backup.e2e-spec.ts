@@ -10,6 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { backupCommand } from '../src/backup/backup-cli';
 import { type BackupManifest, MANIFEST_FILE } from '../src/backup/backup-manifest';
+import {
+  LOG_FILE,
+  SqliteConversationLogStore,
+} from '../src/analytics/sqlite.conversation-log.store';
 import { EmbeddedStore, INDEX_FILE } from '../src/vector-store/embedded.store';
 import { captureOutput, runBackupCommand } from './support/backup';
 import { type Answer, ChatClient, type RunningApp, startApp } from './support/app';
@@ -120,15 +124,28 @@ describe('lorechat backup and restore (embedded store)', () => {
         ]),
       });
 
+      // The answers given before the backup are in the conversation log it took along.
+      const { conversationLog } = readManifest(backup);
+      expect(conversationLog?.answers).toBeGreaterThanOrEqual(QUESTIONS.length);
+
       const restored = await runBackupCommand('restore', ['--from', backup], {
         LORECHAT_DATA_DIR: restoredDir,
       });
       expect(restored.code).toBe(0);
       expect(restored.stdout).toMatch(
         new RegExp(
-          `^Restored 3 pages \\(4 chunks\\) from the backup of .* into ${restoredDir} in \\d+ ms; index version 4\\.\\n$`,
+          `^Restored 3 pages \\(4 chunks\\) from the backup of .* into ${restoredDir} in \\d+ ms; index version 4\\.\\n` +
+            `Restored the conversation log: ${conversationLog?.answers} answers\\.\\n$`,
         ),
       );
+      const log = new SqliteConversationLogStore(join(restoredDir, LOG_FILE));
+      await log.init();
+      const answers = await log.answers(0, Date.now() + 1, 10_000);
+      expect(answers).toHaveLength(conversationLog!.answers);
+      expect(answers.slice(0, QUESTIONS.length).map((answer) => answer.question)).toEqual(
+        QUESTIONS,
+      );
+      await log.close();
 
       // A server on the restored folder, with nothing to seed: the index is the backup's.
       const again = await startApp({ LORECHAT_DATA_DIR: restoredDir, LORECHAT_DOCS_DIR: '' });
@@ -226,7 +243,9 @@ describe('lorechat backup and restore (embedded store)', () => {
       LORECHAT_DATA_DIR: target,
     });
     expect(forced.code).toBe(0);
-    expect(forced.stdout).toMatch(/, replacing 2 pages; index version 4\.\n$/);
+    expect(forced.stdout).toMatch(
+      /, replacing 2 pages; index version 4\.\nRestored the conversation log: 0 answers\.\n$/,
+    );
     const store = new EmbeddedStore(target, BM25);
     await store.init(0);
     expect((await store.documents()).map((page) => page.url)).toEqual([
@@ -235,6 +254,70 @@ describe('lorechat backup and restore (embedded store)', () => {
       'http://lorechat.test/docs/security.md',
     ]);
     await store.close();
+  });
+
+  it('refuses to replace a conversation log that holds answers, changing nothing, unless forced', async () => {
+    const source = join(scratch, 'source');
+    const asked = await startApp({ LORECHAT_DATA_DIR: source, LORECHAT_DOCS_DIR: SITE });
+    try {
+      await answersOf(asked);
+    } finally {
+      await asked.stop();
+    }
+    const backup = join(scratch, 'backup');
+    expect(
+      (await runBackupCommand('backup', ['--out', backup], { LORECHAT_DATA_DIR: source })).code,
+    ).toBe(0);
+    // A data folder whose index was lost but whose log still holds the visitors' answers.
+    const target = join(scratch, 'target');
+    expect(
+      (await runBackupCommand('restore', ['--from', backup], { LORECHAT_DATA_DIR: target })).code,
+    ).toBe(0);
+    rmSync(join(target, INDEX_FILE));
+    const log = readFileSync(join(target, LOG_FILE));
+
+    const refused = await runBackupCommand('restore', ['--from', backup], {
+      LORECHAT_DATA_DIR: target,
+    });
+    expect(refused).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        `lorechat: restore refused: the conversation log at ${join(target, LOG_FILE)} already ` +
+        `holds ${QUESTIONS.length} answers: restoring would replace them. Restore into an empty ` +
+        'LORECHAT_DATA_DIR, or add --force to replace them.\n',
+    });
+    expect(existsSync(join(target, INDEX_FILE))).toBe(false);
+    expect(readFileSync(join(target, LOG_FILE)).equals(log)).toBe(true);
+
+    const forced = await runBackupCommand('restore', ['--from', backup, '--force'], {
+      LORECHAT_DATA_DIR: target,
+    });
+    expect(forced.stdout).toMatch(/\nRestored the conversation log: 3 answers\.\n$/);
+  });
+
+  it('leaves the log aside when the conversation log lives in PostgreSQL', async () => {
+    const source = join(scratch, 'source');
+    const asked = await startApp({ LORECHAT_DATA_DIR: source, LORECHAT_DOCS_DIR: SITE });
+    try {
+      await answersOf(asked);
+    } finally {
+      await asked.stop();
+    }
+    const backup = join(scratch, 'backup');
+    expect(
+      (await runBackupCommand('backup', ['--out', backup], { LORECHAT_DATA_DIR: source })).code,
+    ).toBe(0);
+    const target = join(scratch, 'target');
+    const restored = await runBackupCommand('restore', ['--from', backup], {
+      LORECHAT_DATA_DIR: target,
+      ANALYTICS_STORE: 'postgres',
+      DATABASE_URL: 'postgres://lorechat@127.0.0.1:9/lorechat',
+    });
+    expect(restored.stdout).toMatch(
+      /\nLeft the backup's conversation log aside: ANALYTICS_STORE=postgres: the log lives in PostgreSQL, restore it from that database's backups\.\n$/,
+    );
+    expect(existsSync(join(target, LOG_FILE))).toBe(false);
   });
 
   it('refuses a damaged or foreign backup before touching the data folder', async () => {

@@ -9,11 +9,13 @@ export const BACKUP_USAGE = `Usage: lorechat backup --out DIR
        lorechat restore --from DIR [--force]
 
   backup --out DIR     back up the index (VECTOR_STORE: the SQLite file in LORECHAT_DATA_DIR, or
-                       the Qdrant collection's snapshots), its crawl manifest and the last crawl
-                       report into DIR, a new or empty folder, while the server keeps answering
+                       the Qdrant collection's snapshots), its crawl manifest, the last crawl
+                       report and the conversation log (ANALYTICS_STORE=sqlite) into DIR, a new
+                       or empty folder, while the server keeps answering
   restore --from DIR   restore the backup in DIR into the configured index: LORECHAT_DATA_DIR, or
                        QDRANT_COLLECTION at QDRANT_URL. Checks every file first.
-  --force              replace an index that already holds pages (restore refuses otherwise)
+  --force              replace an index that holds pages, or a log that holds answers (restore
+                       refuses otherwise, changing nothing)
   --json               print the result as JSON
 `;
 
@@ -63,13 +65,17 @@ export async function backupCommand(
   try {
     if (command === 'backup') {
       const result = await backUp(config, resolve(values.out!));
-      const { index, store, files } = result.manifest;
+      const { index, store, files, conversationLog } = result.manifest;
       output.stdout.write(
         values.json
           ? `${JSON.stringify(result)}\n`
           : `Backed up ${index.documents} pages (${index.chunks} chunks, index version ` +
               `${index.indexVersion}) of the ${store} index into ${result.dir} in ` +
-              `${Math.round(result.durationMs)} ms:\n` +
+              `${Math.round(result.durationMs)} ms` +
+              (conversationLog
+                ? `, with the conversation log (${conversationLog.answers} answers)`
+                : '') +
+              ':\n' +
               files
                 .map((file) => `  ${file.path}  ${file.bytes} bytes  sha256 ${file.sha256}\n`)
                 .join(''),
@@ -84,7 +90,12 @@ export async function backupCommand(
             `backup of ${result.manifest.createdAt} into ${result.target} in ` +
             `${Math.round(result.durationMs)} ms` +
             (result.replacedDocuments > 0 ? `, replacing ${result.replacedDocuments} pages` : '') +
-            `; index version ${result.index.indexVersion}.\n`,
+            `; index version ${result.index.indexVersion}.\n` +
+            (result.conversationLog === undefined
+              ? ''
+              : result.conversationLog.restored
+                ? `Restored the conversation log: ${result.conversationLog.answers} answers.\n`
+                : `Left the backup's conversation log aside: ${result.conversationLog.reason}.\n`),
     );
     return 0;
   } catch (error) {

@@ -37,6 +37,8 @@ const manifestSchema = z.object({
   /** The embedding provider's id (provider, model, size): a restored index needs the same one. */
   embeddings: z.object({ id: z.string(), dimensions: whole }),
   index: z.object({ documents: whole, chunks: whole, indexVersion: whole }),
+  /** The conversation log's SQLite file, when it lived in the data folder. */
+  conversationLog: z.object({ path: z.string(), answers: whole }).optional(),
   qdrant: z
     .object({
       collection: z.string(),
@@ -119,9 +121,13 @@ export async function readVerifiedManifest(dir: string): Promise<BackupManifest>
     }
   }
   const listed = new Set(manifest.files.map((entry) => entry.path));
-  for (const path of [manifest.qdrant?.chunks, manifest.qdrant?.meta]) {
+  for (const path of [
+    manifest.qdrant?.chunks,
+    manifest.qdrant?.meta,
+    manifest.conversationLog?.path,
+  ]) {
     if (path !== undefined && !listed.has(path)) {
-      throw new BackupError(`${file} names a snapshot it does not list: ${path}`);
+      throw new BackupError(`${file} names a file it does not list: ${path}`);
     }
   }
   return manifest;

@@ -1,5 +1,6 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { LOG_FILE } from '../analytics/sqlite.conversation-log.store';
 import { type AppConfig, type QdrantSettings } from '../config/app-config';
 import { SEPARATE_MANIFEST_FILE } from '../ingest/crawler/crawl-manifest';
 import { REPORT_FILE } from '../ingest/crawler/crawl-report';
@@ -15,6 +16,7 @@ import {
   describeFile,
   writeManifest,
 } from './backup-manifest';
+import { conversationLogFile, loggedAnswers } from './conversation-log-copy';
 import { embeddingsOf } from './embeddings-identity';
 import { settleSqlite, snapshotSqlite } from './sqlite-copy';
 
@@ -34,8 +36,9 @@ export interface BackupResult {
  * Backs up the configured index into `dir`, a new or empty folder, while the server keeps
  * answering from it: the index (the SQLite file, or the Qdrant collections' snapshots), the crawl
  * manifest that tells the next ingest what is unchanged, and the last crawl report. Each file's
- * SHA-256 goes into manifest.json, written last. The conversation log (visitors' questions), the
- * embedding cache and the admin token are not backed up.
+ * SHA-256 goes into manifest.json, written last. The conversation log goes too when it is the
+ * SQLite file in the data folder (with PostgreSQL, the database's own backups cover it). The
+ * embedding cache (rebuilt as pages are embedded again) and the admin token are not backed up.
  */
 export async function backUp(config: AppConfig, dir: string): Promise<BackupResult> {
   const started = performance.now();
@@ -60,6 +63,15 @@ export async function backUp(config: AppConfig, dir: string): Promise<BackupResu
         await add(SEPARATE_MANIFEST_FILE);
       }
     }
+    let conversationLog: BackupManifest['conversationLog'];
+    const logFile = conversationLogFile(config);
+    if (logFile !== undefined && existsSync(logFile)) {
+      // The server writes answers to it as they are given: a copy as of one commit.
+      snapshotSqlite(logFile, join(dir, LOG_FILE));
+      settleSqlite(join(dir, LOG_FILE));
+      conversationLog = { path: LOG_FILE, answers: loggedAnswers(join(dir, LOG_FILE)) };
+      await add(LOG_FILE);
+    }
     if (existsSync(join(config.dataDir, REPORT_FILE))) {
       copyFileSync(join(config.dataDir, REPORT_FILE), join(dir, REPORT_FILE));
       await add(REPORT_FILE);
@@ -69,6 +81,7 @@ export async function backUp(config: AppConfig, dir: string): Promise<BackupResu
       store: config.vectorStore.kind,
       embeddings,
       index,
+      conversationLog,
       qdrant,
       files,
     };

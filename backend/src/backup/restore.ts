@@ -9,6 +9,7 @@ import { QdrantSnapshots } from '../vector-store/qdrant-snapshots';
 import { type StoreStats, type VectorStore } from '../vector-store/vector-store';
 import { qdrantSettings } from './backup';
 import { BackupError, type BackupManifest, readVerifiedManifest } from './backup-manifest';
+import { conversationLogFile, loggedAnswers } from './conversation-log-copy';
 import { embeddingsOf } from './embeddings-identity';
 import { restoreSqlite } from './sqlite-copy';
 
@@ -25,6 +26,11 @@ export interface RestoreResult {
   replacedDocuments: number;
   /** Where it was restored: the data folder, or the Qdrant collection. */
   target: string;
+  /**
+   * The conversation log: answers restored into the data folder's SQLite file, or why the
+   * backup's log was left aside; undefined when the backup holds none.
+   */
+  conversationLog?: { restored: true; answers: number } | { restored: false; reason: string };
   durationMs: number;
 }
 
@@ -43,13 +49,49 @@ export async function restore(
   const started = performance.now();
   const manifest = await readVerifiedManifest(dir);
   checkCompatible(manifest, config);
+  const logTarget = conversationLogTarget(manifest, config, options);
   const result =
     config.vectorStore.kind === 'embedded'
       ? await restoreEmbedded(config, dir, manifest, options)
       : await restoreQdrant(config, qdrantSettings(config), dir, manifest, options);
   const listed = (path: string) => manifest.files.some((file) => file.path === path);
   if (listed(REPORT_FILE)) copyFileSync(join(dir, REPORT_FILE), join(config.dataDir, REPORT_FILE));
-  return { manifest, ...result, durationMs: performance.now() - started };
+  let conversationLog: RestoreResult['conversationLog'] =
+    typeof logTarget === 'string' ? undefined : logTarget;
+  if (typeof logTarget === 'string') {
+    await restoreSqlite(join(dir, manifest.conversationLog!.path), logTarget);
+    conversationLog = { restored: true, answers: loggedAnswers(logTarget) };
+  }
+  return { manifest, ...result, conversationLog, durationMs: performance.now() - started };
+}
+
+/**
+ * Where the backup's conversation log goes: the data folder's SQLite file, or why it is left
+ * aside; undefined when the backup holds no log. Refuses, before anything changes, to replace a
+ * log that holds answers without `force`.
+ */
+function conversationLogTarget(
+  manifest: BackupManifest,
+  config: AppConfig,
+  { force }: RestoreOptions,
+): string | { restored: false; reason: string } | undefined {
+  if (!manifest.conversationLog) return undefined;
+  const target = conversationLogFile(config);
+  if (target === undefined) {
+    return {
+      restored: false,
+      reason:
+        "ANALYTICS_STORE=postgres: the log lives in PostgreSQL, restore it from that database's backups",
+    };
+  }
+  const answers = loggedAnswers(target);
+  if (answers > 0 && !force) {
+    throw new BackupError(
+      `the conversation log at ${target} already holds ${answers} answers: restoring would replace ` +
+        'them. Restore into an empty LORECHAT_DATA_DIR, or add --force to replace them.',
+    );
+  }
+  return target;
 }
 
 function checkCompatible(manifest: BackupManifest, config: AppConfig): void {
