@@ -49,10 +49,13 @@ export async function restore(
   const started = performance.now();
   const manifest = await readVerifiedManifest(dir);
   checkCompatible(manifest, config);
+  // The embedded index, then the log: each refused before anything is written.
+  const previous =
+    config.vectorStore.kind === 'embedded' ? await embeddedTarget(config, options) : undefined;
   const logTarget = conversationLogTarget(manifest, config, options);
   const result =
     config.vectorStore.kind === 'embedded'
-      ? await restoreEmbedded(config, dir, manifest, options)
+      ? await restoreEmbedded(config, dir, manifest, previous)
       : await restoreQdrant(config, qdrantSettings(config), dir, manifest, options);
   const listed = (path: string) => manifest.files.some((file) => file.path === path);
   if (listed(REPORT_FILE)) copyFileSync(join(dir, REPORT_FILE), join(config.dataDir, REPORT_FILE));
@@ -120,15 +123,24 @@ function checkCompatible(manifest: BackupManifest, config: AppConfig): void {
 
 type Restored = Omit<RestoreResult, 'manifest' | 'durationMs'>;
 
+/** What the data folder's index holds; refuses, changing nothing, to replace pages without force. */
+async function embeddedTarget(
+  config: AppConfig,
+  { force }: RestoreOptions,
+): Promise<StoreStats | undefined> {
+  const target = join(config.dataDir, INDEX_FILE);
+  const previous = existsSync(target) ? await existingEmbedded(config, force) : undefined;
+  refuseUnlessForced(previous, force, `the index at ${target}`, 'an empty LORECHAT_DATA_DIR');
+  return previous;
+}
+
 async function restoreEmbedded(
   config: AppConfig,
   dir: string,
   manifest: BackupManifest,
-  { force }: RestoreOptions,
+  previous: StoreStats | undefined,
 ): Promise<Restored> {
   const target = join(config.dataDir, INDEX_FILE);
-  const previous = existsSync(target) ? await existingEmbedded(config, force) : undefined;
-  refuseUnlessForced(previous, force, `the index at ${target}`, 'an empty LORECHAT_DATA_DIR');
   await restoreSqlite(join(dir, INDEX_FILE), target);
   const store = new EmbeddedStore(config.dataDir, config.retrieval.bm25);
   return {
