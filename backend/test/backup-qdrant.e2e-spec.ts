@@ -4,7 +4,7 @@
  * no Qdrant can run here, and its snapshot files are the fake's own format, opaque to LoreChat as
  * real ones are). What a real Qdrant does with a snapshot can only be checked against one.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CrawlManifest, manifestFile } from '../src/ingest/crawler/crawl-manifest';
@@ -194,6 +194,76 @@ describe('lorechat backup and restore (Qdrant store)', () => {
     expect(forced.stdout).toMatch(
       /, replacing 2 pages; index version 4\.\nRestored the conversation log/,
     );
+  });
+
+  it('refuses to back up while an ingest writes during every snapshot, leaving nothing behind', async () => {
+    const source = await qdrant();
+    const seeded = await startApp({ ...envFor(source, 'a'), LORECHAT_DOCS_DIR: SITE });
+    await seeded.stop();
+    // Each snapshot request finds the index one version further on, as under a running ingest.
+    source.setScript((request) => {
+      if (request.method === 'POST' && request.path.endsWith('/snapshots')) {
+        for (const point of source.storage.collections.get('lorechat_meta')!.points.values()) {
+          const version = point.payload.indexVersion;
+          if (typeof version === 'number') point.payload.indexVersion = version + 1;
+        }
+      }
+      return { kind: 'serve' };
+    });
+    const backup = join(scratch, 'backup');
+    const refused = await runBackupCommand('backup', ['--out', backup], envFor(source, 'a'));
+    expect(refused).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        'lorechat: backup refused: the index changed during each of 3 snapshots (index version ' +
+        '7 → 9): an ingest is writing to it. Back up when it has finished.\n',
+    });
+    expect(existsSync(backup)).toBe(false);
+  });
+
+  it('names the collection when there is nothing to back up, and each node when none holds every shard', async () => {
+    const empty = await qdrant();
+    const out = join(scratch, 'out');
+    expect(
+      await runBackupCommand(
+        'backup',
+        ['--out', out],
+        envFor(empty, 'a', { QDRANT_COLLECTION: 'absent' }),
+      ),
+    ).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        `lorechat: backup refused: Qdrant collection "absent" does not exist at ${empty.url}: ` +
+        'there is nothing to back up (check QDRANT_COLLECTION)\n',
+    });
+
+    // Two nodes of one cluster, each holding one of the collection's two shards.
+    const first = await qdrant();
+    const seeded = await startApp({
+      ...envFor(first, 'b', { QDRANT_SHARD_NUMBER: '2' }),
+      LORECHAT_DOCS_DIR: SITE,
+    });
+    await seeded.stop();
+    const halves = [
+      await startFakeQdrant({ storage: first.storage, localShards: [0] }),
+      await startFakeQdrant({ storage: first.storage, localShards: [1] }),
+    ];
+    servers.push(...halves);
+    const failed = await runBackupCommand(
+      'backup',
+      ['--out', out],
+      envFor(first, 'b', { QDRANT_URL: halves.map((node) => node.url).join(',') }),
+    );
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toBe(
+      `lorechat: backup failed: no Qdrant node holds every shard of collection "lorechat" ` +
+        `(${halves[0]!.url} lacks shard 1 of 2; ${halves[1]!.url} lacks shard 0 of 2): a snapshot ` +
+        'of one node would miss points. Give every node in QDRANT_URL, or recreate the collection ' +
+        'with QDRANT_SHARD_NUMBER=1 so that each replica holds all of it.\n',
+    );
+    expect(existsSync(out)).toBe(false);
   });
 
   it('refuses to recover into a collection of another shard number', async () => {

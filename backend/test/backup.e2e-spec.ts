@@ -349,6 +349,29 @@ describe('lorechat backup and restore (embedded store)', () => {
         '(a backup that did not finish has none)\n',
     );
 
+    const manifestText = readFileSync(join(backup, MANIFEST_FILE), 'utf8');
+    writeFileSync(join(backup, MANIFEST_FILE), manifestText.slice(0, 40));
+    expect((await restore({})).stderr).toMatch(
+      new RegExp(
+        `^lorechat: restore refused: ${join(backup, MANIFEST_FILE)} is not valid JSON: .+\\n$`,
+      ),
+    );
+    writeFileSync(
+      join(backup, MANIFEST_FILE),
+      JSON.stringify({ ...(JSON.parse(manifestText) as BackupManifest), version: 2 }),
+    );
+    expect((await restore({})).stderr).toBe(
+      `lorechat: restore refused: ${join(backup, MANIFEST_FILE)} is not a manifest this LoreChat ` +
+        'can read (format lorechat-backup version 1): version: Invalid input: expected 1\n',
+    );
+    writeFileSync(join(backup, MANIFEST_FILE), manifestText);
+    const log = readFileSync(join(backup, LOG_FILE));
+    rmSync(join(backup, LOG_FILE));
+    expect((await restore({})).stderr).toBe(
+      'lorechat: restore refused: the backup is incomplete: conversations.sqlite is missing\n',
+    );
+    writeFileSync(join(backup, LOG_FILE), log);
+
     const file = join(backup, INDEX_FILE);
     const bytes = readFileSync(file);
     bytes.writeUInt8(bytes.readUInt8(bytes.length - 100) ^ 0xff, bytes.length - 100);
