@@ -266,6 +266,24 @@ describe('lorechat backup and restore (Qdrant store)', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('says to check QDRANT_API_KEY when a node refuses the snapshot, never printing the key', async () => {
+    const source = await qdrant();
+    const seeded = await startApp({ ...envFor(source, 'a'), LORECHAT_DOCS_DIR: SITE });
+    await seeded.stop();
+    source.failWhen((request) => request.path.endsWith('/snapshots'), 403);
+    const out = join(scratch, 'out');
+    const failed = await runBackupCommand('backup', ['--out', out], envFor(source, 'a'));
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(
+      new RegExp(
+        `^lorechat: backup failed: Qdrant at ${source.url}: POST /collections/lorechat/snapshots ` +
+          'failed: HTTP 403: .*\\(check QDRANT_API_KEY\\)\\n$',
+      ),
+    );
+    expect(failed.stderr).not.toContain('qdrant-secret');
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('refuses to recover into a collection of another shard number', async () => {
     const source = await qdrant();
     const seeded = await startApp({ ...envFor(source, 'a'), LORECHAT_DOCS_DIR: SITE });
