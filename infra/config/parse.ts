@@ -1,0 +1,96 @@
+import { PROJECT } from './choices';
+import { readSettings } from './fields';
+import { crossKeyProblems } from './rules';
+import { StackConfigError, type RawStackConfig, type StackConfig } from './types';
+
+/**
+ * Validates raw configuration and returns the typed stack configuration. Every problem is reported
+ * at once, each naming its key and what is allowed, so a bad stack file is fixed in one round.
+ */
+export function parseStackConfig(raw: RawStackConfig): StackConfig {
+  const problems: string[] = [];
+  if (!/^[a-z0-9][a-z0-9-]{0,11}$/.test(raw.stack)) {
+    problems.push(
+      `the stack name "${raw.stack}" must be 1 to 12 lowercase letters, digits or hyphens (it starts AWS resource names, which have length limits)`,
+    );
+  }
+  const region = raw.aws.region ?? '';
+  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) {
+    problems.push(
+      region
+        ? `aws:region must be an AWS region such as eu-west-1 (got "${region}")`
+        : 'aws:region is required: set it with `pulumi config set aws:region <region>`',
+    );
+  }
+  const read = readSettings(raw.values);
+  problems.push(...read.problems, ...crossKeyProblems(read, raw.secretsSet));
+  if (problems.length > 0) throw new StackConfigError(problems);
+
+  const s = read.settings;
+  return {
+    stack: raw.stack,
+    region,
+    awsProfile: raw.aws.profile || undefined,
+    resourcePrefix: `${PROJECT}-${raw.stack}`,
+    deletionProtection: s.deletionProtection,
+    logRetentionDays: s.logRetentionDays,
+    network: { availabilityZones: s.availabilityZones, vpcCidr: s.vpcCidr },
+    domain:
+      s.domainName && s.hostedZoneId
+        ? { name: s.domainName, hostedZoneId: s.hostedZoneId }
+        : undefined,
+    edge: {
+      priceClass: s.priceClass,
+      rateLimit: s.wafRateLimit,
+      chatRateLimit: s.wafChatRateLimit,
+      blockedCountries: s.geoBlockCountries,
+    },
+    service: {
+      cpu: s.taskCpu,
+      memory: s.taskMemory,
+      minTasks: s.minTasks,
+      maxTasks: s.maxTasks,
+      capacity: {
+        onDemandBase: s.onDemandBaseTasks,
+        onDemandWeight: s.onDemandWeight,
+        spotWeight: s.spotWeight,
+      },
+      cpuTargetPercent: s.cpuTargetPercent,
+      requestsPerTargetPerMinute: s.requestsPerTargetPerMinute,
+      connectionsPerTask: s.connectionsPerTask,
+      stopTimeoutSeconds: s.stopTimeoutSeconds,
+      logLevel: s.logLevel,
+    },
+    llm: { provider: s.llmProvider, model: s.llmModel, baseUrl: s.llmBaseUrl },
+    embeddings: { provider: s.embeddingProvider, model: s.embeddingModel },
+    vectorDb:
+      s.vectorDbMode === 'managed'
+        ? { mode: 'managed', url: s.qdrantUrl ?? '' }
+        : {
+            mode: 'self-hosted',
+            version: s.qdrantVersion,
+            instanceType: s.qdrantInstanceType,
+            volumeSizeGiB: s.qdrantVolumeSizeGiB,
+            snapshotsKept: s.qdrantSnapshotsKept,
+          },
+    cache: s.redisEnabled ? { nodeType: s.redisNodeType, replicas: s.redisReplicas } : undefined,
+    image: { prebuiltUri: s.imageUri, imagesKept: s.imagesKept },
+    siteKey: s.siteKey,
+    ingestSiteUrl: s.ingestSiteUrl,
+    // Nothing to crawl without a site: the schedule waits for ingestSiteUrl.
+    ingestSchedule: s.ingestSiteUrl ? s.ingestSchedule : undefined,
+    monitoring: {
+      alarmEmail: s.alarmEmail,
+      thresholds: {
+        http5xxPercent: s.alarm5xxPercent,
+        responseTimeP95Ms: s.alarmResponseTimeP95Ms,
+        firstTokenP95Ms: s.alarmFirstTokenP95Ms,
+        providerErrorPercent: s.alarmProviderErrorPercent,
+        cpuPercent: s.alarmCpuPercent,
+        memoryPercent: s.alarmMemoryPercent,
+        wafBlockedRequests: s.alarmWafBlockedRequests,
+      },
+    },
+    monthlyBudgetUsd: s.monthlyBudgetUsd,
+  };
+}
