@@ -2,7 +2,7 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { policyDocument, type PolicyStatement } from '../iam';
 import { type ContainerSecret } from './secrets';
-import { containerDefinition, createTaskRoles, fargateTaskShape } from './service';
+import { containerDefinition, createTaskRoles, fargateTaskShape } from './task';
 
 export interface IngestJobArgs {
   /** The crawl: `node dist/cli.js ingest --site <url>`. */

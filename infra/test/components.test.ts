@@ -10,11 +10,8 @@ import { CHAT_PATH, cacheBehaviors, webAclRules } from '../components/edge';
 import { ecrRepositoryArn, keepLastImagesPolicy } from '../components/image';
 import { accessLogBucketPolicy } from '../components/loadBalancer';
 import { internetEgressPorts } from '../components/network';
-import {
-  capacityProviderStrategy,
-  containerDefinition,
-  executionStatements,
-} from '../components/service';
+import { capacityProviderStrategy } from '../components/service';
+import { containerDefinition, executionStatements } from '../components/task';
 import { qdrantUserData } from '../components/vectorDb';
 import { parseStackConfig } from '../config';
 import { formatInventory, inventoryOf } from '../simulation/inventory';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { CUSTOM_METRIC } from '../components/monitoring';
+import { CUSTOM_METRIC } from '../components/metrics';
 
 /**
  * The alarms, dashboard and connection scaling read metrics by name; the backend writes them. The

@@ -17,7 +17,7 @@ import {
   SCALE_IN_COOLDOWN_SECONDS,
   SCALE_OUT_COOLDOWN_SECONDS,
 } from '../../components/service';
-import { DASHBOARD_WIDGETS } from '../../components/monitoring';
+import { DASHBOARD_WIDGETS } from '../../components/dashboard';
 import {
   PROJECT,
   SECRET_KEYS,
