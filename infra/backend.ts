@@ -9,8 +9,11 @@ import { type StackConfig } from './config';
 /** The port the backend listens on inside the container. */
 export const BACKEND_PORT = 3000;
 
-/** The backend's health endpoint, for the load balancer. */
-export const HEALTH_CHECK_PATH = '/health';
+/** The backend's liveness path: 200 while the process serves. The load balancer and ECS check it. */
+export const LIVENESS_PATH = '/health/live';
+
+/** The backend's readiness path: each dependency's state, 503 while one is down or draining. */
+export const READINESS_PATH = '/health/ready';
 
 /** The CloudWatch namespace of the backend's embedded metrics. */
 export const METRICS_NAMESPACE = 'LoreChat';

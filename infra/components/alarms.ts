@@ -28,6 +28,8 @@ export function serviceAlarms(args: {
   clusterName: pulumi.Input<string>;
   serviceName: pulumi.Input<string>;
   qdrantInstanceId?: pulumi.Input<string>;
+  containerInsights: boolean;
+  minTasks: number;
 }): Record<string, AlarmSpec> {
   const { thresholds } = args;
   const loadBalancer = { LoadBalancer: args.loadBalancerArnSuffix };
@@ -78,25 +80,9 @@ export function serviceAlarms(args: {
       comparisonOperator: 'GreaterThanThreshold',
       treatMissingData: 'notBreaching',
     },
-    'tasks-below-desired': {
-      alarmDescription: 'Fewer tasks run than the service wants, for 10 minutes',
-      metricQueries: [
-        containerInsightsQuery('desired', 'DesiredTaskCount', service),
-        containerInsightsQuery('running', 'RunningTaskCount', service),
-        {
-          id: 'missing',
-          expression: 'desired - running',
-          label: 'Tasks missing',
-          returnData: true,
-        },
-      ],
-      // A deployment or a Spot replacement legitimately dips for a few minutes.
-      evaluationPeriods: 10,
-      datapointsToAlarm: 10,
-      threshold: 0,
-      comparisonOperator: 'GreaterThanThreshold',
-      treatMissingData: 'breaching',
-    },
+    ...(args.containerInsights
+      ? { 'tasks-below-desired': tasksBelowDesired(service) }
+      : { 'healthy-tasks-below-minimum': healthyTasksBelowMinimum(target, args.minTasks) }),
     'cpu-high': utilisationAlarm('CPUUtilization', thresholds.cpuPercent, service),
     'memory-high': utilisationAlarm('MemoryUtilization', thresholds.memoryPercent, service),
     'first-token-p95': {
@@ -138,6 +124,47 @@ export function serviceAlarms(args: {
     };
   }
   return alarms;
+}
+
+/** From Container Insights: fewer tasks run than the service wants, for 10 minutes. */
+function tasksBelowDesired(service: Record<string, pulumi.Input<string>>): AlarmSpec {
+  return {
+    alarmDescription: 'Fewer tasks run than the service wants, for 10 minutes',
+    metricQueries: [
+      containerInsightsQuery('desired', 'DesiredTaskCount', service),
+      containerInsightsQuery('running', 'RunningTaskCount', service),
+      { id: 'missing', expression: 'desired - running', label: 'Tasks missing', returnData: true },
+    ],
+    // A deployment or a Spot replacement legitimately dips for a few minutes.
+    evaluationPeriods: 10,
+    datapointsToAlarm: 10,
+    threshold: 0,
+    comparisonOperator: 'GreaterThanThreshold',
+    treatMissingData: 'breaching',
+  };
+}
+
+/**
+ * Without Container Insights: fewer tasks pass the load balancer's health check than the service
+ * keeps at least, for 10 minutes.
+ */
+function healthyTasksBelowMinimum(
+  target: Record<string, pulumi.Input<string>>,
+  minTasks: number,
+): AlarmSpec {
+  return {
+    alarmDescription: `Fewer than ${minTasks} healthy tasks behind the load balancer, for 10 minutes`,
+    namespace: 'AWS/ApplicationELB',
+    metricName: 'HealthyHostCount',
+    dimensions: target,
+    statistic: 'Minimum',
+    period: MINUTE,
+    evaluationPeriods: 10,
+    datapointsToAlarm: 10,
+    threshold: minTasks,
+    comparisonOperator: 'LessThanThreshold',
+    treatMissingData: 'breaching',
+  };
 }
 
 /** Errors as a percentage of a total, over one-minute periods, three bad minutes out of five. */
@@ -216,16 +243,14 @@ function utilisationAlarm(
 }
 
 /** A burst of blocked requests: an attack, a scraper, or a rule blocking real visitors. */
-export function wafBlockedAlarm(
-  webAclName: pulumi.Input<string>,
-  thresholdPer5Minutes: number,
-): AlarmSpec {
+export function wafBlockedAlarm(webAclMetricName: string, thresholdPer5Minutes: number): AlarmSpec {
   return {
     alarmDescription: `The WAF blocked more than ${thresholdPer5Minutes} requests in 5 minutes`,
     namespace: 'AWS/WAFV2',
     metricName: 'BlockedRequests',
+    // WAF publishes under the web ACL's metric name, not its (generated) resource name;
     // CloudFront-scope web ACLs publish without a Region dimension.
-    dimensions: { WebACL: webAclName, Rule: 'ALL' },
+    dimensions: { WebACL: webAclMetricName, Rule: 'ALL' },
     statistic: 'Sum',
     period: FIVE_MINUTES,
     evaluationPeriods: 1,

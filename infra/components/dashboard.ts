@@ -10,7 +10,8 @@ interface DashboardTargets {
   cluster: string;
   service: string;
   distributionId: string;
-  webAclName: string;
+  webAclMetricName: string;
+  containerInsights: boolean;
 }
 
 interface Widget {
@@ -38,6 +39,16 @@ export const DASHBOARD_WIDGETS = [
   'Service: error log lines',
 ] as const;
 
+/** The task-count widget of a stack without Container Insights, in place of the fifth. */
+export const HEALTHY_TASKS_WIDGET = 'Service: healthy tasks (load balancer)';
+
+/** The widget titles of a stack with or without Container Insights. */
+export function dashboardWidgetTitles(containerInsights: boolean): string[] {
+  return DASHBOARD_WIDGETS.map((title) =>
+    title === DASHBOARD_WIDGETS[4] && !containerInsights ? HEALTHY_TASKS_WIDGET : title,
+  );
+}
+
 /**
  * The CloudWatch dashboard body: the edge (us-east-1 metrics), the load balancer, the service, then
  * the backend's own metrics, two widgets per row.
@@ -63,8 +74,8 @@ export function dashboardBody(targets: DashboardTargets): { widgets: Widget[] } 
       DASHBOARD_WIDGETS[1],
       'us-east-1',
       [
-        ['AWS/WAFV2', 'BlockedRequests', 'WebACL', targets.webAclName, 'Rule', 'ALL'],
-        ['AWS/WAFV2', 'AllowedRequests', 'WebACL', targets.webAclName, 'Rule', 'ALL'],
+        ['AWS/WAFV2', 'BlockedRequests', 'WebACL', targets.webAclMetricName, 'Rule', 'ALL'],
+        ['AWS/WAFV2', 'AllowedRequests', 'WebACL', targets.webAclMetricName, 'Rule', 'ALL'],
       ],
       { stat: 'Sum' },
     ],
@@ -84,15 +95,25 @@ export function dashboardBody(targets: DashboardTargets): { widgets: Widget[] } 
       [['AWS/ApplicationELB', 'TargetResponseTime', ...lb]],
       { stat: 'p95' },
     ],
-    [
-      DASHBOARD_WIDGETS[4],
-      targets.region,
-      [
-        ['ECS/ContainerInsights', 'RunningTaskCount', ...svc],
-        ['ECS/ContainerInsights', 'DesiredTaskCount', ...svc],
-      ],
-      { stat: 'Average' },
-    ],
+    targets.containerInsights
+      ? [
+          DASHBOARD_WIDGETS[4],
+          targets.region,
+          [
+            ['ECS/ContainerInsights', 'RunningTaskCount', ...svc],
+            ['ECS/ContainerInsights', 'DesiredTaskCount', ...svc],
+          ],
+          { stat: 'Average' },
+        ]
+      : [
+          HEALTHY_TASKS_WIDGET,
+          targets.region,
+          [
+            ['AWS/ApplicationELB', 'HealthyHostCount', ...tg, ...lb],
+            ['AWS/ApplicationELB', 'UnHealthyHostCount', ...tg, ...lb],
+          ],
+          { stat: 'Minimum' },
+        ],
     [
       DASHBOARD_WIDGETS[5],
       targets.region,

@@ -21,9 +21,14 @@ export interface MonitoringArgs {
   serviceName: pulumi.Input<string>;
   serviceLogGroupName: pulumi.Input<string>;
   distributionId: pulumi.Input<string>;
-  webAclName: pulumi.Input<string>;
+  /** The `WebACL` dimension of the WAF's metrics: its visibility config's metric name. */
+  webAclMetricName: string;
   /** CloudFront and WAF publish their metrics in us-east-1; their alarm must live there too. */
   usEast1Provider: aws.Provider;
+  /** Without Container Insights, task counts come from the load balancer's healthy targets. */
+  containerInsights: boolean;
+  /** Fewest tasks the service keeps: fewer healthy ones for 10 minutes raise an alarm. */
+  minTasks: number;
   /** The self-hosted Qdrant instance, when there is one. */
   qdrantInstanceId?: pulumi.Input<string>;
 }
@@ -59,7 +64,7 @@ export class Monitoring extends pulumi.ComponentResource {
     new aws.cloudwatch.MetricAlarm(
       `${name}-waf-blocked`,
       {
-        ...wafBlockedAlarm(args.webAclName, args.thresholds.wafBlockedRequests),
+        ...wafBlockedAlarm(args.webAclMetricName, args.thresholds.wafBlockedRequests),
         alarmActions: [edgeTopic.arn],
         okActions: [edgeTopic.arn],
       },
@@ -92,9 +97,8 @@ export class Monitoring extends pulumi.ComponentResource {
             args.clusterName,
             args.serviceName,
             args.distributionId,
-            args.webAclName,
           ])
-          .apply(([loadBalancer, targetGroup, cluster, service, distributionId, webAclName]) =>
+          .apply(([loadBalancer, targetGroup, cluster, service, distributionId]) =>
             JSON.stringify(
               dashboardBody({
                 environment: args.environment,
@@ -106,7 +110,8 @@ export class Monitoring extends pulumi.ComponentResource {
                 cluster,
                 service,
                 distributionId,
-                webAclName,
+                webAclMetricName: args.webAclMetricName,
+                containerInsights: args.containerInsights,
               }),
             ),
           ),
@@ -129,7 +134,12 @@ export class Monitoring extends pulumi.ComponentResource {
     opts: pulumi.CustomResourceOptions,
   ): aws.sns.Topic {
     const topic = new aws.sns.Topic(name, { displayName: 'LoreChat alarms' }, opts);
-    new aws.sns.TopicPolicy(name, { arn: topic.arn, policy: alarmTopicPolicy(topic.arn) }, opts);
+    const account = aws.getCallerIdentityOutput({}, opts);
+    new aws.sns.TopicPolicy(
+      name,
+      { arn: topic.arn, policy: alarmTopicPolicy(topic.arn, account.accountId) },
+      opts,
+    );
     if (email) {
       new aws.sns.TopicSubscription(
         name,
@@ -145,8 +155,10 @@ export class Monitoring extends pulumi.ComponentResource {
  * Who may publish alarms: CloudWatch (alarms), AWS Budgets (budget warnings) and EventBridge
  * (failed ingest runs), each only from this account.
  */
-export function alarmTopicPolicy(topicArn: pulumi.Input<string>): pulumi.Output<string> {
-  const account = aws.getCallerIdentityOutput();
+export function alarmTopicPolicy(
+  topicArn: pulumi.Input<string>,
+  accountId: pulumi.Input<string>,
+): pulumi.Output<string> {
   return policyDocument([
     {
       Sid: 'AlarmSourcesPublish',
@@ -156,7 +168,7 @@ export function alarmTopicPolicy(topicArn: pulumi.Input<string>): pulumi.Output<
       },
       Action: 'sns:Publish',
       Resource: topicArn,
-      Condition: { StringEquals: { 'aws:SourceAccount': account.accountId } },
+      Condition: { StringEquals: { 'aws:SourceAccount': accountId } },
     },
   ]);
 }

@@ -1,7 +1,13 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { type ContainerSecret } from './secrets';
-import { CONTAINER_NAME, containerDefinition, createTaskRoles, fargateTaskShape } from './task';
+import {
+  CONTAINER_NAME,
+  containerDefinition,
+  createTaskRoles,
+  ecrRepositoryArn,
+  fargateTaskShape,
+} from './task';
 
 /** Scale out within a minute of pressure, scale in only after five calm minutes. */
 export const SCALE_OUT_COOLDOWN_SECONDS = 60;
@@ -22,10 +28,11 @@ export interface CapacitySettings {
 export interface ServiceArgs {
   subnetIds: pulumi.Input<string[]>;
   securityGroupId: pulumi.Input<string>;
-  image: pulumi.Input<string>;
-  /** The ECR repository the image comes from, when it is one: the only one the tasks may pull. */
-  imageRepositoryArn?: pulumi.Input<string>;
+  /** The image by digest; the tasks may pull from its ECR repository only. */
+  image: string;
   containerPort: number;
+  /** The liveness path ECS checks inside each task. */
+  livenessPath: string;
   cpu: number;
   memory: number;
   minTasks: number;
@@ -37,6 +44,8 @@ export interface ServiceArgs {
   /** Where the backend's `ActiveConnections` metric lives, for scaling on connections. */
   connectionsMetric: { namespace: string; environment: string };
   stopTimeoutSeconds: number;
+  /** Container Insights on the cluster (task counts, per-task metrics). */
+  containerInsights: boolean;
   logRetentionDays: number;
   environment: Record<string, pulumi.Input<string>>;
   secrets: ContainerSecret[];
@@ -70,7 +79,11 @@ export class Service extends pulumi.ComponentResource {
 
     const cluster = new aws.ecs.Cluster(
       `${name}-cluster`,
-      { settings: [{ name: 'containerInsights', value: 'enabled' }] },
+      {
+        settings: [
+          { name: 'containerInsights', value: args.containerInsights ? 'enabled' : 'disabled' },
+        ],
+      },
       { parent: this },
     );
     const strategy = capacityProviderStrategy(args.capacity);
@@ -96,7 +109,7 @@ export class Service extends pulumi.ComponentResource {
         executionDescription:
           'Starts LoreChat tasks: pulls the image, writes logs, reads the secrets',
         taskDescription: 'What LoreChat itself may call in AWS',
-        imageRepositoryArn: args.imageRepositoryArn,
+        imageRepositoryArn: ecrRepositoryArn(args.image),
         logGroupArn: logGroup.arn,
         secrets: args.secrets,
         bedrockResourceArns: args.bedrockResourceArns,
@@ -116,6 +129,7 @@ export class Service extends pulumi.ComponentResource {
             environment: args.environment,
             secrets: args.secrets,
             stopTimeoutSeconds: args.stopTimeoutSeconds,
+            livenessPath: args.livenessPath,
             logGroupName: logGroup.name,
             region: aws.getRegionOutput({}, { parent: this }).region,
           }),
@@ -150,6 +164,9 @@ export class Service extends pulumi.ComponentResource {
         deploymentMinimumHealthyPercent: 100,
         deploymentMaximumPercent: 200,
         deploymentCircuitBreaker: { enable: true, rollback: true },
+        // Lets a change of capacity strategy (the on-demand base, the Spot weights) update the
+        // service in place with a new deployment; without it the provider replaces the service.
+        forceNewDeployment: true,
         // Spot reclaims tasks unevenly; rebalancing keeps them spread over the zones.
         availabilityZoneRebalancing: 'ENABLED',
         propagateTags: 'SERVICE',

@@ -23,6 +23,8 @@ export interface ContainerDefinitionArgs {
   command?: string[];
   /** Names the log streams: `service/…` for the server, `ingest/…` for the job. */
   logStreamPrefix?: string;
+  /** The server's liveness path, which ECS checks inside the task; none for the ingest job. */
+  livenessPath?: string;
   containerPort: number;
   environment: Record<string, pulumi.Input<string>>;
   secrets: ContainerSecret[];
@@ -54,6 +56,9 @@ export function containerDefinition(args: ContainerDefinitionArgs): Record<strin
       containerPath: path,
       readOnly: false,
     })),
+    ...(args.livenessPath
+      ? { healthCheck: livenessCheck(args.containerPort, args.livenessPath) }
+      : {}),
     // An init process forwards SIGTERM to Node and reaps zombies.
     linuxParameters: { initProcessEnabled: true },
     stopTimeout: args.stopTimeoutSeconds,
@@ -69,6 +74,36 @@ export function containerDefinition(args: ContainerDefinitionArgs): Record<strin
       },
     },
   };
+}
+
+/**
+ * ECS's check inside the task: the liveness path, fetched by Node itself (the slim image has no
+ * HTTP client). Liveness only: a dependency that is down makes the server degraded, not dead, and
+ * replacing the task would not bring the dependency back.
+ */
+export function livenessCheck(port: number, path: string): Record<string, unknown> {
+  const url = `http://127.0.0.1:${port}${path}`;
+  return {
+    command: [
+      'CMD',
+      'node',
+      '-e',
+      `fetch('${url}').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`,
+    ],
+    interval: 30,
+    timeout: 5,
+    retries: 3,
+    // Time to start before a failed check counts: the server opens its stores first.
+    startPeriod: 60,
+  };
+}
+
+/** The repository ARN of an ECR image reference, or undefined for any other registry. */
+export function ecrRepositoryArn(imageUri: string): string | undefined {
+  const match = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com\/([^:@]+)/.exec(imageUri);
+  if (!match) return undefined;
+  const [, account, region, repository] = match;
+  return `arn:aws:ecr:${region}:${account}:repository/${repository}`;
 }
 
 /**

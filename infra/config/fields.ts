@@ -83,8 +83,12 @@ export const FIELDS = {
   priceClass: oneOf(PRICE_CLASSES),
   // AWS WAF accepts rate limits from 10 requests per evaluation window.
   wafRateLimit: integer(10, 2_000_000_000),
-  wafChatRateLimit: integer(10, 2_000_000_000),
+  // 0 turns the chat limit off; AWS WAF's own minimum is 10.
+  wafChatRateLimit: integer(0, 2_000_000_000).refine((limit) => limit === 0 || limit >= 10, {
+    error: 'must be 0 (off) or from 10 to 2000000000',
+  }),
   geoBlockCountries: stringList(/^[A-Z]{2}$/, 'two-letter ISO 3166 country codes such as "KP"'),
+  wafManagedRules: boolean,
   deletionProtection: boolean,
   logRetentionDays: oneOfNumbers(LOG_RETENTION_DAYS),
   taskCpu: oneOfNumbers(Object.keys(FARGATE_MEMORY_BY_CPU).map(Number)),
@@ -98,6 +102,7 @@ export const FIELDS = {
   requestsPerTargetPerMinute: integer(1, 1_000_000),
   // Fargate caps the stop timeout at 120 s, which is also the warning Spot gives.
   stopTimeoutSeconds: integer(2, 120),
+  containerInsights: boolean,
   logLevel: oneOf(LOG_LEVELS),
   llmProvider: oneOf(LLM_PROVIDERS),
   llmModel: modelId('amazon.nova-lite-v1:0'),
@@ -119,11 +124,11 @@ export const FIELDS = {
     'an ElastiCache node type such as cache.t4g.micro',
   ),
   redisReplicas: integer(0, 5),
+  // By digest: the image CI built and tested, which no later push can change.
   imageUri: matching(
-    /^[a-z0-9.-]+(:\d+)?\/[a-z0-9._/-]+(:[\w.-]+|@sha256:[a-f0-9]{64})$/,
-    'an image reference with a tag or digest, such as 123456789012.dkr.ecr.eu-west-1.amazonaws.com/lorechat:1.0.0',
+    /^[a-z0-9.-]+(:\d+)?\/[a-z0-9._/-]+@sha256:[a-f0-9]{64}$/,
+    'an image reference by digest, such as 123456789012.dkr.ecr.eu-west-1.amazonaws.com/lorechat@sha256:<64 hex digits>',
   ),
-  imagesKept: integer(1, 1000),
   siteKey: matching(/^[\w-]{1,64}$/, 'letters, digits, _ or -'),
   ingestSiteUrl: url(['http', 'https']),
   ingestSchedule: matching(

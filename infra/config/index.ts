@@ -21,6 +21,7 @@ export * from './choices';
 export * from './defaults';
 export * from './types';
 export { parseStackConfig } from './parse';
+export { PLACEHOLDER_ACCOUNT_ID } from './aws';
 
 /** Reads the running stack's configuration through Pulumi and validates it. */
 export function loadStackConfig(): { config: StackConfig; secrets: StackSecrets } {
@@ -37,7 +38,12 @@ export function loadStackConfig(): { config: StackConfig; secrets: StackSecrets 
   }
   const config = parseStackConfig({
     stack: pulumi.getStack(),
-    aws: { region: aws.get('region'), profile: aws.get('profile') },
+    aws: {
+      region: aws.get('region'),
+      profile: aws.get('profile'),
+      allowedAccountIds: aws.get('allowedAccountIds'),
+      assumeRoles: aws.get('assumeRoles'),
+    },
     values,
     secretsSet: new Set(Object.keys(secrets) as SecretKey[]),
   });

@@ -1,4 +1,5 @@
 import { PROJECT } from './choices';
+import { readAwsSettings } from './aws';
 import { readSettings } from './fields';
 import { crossKeyProblems } from './rules';
 import { StackConfigError, type RawStackConfig, type StackConfig } from './types';
@@ -14,14 +15,8 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
       `the stack name "${raw.stack}" must be 1 to 12 lowercase letters, digits or hyphens (it starts AWS resource names, which have length limits)`,
     );
   }
-  const region = raw.aws.region ?? '';
-  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) {
-    problems.push(
-      region
-        ? `aws:region must be an AWS region such as eu-west-1 (got "${region}")`
-        : 'aws:region is required: set it with `pulumi config set aws:region <region>`',
-    );
-  }
+  const aws = readAwsSettings(raw.aws);
+  problems.push(...aws.problems);
   const read = readSettings(raw.values);
   problems.push(...read.problems, ...crossKeyProblems(read, raw.secretsSet));
   if (problems.length > 0) throw new StackConfigError(problems);
@@ -29,8 +24,10 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
   const s = read.settings;
   return {
     stack: raw.stack,
-    region,
-    awsProfile: raw.aws.profile || undefined,
+    region: aws.settings.region,
+    awsProfile: aws.settings.profile,
+    allowedAccountIds: aws.settings.allowedAccountIds,
+    assumeRoles: aws.settings.assumeRoles,
     resourcePrefix: `${PROJECT}-${raw.stack}`,
     deletionProtection: s.deletionProtection,
     logRetentionDays: s.logRetentionDays,
@@ -44,6 +41,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
       rateLimit: s.wafRateLimit,
       chatRateLimit: s.wafChatRateLimit,
       blockedCountries: s.geoBlockCountries,
+      managedRules: s.wafManagedRules,
     },
     service: {
       cpu: s.taskCpu,
@@ -59,6 +57,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
       requestsPerTargetPerMinute: s.requestsPerTargetPerMinute,
       connectionsPerTask: s.connectionsPerTask,
       stopTimeoutSeconds: s.stopTimeoutSeconds,
+      containerInsights: s.containerInsights,
       logLevel: s.logLevel,
     },
     llm: { provider: s.llmProvider, model: s.llmModel, baseUrl: s.llmBaseUrl },
@@ -74,7 +73,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
             snapshotsKept: s.qdrantSnapshotsKept,
           },
     cache: s.redisEnabled ? { nodeType: s.redisNodeType, replicas: s.redisReplicas } : undefined,
-    image: { prebuiltUri: s.imageUri, imagesKept: s.imagesKept },
+    imageUri: s.imageUri ?? '',
     siteKey: s.siteKey,
     ingestSiteUrl: s.ingestSiteUrl,
     // Nothing to crawl without a site: the schedule waits for ingestSiteUrl.

@@ -37,7 +37,12 @@ export function crossKeyProblems(
       `lorechat:wafChatRateLimit must not exceed lorechat:wafRateLimit (${s.wafChatRateLimit} > ${s.wafRateLimit}): it is the tighter limit`,
     );
   }
-  problems.push(...capacityProblems(s));
+  problems.push(...capacityProblems(s), ...placeholderProblems(s));
+  if (unset('imageUri')) {
+    problems.push(
+      'lorechat:imageUri is required: the arm64 image CI built, by digest (see docs/deploy.md); a preview or update never builds one',
+    );
+  }
 
   // An OpenAI-compatible server (Ollama, vLLM) usually needs no key; api.openai.com always does.
   if (s.llmProvider === 'openai' && unset('llmBaseUrl')) {
@@ -103,3 +108,21 @@ function capacityProblems(s: Settings): string[] {
   }
   return problems;
 }
+
+/** Example values the repository's stack files hold in place of an operator's own. */
+function placeholderProblems(s: Settings): string[] {
+  const problems: string[] = [];
+  const placeholder = (key: ConfigKey, value: string) =>
+    problems.push(
+      `lorechat:${key} is still the repository's example value "${value}": set your own with \`pulumi config set lorechat:${key} <value>\``,
+    );
+  if (s.hostedZoneId?.includes('EXAMPLE')) placeholder('hostedZoneId', s.hostedZoneId);
+  // RFC 2606 reserves these domains for examples: nobody can own a zone or a mailbox there.
+  if (s.domainName && EXAMPLE_DOMAIN.test(s.domainName)) placeholder('domainName', s.domainName);
+  if (s.alarmEmail && EXAMPLE_DOMAIN.test(s.alarmEmail.split('@')[1] ?? '')) {
+    placeholder('alarmEmail', s.alarmEmail);
+  }
+  return problems;
+}
+
+const EXAMPLE_DOMAIN = /(^|\.)example\.(com|net|org)$/;

@@ -13,8 +13,12 @@ import { type ConfigKey } from './defaults';
 export interface StackConfig {
   stack: string;
   region: string;
-  /** Named AWS profile from `aws:profile`, passed on to the extra us-east-1 provider. */
+  /** Named AWS profile from `aws:profile`. */
   awsProfile?: string;
+  /** The only accounts the stack may change (`aws:allowedAccountIds`). */
+  allowedAccountIds: string[];
+  /** Roles the providers assume (`aws:assumeRoles`). */
+  assumeRoles?: { roleArn: string; sessionName?: string; externalId?: string }[];
   /** `lorechat-<stack>`: the start of every resource name, so stacks sharing an account stay apart. */
   resourcePrefix: string;
   /** Protects stateful resources and keeps logs and images on destroy. */
@@ -27,8 +31,10 @@ export interface StackConfig {
     priceClass: PriceClass;
     /** Requests per IP per 5 minutes, all paths. */
     rateLimit: number;
-    /** Requests per IP per 5 minutes on the chat transport (`/socket.io/`). */
+    /** Requests per IP per 5 minutes on the chat transport (`/socket.io/`); 0 for none. */
     chatRateLimit: number;
+    /** AWS's managed rule groups (IP reputation, common attacks, known bad inputs). */
+    managedRules: boolean;
     blockedCountries: string[];
   };
   service: {
@@ -43,6 +49,8 @@ export interface StackConfig {
     connectionsPerTask: number;
     /** Seconds between SIGTERM and SIGKILL; also the load balancer's draining time. */
     stopTimeoutSeconds: number;
+    /** CloudWatch Container Insights on the cluster: task counts, per-task metrics. */
+    containerInsights: boolean;
     logLevel: LogLevel;
   };
   llm: { provider: LlmProvider; model?: string; baseUrl?: string };
@@ -57,7 +65,8 @@ export interface StackConfig {
       }
     | { mode: 'managed'; url: string };
   cache?: { nodeType: string; replicas: number };
-  image: { prebuiltUri?: string; imagesKept: number };
+  /** The image every task runs, by digest: the one CI built and tested. */
+  imageUri: string;
   siteKey: string;
   ingestSiteUrl?: string;
   /** The nightly crawl: an EventBridge Scheduler expression, in UTC. Needs `ingestSiteUrl`. */
@@ -98,8 +107,8 @@ export class StackConfigError extends Error {
 
 export interface RawStackConfig {
   stack: string;
-  /** `aws:region` and `aws:profile`. */
-  aws: { region?: string; profile?: string };
+  /** `aws:*` settings, lists and objects as JSON text. */
+  aws: { region?: string; profile?: string; allowedAccountIds?: string; assumeRoles?: string };
   /** `lorechat:*` values as Pulumi hands them over: strings, with arrays as JSON text. */
   values: Partial<Record<ConfigKey, string>>;
   /** Which secret keys have a value; their values never reach validation. */

@@ -1,7 +1,6 @@
 import * as aws from '@pulumi/aws';
 import { type ResourceValidation, type ResourceValidationArgs } from '@pulumi/policy';
-import { TAGGABLE_TYPES } from '../tagging';
-import { isObject, text } from './props';
+import { isObject, text, type Json } from './props';
 
 /** Tags for cost allocation, and deletion protection where the data lives. */
 
@@ -12,17 +11,25 @@ export const REQUIRED_TAGS = ['Project', 'Environment', 'ManagedBy'] as const;
 export const DEFAULT_PROTECTED_ENVIRONMENTS = ['prod'];
 
 /**
+ * A resource's effective tags as its provider checked them: the AWS provider merges its default
+ * tags into `tagsAll` of every resource that takes tags, before policies run. Undefined for a
+ * resource that takes no tags.
+ */
+export function effectiveTags(props: Json): Json | undefined {
+  const own = props.tags;
+  const all = props.tagsAll;
+  if (own === undefined && all === undefined) return undefined;
+  return { ...(isObject(all) ? all : {}), ...(isObject(own) ? own : {}) };
+}
+
+/**
  * Cost allocation and the budget work from tags, so every resource that takes tags carries the
- * three standard ones. Taggable means listed in infra/tagging.ts (which the stack tests check
- * against the AWS SDK's definitions) or already given tags.
+ * three standard ones, whether set on it or given by its provider's default tags.
  */
 export const standardTags: ResourceValidation = (args, reportViolation) => {
-  const tags: unknown = args.props.tags;
-  if (!TAGGABLE_TYPES.has(args.type) && tags === undefined) {
-    args.notApplicable('The resource type takes no tags');
-  }
-  const given = isObject(tags) ? tags : {};
-  const missing = REQUIRED_TAGS.filter((key) => !given[key]);
+  const tags = effectiveTags(args.props);
+  if (tags === undefined) args.notApplicable('The resource type takes no tags');
+  const missing = REQUIRED_TAGS.filter((key) => !tags?.[key]);
   if (missing.length > 0) reportViolation(`Missing tags: ${missing.join(', ')}.`);
 };
 
@@ -44,8 +51,7 @@ export const deletionProtectionInProtectedEnvironments: ResourceValidation = (
   if (problem === undefined) {
     args.notApplicable('Not a stateful resource');
   }
-  const tags: unknown = args.props.tags;
-  const environment = isObject(tags) ? text(tags.Environment) : '';
+  const environment = text(effectiveTags(args.props)?.Environment);
   if (!protectedEnvironments.includes(environment)) {
     args.notApplicable(`Environment "${environment}" is not protected`);
   }

@@ -64,6 +64,14 @@ export const tls12OrNewer: ResourceValidation = (args, reportViolation) => {
   const { props } = args;
   if (args.isType(aws.cloudfront.Distribution)) {
     cloudFrontTls(props, reportViolation);
+  } else if (args.isType(aws.cloudfront.VpcOrigin)) {
+    // A VPC origin carries its own protocols to the origin, instead of the distribution.
+    const endpoint = isObject(props.vpcOriginEndpointConfig) ? props.vpcOriginEndpointConfig : {};
+    const protocols = isObject(endpoint.originSslProtocols) ? endpoint.originSslProtocols : {};
+    const old = asArray(protocols.items)
+      .map(String)
+      .filter((protocol) => protocol !== 'TLSv1.2');
+    if (old.length > 0) reportViolation(`The VPC origin allows ${old.join(', ')}.`);
   } else if (args.isType(aws.lb.Listener) || args.isType(aws.alb.Listener)) {
     if (
       ['HTTPS', 'TLS'].includes(text(props.protocol)) &&
@@ -83,6 +91,8 @@ export const tls12OrNewer: ResourceValidation = (args, reportViolation) => {
       reportViolation('Redis accepts plain-text clients (transitEncryptionMode "preferred").');
     }
   } else {
-    args.notApplicable('Not a CloudFront distribution, load balancer listener or Redis');
+    args.notApplicable(
+      'Not a CloudFront distribution or VPC origin, load balancer listener or Redis',
+    );
   }
 };

@@ -2,7 +2,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { type MockMonitor } from '@pulumi/pulumi/runtime/mocks';
 import { PROJECT, loadStackConfig } from '../config';
 import { RecordingMocks, type RecordedResource } from './mocks';
-import { engineConfig, type StackFileValue } from './stackFiles';
+import { engineConfig, simulatedDeployment, type StackFileValue } from './stackFiles';
 
 export interface ProgramRun {
   stack: string;
@@ -14,14 +14,16 @@ export interface ProgramRun {
 
 /**
  * Points the Pulumi runtime at recording mocks and gives it the stack's configuration, as the CLI
- * would: Pulumi.yaml defaults under the stack file's values, then `overrides`.
+ * would: Pulumi.yaml defaults under the stack file's values, what an operator sets before a deploy
+ * (`simulatedDeployment`), then `overrides`.
  */
 export async function simulateStack(
   stack: string,
   overrides: Record<string, StackFileValue> = {},
+  previous: RecordedResource[] = [],
 ): Promise<RecordingMocks> {
-  const config = engineConfig(stack, overrides);
-  const mocks = new RecordingMocks(config.values['aws:region'] ?? 'us-east-1');
+  const config = engineConfig(stack, { ...simulatedDeployment(stack), ...overrides });
+  const mocks = new RecordingMocks(config.values['aws:region'] ?? 'us-east-1', previous);
   await pulumi.runtime.setMocks(mocks, PROJECT, stack, false);
   pulumi.runtime.setAllConfig(config.values, config.secretKeys);
   return mocks;
@@ -29,14 +31,16 @@ export async function simulateStack(
 
 /**
  * Runs the Pulumi program (infra/index.ts) for a stack under mocks, as `pulumi preview` would
- * but without the CLI or AWS, and returns every resource it declared. The program runs once per
+ * but without the CLI or AWS, and returns every resource it declared. With `previous`, the
+ * resources of an earlier run, it is an update of that stack: existing resources keep their names. The program runs once per
  * module registry: each Jest test file, or one script process.
  */
 export async function runProgram(
   stack: string,
   overrides: Record<string, StackFileValue> = {},
+  previous: RecordedResource[] = [],
 ): Promise<ProgramRun> {
-  const mocks = await simulateStack(stack, overrides);
+  const mocks = await simulateStack(stack, overrides, previous);
   // The program's first step, taken here first so that a bad stack file fails on its own
   // instead of inside a half-built stack.
   loadStackConfig();

@@ -17,7 +17,9 @@ describe('docs/deploy.md', () => {
   const stacks = ['dev', 'staging', 'prod'].map((stack) => engineConfig(stack).values);
   const settings = [
     'aws:region',
-    ...Object.keys(readProjectFile().config ?? {}).map((key) => `lorechat:${key}`),
+    ...Object.keys(readProjectFile().config ?? {})
+      .filter((key) => !key.includes(':'))
+      .map((key) => `lorechat:${key}`),
   ];
 
   /** How the tables write a value: in backticks, or a dash when it is not set. */

@@ -3,12 +3,17 @@ import { TAGS, check, resource } from '../support/policyCheck';
 
 /** The policy pack's tags and deletion protection rules, each against resources that break it and keep it. */
 describe('standard-tags', () => {
+  // The AWS provider sets `tagsAll` on every resource that takes tags during its check: its
+  // default tags merged with the resource's own, or {} when there are none.
   it('fails a taggable resource without, or with some of, the standard tags', async () => {
     expect(
       await check(
         standardTags,
-        resource('aws:cloudwatch/logGroup:LogGroup', {}),
-        resource('aws:sns/topic:Topic', { tags: { Project: 'lorechat' } }),
+        resource('aws:cloudwatch/logGroup:LogGroup', { tagsAll: {} }),
+        resource('aws:sns/topic:Topic', {
+          tags: { Project: 'lorechat' },
+          tagsAll: { Project: 'lorechat' },
+        }),
       ),
     ).toEqual([
       'Missing tags: Project, Environment, ManagedBy.',
@@ -16,11 +21,16 @@ describe('standard-tags', () => {
     ]);
   });
 
-  it('passes tagged resources and resources that take no tags', async () => {
+  it("passes resources tagged by their provider's default tags or their own, and those that take none", async () => {
     expect(
       await check(
         standardTags,
-        resource('aws:cloudwatch/logGroup:LogGroup', { tags: { ...TAGS, Name: 'x' } }),
+        resource('aws:cloudwatch/logGroup:LogGroup', { tagsAll: TAGS }),
+        resource('aws:ec2/instance:Instance', {
+          tags: { Name: 'x' },
+          tagsAll: { ...TAGS, Name: 'x' },
+        }),
+        resource('aws:sns/topic:Topic', { tags: { ...TAGS, Name: 'x' } }),
         resource('aws:iam/rolePolicy:RolePolicy', { policy: '{}' }),
       ),
     ).toEqual([]);

@@ -8,6 +8,7 @@ import { describeMonitoring } from './stack/monitoring';
 import { describeNetwork } from './stack/network';
 import { describeResources } from './stack/resources';
 import { describeService } from './stack/service';
+import { oneOf } from './recorded';
 
 export { stackConfigOf, type StackShape } from './stack/context';
 
@@ -32,7 +33,12 @@ export function describeStack(stack: string, shape: StackShape): void {
         if (!run) throw new Error('the program has not run yet');
         return run;
       },
-      securityGroupId: (name) => `${config.resourcePrefix}-${name}-id`,
+      securityGroupId: (name) =>
+        oneOf(
+          context.run(),
+          'aws:ec2/securityGroup:SecurityGroup',
+          `${config.resourcePrefix}-${name}`,
+        ).id,
     };
 
     it('has the shape DESIGN.md gives this stack', () => {

@@ -6,7 +6,7 @@ import {
   type StackConfig,
 } from '../../../config';
 import { type ProgramRun } from '../../../simulation/runProgram';
-import { engineConfig } from '../../../simulation/stackFiles';
+import { engineConfig, simulatedDeployment } from '../../../simulation/stackFiles';
 
 /** The shape DESIGN.md gives each stack, checked on top of "resources match the stack file". */
 export interface StackShape {
@@ -19,16 +19,23 @@ export interface StackShape {
   bedrock: boolean;
 }
 
-/** The configuration the stack file gives, validated the way the program validates it. */
+/**
+ * The configuration the stack file gives with what an operator sets before deploying it,
+ * validated the way the program validates it.
+ */
 export function stackConfigOf(stack: string): StackConfig {
-  const { values, secretKeys } = engineConfig(stack);
+  const { values, secretKeys } = engineConfig(stack, simulatedDeployment(stack));
   const lorechat: Partial<Record<ConfigKey, string>> = {};
   for (const [key, value] of Object.entries(values)) {
     if (key.startsWith(`${PROJECT}:`)) lorechat[key.slice(PROJECT.length + 1) as ConfigKey] = value;
   }
   return parseStackConfig({
     stack,
-    aws: { region: values['aws:region'] },
+    aws: {
+      region: values['aws:region'],
+      allowedAccountIds: values['aws:allowedAccountIds'],
+      assumeRoles: values['aws:assumeRoles'],
+    },
     values: lorechat,
     secretsSet: new Set(
       SECRET_KEYS.filter(
@@ -45,6 +52,6 @@ export interface StackContext {
   config: StackConfig;
   /** The program's run under mocks, available once the suite's `beforeAll` is done. */
   run: () => ProgramRun;
-  /** The id the simulation gives the security group of this name. */
+  /** The id AWS gave the security group `<prefix>-<name>`. */
   securityGroupId: (name: string) => string;
 }

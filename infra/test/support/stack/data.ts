@@ -1,5 +1,5 @@
-import { REPOSITORY_ROOT } from '../../../simulation/stackFiles';
-import { allOf, arnOf, container, input, oneOf, isSecret, rolePolicy } from '../recorded';
+import { SIMULATED_ACCOUNT_ID } from '../../../simulation/mocks';
+import { allOf, container, input, oneOf, isSecret, rolePolicy } from '../recorded';
 import { type ProgramRun } from '../../../simulation/runProgram';
 import { type StackContext } from './context';
 
@@ -11,28 +11,20 @@ export function describeData(context: StackContext): void {
     run = context.run();
   });
   describe('image', () => {
-    it('builds backend/Dockerfile for arm64 into a scanned repository that keeps the last images', () => {
-      const image = oneOf(run, 'awsx:ecr:Image');
-      expect(image.inputs).toMatchObject({
-        platform: 'linux/arm64',
-        dockerfile: 'backend/Dockerfile',
-        context: REPOSITORY_ROOT,
-      });
-      const repository = oneOf(run, 'aws:ecr/repository:Repository');
-      expect(repository.inputs).toMatchObject({
-        imageScanningConfiguration: { scanOnPush: true },
-        encryptionConfigurations: [{ encryptionType: 'AES256' }],
-        forceDelete: !shape.deletionProtection,
-      });
-      const lifecycle = JSON.parse(
-        input<string>(oneOf(run, 'aws:ecr/lifecyclePolicy:LifecyclePolicy'), 'policy'),
-      ) as { rules: { selection: { countNumber: number } }[] };
-      expect(lifecycle.rules[0]?.selection.countNumber).toBe(config.image.imagesKept);
-      expect(container(run).image).toBe(image.outputs.imageUri);
+    it('runs the configured image by digest and builds nothing, pulling from its repository only', () => {
+      expect(config.imageUri).toMatch(/@sha256:[a-f0-9]{64}$/);
+      expect(container(run).image).toBe(config.imageUri);
+      expect(container(run, `${config.resourcePrefix}-ingest`).image).toBe(config.imageUri);
+      expect(
+        run.resources.filter((resource) => /^(aws:ecr\/|awsx:ecr:|docker)/.test(resource.type)),
+      ).toEqual([]);
       const pull = rolePolicy(run, `${config.resourcePrefix}-execution`).Statement.find(
         (statement) => statement.Sid === 'PullImage',
       );
-      expect(pull?.Resource).toBe(arnOf(repository));
+      expect(pull?.Resource).toBe(
+        `arn:aws:ecr:eu-west-1:${SIMULATED_ACCOUNT_ID}:repository/lorechat`,
+      );
+      expect(run.outputs.imageUri).toBe(config.imageUri);
     });
   });
 
@@ -57,6 +49,9 @@ export function describeData(context: StackContext): void {
       expect(input<string>(instance, 'userData')).toContain(
         `qdrant/qdrant:${config.vectorDb.version}-unprivileged`,
       );
+      // Swap, so the smallest instance survives a burst of memory, on an 8 GiB root volume.
+      expect(input<string>(instance, 'userData')).toContain('swapon -a');
+      expect(instance.inputs.rootBlockDevice).toMatchObject({ volumeSize: 8 });
     });
 
     it('keeps data on an encrypted gp3 volume, snapshotted daily, and recovers the instance', () => {
@@ -79,7 +74,7 @@ export function describeData(context: StackContext): void {
         ],
       });
       expect(oneOf(run, 'aws:ec2/volumeAttachment:VolumeAttachment').inputs).toMatchObject({
-        volumeId: `${volume.name}-id`,
+        volumeId: volume.id,
       });
       expect(
         oneOf(

@@ -65,7 +65,7 @@ export function describeIngest(context: StackContext): void {
         ['ecs:RunTask', arnOf(ingestDefinition).replace(/:\d+$/, ':*')],
         [
           'ecs:TagResource',
-          `arn:aws:ecs:${config.region}:${SIMULATED_ACCOUNT_ID}:task/${config.resourcePrefix}-cluster/*`,
+          `arn:aws:ecs:${config.region}:${SIMULATED_ACCOUNT_ID}:task/${String(oneOf(run, 'aws:ecs/cluster:Cluster').outputs.name)}/*`,
         ],
         [
           'iam:PassRole',
@@ -74,6 +74,7 @@ export function describeIngest(context: StackContext): void {
             roleArn(`${config.resourcePrefix}-ingest-task`),
           ],
         ],
+        ['sqs:SendMessage', arnOf(oneOf(run, 'aws:sqs/queue:Queue'))],
       ]);
       const logs = rolePolicy(run, `${config.resourcePrefix}-ingest-execution`).Statement.find(
         (statement) => statement.Sid === 'WriteLogs',

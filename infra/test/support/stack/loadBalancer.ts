@@ -1,4 +1,4 @@
-import { BACKEND_PORT, HEALTH_CHECK_PATH } from '../../../backend';
+import { BACKEND_PORT, LIVENESS_PATH } from '../../../backend';
 import { ORIGIN_KEEPALIVE_SECONDS } from '../../../components/edge';
 import { IDLE_TIMEOUT_SECONDS } from '../../../components/loadBalancer';
 import { SIMULATED_ACCOUNT_ID } from '../../../simulation/mocks';
@@ -14,7 +14,7 @@ export function describeLoadBalancer(context: StackContext): void {
     run = context.run();
   });
   describe('load balancer', () => {
-    it('keeps Socket.IO sessions on one task and idle connections open', () => {
+    it('keeps idle WebSockets open, with no sticky sessions (the widget speaks WebSocket only)', () => {
       const loadBalancer = oneOf(run, 'aws:lb/loadBalancer:LoadBalancer');
       expect(loadBalancer.inputs.idleTimeout).toBe(IDLE_TIMEOUT_SECONDS);
       // Socket.IO's ping interval (25 s) plus its ping timeout (20 s).
@@ -22,17 +22,27 @@ export function describeLoadBalancer(context: StackContext): void {
       // CloudFront must never reuse a connection the load balancer has already closed.
       expect(IDLE_TIMEOUT_SECONDS).toBeGreaterThan(ORIGIN_KEEPALIVE_SECONDS);
       const targetGroup = oneOf(run, 'aws:lb/targetGroup:TargetGroup');
-      expect(targetGroup.inputs.stickiness).toMatchObject({ type: 'lb_cookie', enabled: true });
+      expect(targetGroup.inputs.stickiness).toBeUndefined();
     });
 
-    it('checks /health and drains a task for as long as the task may take to stop', () => {
+    it('checks liveness only, inside the task too, and drains a task as long as it may take to stop', () => {
       const targetGroup = oneOf(run, 'aws:lb/targetGroup:TargetGroup');
       expect(targetGroup.inputs).toMatchObject({
         targetType: 'ip',
         port: BACKEND_PORT,
-        healthCheck: expect.objectContaining({ path: HEALTH_CHECK_PATH, matcher: '200' }),
+        healthCheck: expect.objectContaining({ path: LIVENESS_PATH, matcher: '200' }),
         deregistrationDelay: config.service.stopTimeoutSeconds,
       });
+      expect(LIVENESS_PATH).toBe('/health/live');
+      const healthCheck = (container(run) as { healthCheck?: { command: string[] } }).healthCheck;
+      expect(healthCheck?.command.join(' ')).toContain(
+        `http://127.0.0.1:${BACKEND_PORT}${LIVENESS_PATH}`,
+      );
+      // The crawl is a batch job: nothing to check while it runs.
+      expect(
+        (container(run, `${config.resourcePrefix}-ingest`) as { healthCheck?: unknown })
+          .healthCheck,
+      ).toBeUndefined();
       expect(container(run).stopTimeout).toBe(config.service.stopTimeoutSeconds);
     });
 
@@ -40,7 +50,7 @@ export function describeLoadBalancer(context: StackContext): void {
       expect(oneOf(run, 'aws:lb/loadBalancer:LoadBalancer').inputs).toMatchObject({
         dropInvalidHeaderFields: true,
         enableDeletionProtection: shape.deletionProtection,
-        internal: false,
+        internal: true,
       });
     });
 

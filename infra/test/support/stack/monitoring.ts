@@ -1,8 +1,14 @@
 import { METRICS_NAMESPACE } from '../../../backend';
-import { DASHBOARD_WIDGETS } from '../../../components/dashboard';
+import { dashboardWidgetTitles } from '../../../components/dashboard';
 import { PROJECT } from '../../../config';
 import { SIMULATED_ACCOUNT_ID } from '../../../simulation/mocks';
-import { allOf, arnOf, input, oneOf, type PolicyDocument } from '../recorded';
+import {
+  alarmMetrics,
+  dashboardMetrics,
+  publishedDimensions,
+  unpublishedDimensions,
+} from '../../../simulation/published';
+import { allOf, arnOf, container, input, oneOf, regionOf, type PolicyDocument } from '../recorded';
 import { type ProgramRun } from '../../../simulation/runProgram';
 import { type StackContext } from './context';
 
@@ -49,7 +55,7 @@ export function describeMonitoring(context: StackContext): void {
         'target-5xx-rate',
         'response-time-p95',
         'unhealthy-hosts',
-        'tasks-below-desired',
+        config.service.containerInsights ? 'tasks-below-desired' : 'healthy-tasks-below-minimum',
         'cpu-high',
         'memory-high',
         'first-token-p95',
@@ -57,6 +63,7 @@ export function describeMonitoring(context: StackContext): void {
         'qdrant-status',
         'waf-blocked',
         'ingest-failed',
+        'ingest-not-started',
       ];
       const regional = arnOf(oneOf(run, 'aws:sns/topic:Topic', `${config.resourcePrefix}-alarms`));
       for (const suffix of expected) {
@@ -66,6 +73,24 @@ export function describeMonitoring(context: StackContext): void {
       }
       // Only the Qdrant recovery alarm acts on EC2 instead of notifying.
       expect(alarms()).toHaveLength(expected.length + 1);
+    });
+
+    it('reads every metric under the dimensions AWS and the server publish it with', () => {
+      const environment = Object.fromEntries(
+        container(run).environment.map(({ name, value }) => [name, value]),
+      );
+      const published = publishedDimensions(run.resources, {
+        Environment: [environment.METRICS_ENVIRONMENT ?? ''],
+        Provider: [environment.LLM_PROVIDER ?? ''],
+      });
+      const body = JSON.parse(
+        input<string>(oneOf(run, 'aws:cloudwatch/dashboard:Dashboard'), 'dashboardBody'),
+      ) as Parameters<typeof dashboardMetrics>[0];
+      const metrics = [...alarms().flatMap(alarmMetrics), ...dashboardMetrics(body)];
+      expect(metrics.length).toBeGreaterThan(25);
+      // Generated names (the load balancer's ARN suffix, the cluster's name) and AWS-derived ones
+      // (the WAF's metric name): a logical name here would read a metric that never exists.
+      expect(unpublishedDimensions(metrics, published)).toEqual([]);
     });
 
     it('takes its thresholds from the stack configuration', () => {
@@ -88,14 +113,18 @@ export function describeMonitoring(context: StackContext): void {
       expect(alarm('waf-blocked').inputs.threshold).toBe(thresholds.wafBlockedRequests);
     });
 
-    it('watches the WAF in us-east-1, where CloudFront-scope metrics are published', () => {
-      const provider = oneOf(run, 'pulumi:providers:aws');
+    it('watches the WAF in us-east-1 under its metric name, where CloudFront-scope metrics are published', () => {
       const waf = alarm('waf-blocked');
-      expect(waf.provider).toContain(`pulumi:providers:aws::${provider.name}::`);
+      const webAcl = oneOf(run, 'aws:wafv2/webAcl:WebAcl');
+      expect(regionOf(run, waf)).toBe('us-east-1');
       expect(waf.inputs).toMatchObject({
         namespace: 'AWS/WAFV2',
         metricName: 'BlockedRequests',
-        dimensions: { Rule: 'ALL' },
+        // WAF publishes under the visibility config's metric name, not the ACL's generated name.
+        dimensions: {
+          WebACL: input<{ metricName: string }>(webAcl, 'visibilityConfig').metricName,
+          Rule: 'ALL',
+        },
         alarmActions: [
           arnOf(oneOf(run, 'aws:sns/topic:Topic', `${config.resourcePrefix}-alarms-us-east-1`)),
         ],
@@ -111,7 +140,9 @@ export function describeMonitoring(context: StackContext): void {
       const body = JSON.parse(input<string>(dashboard, 'dashboardBody')) as {
         widgets: { properties: { title: string; region: string } }[];
       };
-      expect(body.widgets.map((widget) => widget.properties.title)).toEqual([...DASHBOARD_WIDGETS]);
+      expect(body.widgets.map((widget) => widget.properties.title)).toEqual(
+        dashboardWidgetTitles(config.service.containerInsights),
+      );
       expect(body.widgets[0]?.properties.region).toBe('us-east-1');
       expect(body.widgets.at(-1)?.properties.region).toBe(config.region);
       expect(run.outputs.dashboardName).toBe(config.resourcePrefix);

@@ -1,9 +1,8 @@
 import { PROJECT } from '../../../config';
 import { type RecordedResource } from '../../../simulation/mocks';
-import { TAGGABLE_TYPES } from '../../../tagging';
 import { policies as policyPack } from '../../../policy/rules';
 import { targetOf, violationsOf } from '../policies';
-import { allOf, declaresTags, parentType } from '../recorded';
+import { allOf, declaresTags, oneOf, parentType } from '../recorded';
 import { type ProgramRun } from '../../../simulation/runProgram';
 import { type StackContext } from './context';
 
@@ -26,22 +25,31 @@ export function describeResources(context: StackContext): void {
       }
     });
 
-    it('carries the Project, Environment and ManagedBy tags when its type takes tags', () => {
+    it('carries the Project, Environment and ManagedBy tags, from its provider, when its type takes tags', () => {
       const tags = { Project: PROJECT, Environment: stack, ManagedBy: 'pulumi' };
-      const taggable = run.resources.filter((resource) => declaresTags(resource.type));
+      const taggable = run.resources.filter(
+        (resource) => resource.custom && declaresTags(resource.type),
+      );
       expect(taggable.length).toBeGreaterThan(20);
-      for (const resource of run.resources) {
-        const takesTags = declaresTags(resource.type);
-        expect([resource.type, TAGGABLE_TYPES.has(resource.type)]).toEqual([
+      for (const resource of taggable) {
+        expect([resource.type, resource.name, resource.inputs.tagsAll]).toEqual([
           resource.type,
-          takesTags,
+          resource.name,
+          expect.objectContaining(tags),
         ]);
-        if (takesTags)
-          expect([resource.name, resource.inputs.tags]).toEqual([
-            resource.name,
-            expect.objectContaining(tags),
-          ]);
       }
+      // Both providers carry them, with the account guard: nothing reaches AWS without them.
+      for (const provider of allOf(run, 'pulumi:providers:aws')) {
+        expect(JSON.parse(String(provider.inputs.defaultTags))).toEqual({ tags });
+        expect(JSON.parse(String(provider.inputs.allowedAccountIds))).toEqual(
+          config.allowedAccountIds,
+        );
+      }
+      expect(
+        allOf(run, 'pulumi:providers:aws')
+          .map((provider) => provider.inputs.region)
+          .sort(),
+      ).toEqual([config.region, 'us-east-1'].sort());
     });
 
     it('passes every rule of the policy pack (infra/policy), which sees these resources', async () => {
@@ -77,14 +85,20 @@ export function describeResources(context: StackContext): void {
   });
 
   it('exports the site URL, widget snippet, load balancer name and ingest command', () => {
+    const distribution = oneOf(run, 'aws:cloudfront/distribution:Distribution');
     const siteUrl = shape.customDomain
       ? `https://${config.domain?.name}`
-      : 'https://d111111abcdef8.cloudfront.net';
+      : `https://${String(distribution.outputs.domainName)}`;
     expect(run.outputs).toMatchObject({
       siteUrl,
       widgetSnippet: `<script src="${siteUrl}/widget.js" data-site-key="${config.siteKey}" async></script>`,
-      loadBalancerName: `${config.resourcePrefix}-alb`,
+      // AWS's name for it, which the console and CLI show: the logical name and a suffix.
+      loadBalancerName: oneOf(run, 'aws:lb/loadBalancer:LoadBalancer').outputs.name,
+      distributionId: distribution.id,
     });
+    expect(run.outputs.loadBalancerName).toMatch(
+      new RegExp(`^${config.resourcePrefix}-alb-[0-9a-f]{7}$`),
+    );
     expect(run.outputs.ingestCommand).toEqual(expect.stringContaining('aws ecs run-task'));
     expect(run.outputs.ingestCommand).toEqual(expect.stringContaining('"ingest","--site"'));
   });

@@ -19,6 +19,7 @@ import {
   rolePolicy,
   taskDefinitionOf,
 } from '../recorded';
+import { PROJECT } from '../../../config';
 import { type ProgramRun } from '../../../simulation/runProgram';
 import { type StackContext } from './context';
 
@@ -50,9 +51,12 @@ export function describeService(context: StackContext): void {
       });
     });
 
-    it('runs Container Insights, rolls back failed deployments, waits for steady state', () => {
+    it('runs Container Insights as the stack says, rolls back failed deployments, waits for steady state', () => {
       expect(oneOf(run, 'aws:ecs/cluster:Cluster').inputs.settings).toEqual([
-        { name: 'containerInsights', value: 'enabled' },
+        {
+          name: 'containerInsights',
+          value: config.service.containerInsights ? 'enabled' : 'disabled',
+        },
       ]);
       expect(oneOf(run, 'aws:ecs/service:Service').inputs).toMatchObject({
         deploymentCircuitBreaker: { enable: true, rollback: true },
@@ -105,7 +109,15 @@ export function describeService(context: StackContext): void {
       );
       const secretArns = allOf(run, 'aws:secretsmanager/secret:Secret').map(arnOf);
       for (const secret of definition.secrets) {
-        expect(secretArns).toContain(secret.valueFrom.replace(/:[A-Z_]+::$/, ''));
+        // `<secret ARN>:<JSON key>::<version id>`: pinned, so a new value rolls the tasks.
+        const [, secretArn, key, versionId] =
+          /^(arn:aws:secretsmanager:.+):([A-Z_]+)::([0-9a-f-]{36})$/.exec(secret.valueFrom) ?? [];
+        expect([secret.name, key]).toEqual([secret.name, secret.name]);
+        expect(secretArns).toContain(secretArn);
+        const versions = allOf(run, 'aws:secretsmanager/secretVersion:SecretVersion').filter(
+          (version) => version.inputs.secretId === secretArn,
+        );
+        expect(versions.map((version) => version.outputs.versionId)).toEqual([versionId]);
       }
       for (const version of allOf(run, 'aws:secretsmanager/secretVersion:SecretVersion')) {
         expect(isSecret(version.inputs.secretString)).toBe(true);
@@ -134,7 +146,7 @@ export function describeService(context: StackContext): void {
         LLM_PROVIDER: config.llm.provider,
         AWS_REGION: config.region,
         VECTOR_STORE: 'qdrant',
-        QDRANT_URL: 'http://10.0.0.10:6333',
+        QDRANT_URL: `http://${String(oneOf(run, 'aws:ec2/instance:Instance').outputs.privateIp)}:6333`,
         TRUST_PROXY_HOPS: '2',
         SITES: expect.stringMatching(
           new RegExp(`^${config.siteKey}=${new URL(run.outputs.siteUrl as string).origin}`),
@@ -210,7 +222,7 @@ export function describeService(context: StackContext): void {
       );
     });
 
-    it('lets the task call only the configured Bedrock models', () => {
+    it('answers through a tagged application inference profile, and may call only it and its models', () => {
       const bedrock = run.resources.filter(
         (resource) =>
           resource.type === 'aws:iam/rolePolicy:RolePolicy' &&
@@ -226,7 +238,14 @@ export function describeService(context: StackContext): void {
         'bedrock:InvokeModelWithResponseStream',
       ]);
       const model = config.llm.model ?? '';
+      const profile = oneOf(run, 'aws:bedrock/inferenceProfile:InferenceProfile');
+      // Bedrock bills calls through the profile under its tags: the stack's budget sees them.
+      expect(profile.inputs.tagsAll).toMatchObject({ Project: PROJECT, Environment: config.stack });
+      expect(profile.inputs.modelSource).toEqual({
+        copyFrom: `arn:aws:bedrock:${config.region}:${SIMULATED_ACCOUNT_ID}:inference-profile/${model}`,
+      });
       expect(asList(statement?.Resource ?? [])).toEqual([
+        arnOf(profile),
         `arn:aws:bedrock:${config.region}:${SIMULATED_ACCOUNT_ID}:inference-profile/${model}`,
         `arn:aws:bedrock:*::foundation-model/${model.replace(/^\w+\./, '')}`,
       ]);
