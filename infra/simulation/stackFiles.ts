@@ -29,12 +29,16 @@ interface StackFile {
   config?: Record<string, StackFileValue>;
 }
 
-export function readProjectFile(): ProjectFile {
-  return parse(readFileSync(path.join(REPOSITORY_ROOT, 'Pulumi.yaml'), 'utf8')) as ProjectFile;
+/** The bootstrap program's own project: its Pulumi.yaml and stack files. */
+export const BOOTSTRAP_ROOT = path.join(REPOSITORY_ROOT, 'infra', 'bootstrap');
+
+/** A project's Pulumi.yaml: the main program's at the repository root, or another's. */
+export function readProjectFile(directory = REPOSITORY_ROOT): ProjectFile {
+  return parse(readFileSync(path.join(directory, 'Pulumi.yaml'), 'utf8')) as ProjectFile;
 }
 
-export function readStackFile(stack: string): StackFile {
-  const file = path.join(REPOSITORY_ROOT, `Pulumi.${stack}.yaml`);
+export function readStackFile(stack: string, directory = REPOSITORY_ROOT): StackFile {
+  const file = path.join(directory, `Pulumi.${stack}.yaml`);
   return (parse(readFileSync(file, 'utf8')) as StackFile | null) ?? {};
 }
 
@@ -48,8 +52,9 @@ export function readStackFile(stack: string): StackFile {
 export function engineConfig(
   stack: string,
   overrides: Record<string, StackFileValue> = {},
+  directory = REPOSITORY_ROOT,
 ): EngineConfig {
-  const project = readProjectFile();
+  const project = readProjectFile(directory);
   const values: Record<string, string> = {};
   const secretKeys: string[] = [];
   const namespaced = (key: string) => (key.includes(':') ? key : `${project.name}:${key}`);
@@ -58,7 +63,7 @@ export function engineConfig(
     const fallback = schema?.default ?? schema?.value;
     if (fallback !== undefined) values[namespaced(key)] = engineString(fallback);
   }
-  const stackValues = { ...readStackFile(stack).config, ...overrides };
+  const stackValues = { ...readStackFile(stack, directory).config, ...overrides };
   for (const [key, value] of Object.entries(stackValues)) {
     const fullKey = namespaced(key);
     if (isSecure(value)) {
