@@ -1,6 +1,7 @@
 import { runProgram, type ProgramRun } from '../../simulation/runProgram';
 import { stackConfigOf, type StackContext, type StackShape } from './stack/context';
 import { describeData } from './stack/data';
+import { describeDocs } from './stack/docs';
 import { describeEdge } from './stack/edge';
 import { describeIngest } from './stack/ingest';
 import { describeLoadBalancer } from './stack/loadBalancer';
@@ -64,5 +65,6 @@ export function describeStack(stack: string, shape: StackShape): void {
     describeIngest(context);
     describeData(context);
     describeResources(context);
+    describeDocs(context);
   });
 }
