@@ -1,10 +1,9 @@
+import { LIVENESS_PATH, METRICS_NAMESPACE } from '@lorechat/contracts';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import {
   BACKEND_PORT,
   INGEST_COMMAND,
-  LIVENESS_PATH,
-  METRICS_NAMESPACE,
   backendEnvironment,
   bedrockResourceArns,
   ingestRunTaskCommand,

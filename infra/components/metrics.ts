@@ -1,18 +1,7 @@
 /** The metrics LoreChat's alarms, dashboard and scaling read that the stack itself defines. */
 
-/** The backend's custom metrics (backend/src/metrics/metrics.ts writes them). */
-export const CUSTOM_METRIC = {
-  activeConnections: 'ActiveConnections',
-  questions: 'Questions',
-  retrievalLatency: 'RetrievalLatency',
-  timeToFirstToken: 'TimeToFirstToken',
-  inputTokens: 'InputTokens',
-  outputTokens: 'OutputTokens',
-  answerCost: 'AnswerCostUSD',
-  providerErrors: 'ProviderErrors',
-  responseCacheLookups: 'ResponseCacheLookups',
-  responseCacheHits: 'ResponseCacheHits',
-} as const;
+/** The backend's custom metrics, by the names it writes them under (shared contracts). */
+export { METRIC as CUSTOM_METRIC } from '@lorechat/contracts';
 
 /** What the error-log filter counts, in the service's log group. */
 export const SERVICE_LOG_ERRORS_METRIC = 'ServiceLogErrors';

@@ -1,21 +1,23 @@
-/** The values a stack setting may take, where the choice is a fixed list. */
+/**
+ * The values a stack setting may take, where the choice is a fixed list. The backend's own choices
+ * (providers, log levels) come from the shared contracts, so a stack can only pass what it accepts.
+ */
+export {
+  EMBEDDING_PROVIDERS,
+  LLM_PROVIDERS,
+  LOG_LEVELS,
+  type EmbeddingProviderName,
+  type LlmProviderName,
+  type LogLevelName,
+} from '@lorechat/contracts';
 
 export const PROJECT = 'lorechat';
-
-export const LLM_PROVIDERS = ['extractive', 'openai', 'anthropic', 'bedrock'] as const;
-export type LlmProvider = (typeof LLM_PROVIDERS)[number];
-
-export const EMBEDDING_PROVIDERS = ['none', 'local', 'openai', 'bedrock'] as const;
-export type EmbeddingProvider = (typeof EMBEDDING_PROVIDERS)[number];
 
 export const VECTOR_DB_MODES = ['self-hosted', 'managed'] as const;
 export type VectorDbMode = (typeof VECTOR_DB_MODES)[number];
 
 export const PRICE_CLASSES = ['PriceClass_100', 'PriceClass_200', 'PriceClass_All'] as const;
 export type PriceClass = (typeof PRICE_CLASSES)[number];
-
-export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** The retention periods CloudWatch Logs accepts; any other number is refused by the API. */
 export const LOG_RETENTION_DAYS = [

@@ -1,8 +1,8 @@
 import type * as pulumi from '@pulumi/pulumi';
 import {
-  type EmbeddingProvider,
-  type LlmProvider,
-  type LogLevel,
+  type EmbeddingProviderName,
+  type LlmProviderName,
+  type LogLevelName,
   type PriceClass,
   type SecretKey,
 } from './choices';
@@ -51,10 +51,10 @@ export interface StackConfig {
     stopTimeoutSeconds: number;
     /** CloudWatch Container Insights on the cluster: task counts, per-task metrics. */
     containerInsights: boolean;
-    logLevel: LogLevel;
+    logLevel: LogLevelName;
   };
-  llm: { provider: LlmProvider; model?: string; baseUrl?: string };
-  embeddings: { provider: EmbeddingProvider; model?: string };
+  llm: { provider: LlmProviderName; model?: string; baseUrl?: string };
+  embeddings: { provider: EmbeddingProviderName; model?: string };
   vectorDb:
     | {
         mode: 'self-hosted';

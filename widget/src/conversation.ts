@@ -9,7 +9,7 @@ import type {
   Source,
   SourcesPayload,
   TokenPayload,
-} from '../../backend/src/chat/protocol';
+} from '@lorechat/contracts';
 
 /** Why an answer failed: a protocol error code, or the connection dropping before it was complete. */
 export type FailureCode = ErrorCode | 'connection_lost';

@@ -14,7 +14,7 @@ import {
   type AskAccepted,
   type ClientToServerEvents,
   type ServerToClientEvents,
-} from '../chat/protocol';
+} from '@lorechat/contracts';
 import { benchTag, parseTokens, SequenceCheck, wallNow } from './chat-stats';
 
 export type ClientCommand =
@@ -274,6 +274,8 @@ function ask(command: Extract<ClientCommand, { type: 'ask' }>): void {
     );
   });
   timers.push(setTimeout(() => finish(true), Math.max(0, command.deadline - now())));
+  // Fewer conversations than client processes: this one has none and nothing to wait for.
+  if (pending === 0) finish(false);
 }
 
 function close(): void {

@@ -2,13 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '../config/config.service';
 import { Drain } from '../health/drain';
-import {
-  type ChatTurn,
-  type LlmDescription,
-  LlmError,
-  LlmProvider,
-  sameModel,
-} from '../llm/llm-provider';
+import { LlmError } from '../llm/llm-error';
+import { type ChatTurn, type LlmDescription, LlmProvider, sameModel } from '../llm/llm-provider';
+import { AnswerLog } from '../analytics/answer-log';
 import { withLogContext } from '../logging/log-context';
 import { Metrics } from '../metrics/metrics';
 import { Retriever } from '../retrieval/retriever';
@@ -18,7 +14,13 @@ import { ChatError, toErrorPayload } from './chat-error';
 import { ConversationStore } from './conversation.store';
 import { parseAsk, parseCancel, parseFeedback } from './payloads';
 import { buildRequest, numberSources, toSources } from './prompt';
-import { type AskAccepted, type ErrorPayload, type Source, type Usage } from './protocol';
+import {
+  type AskAccepted,
+  type AskPayload,
+  type ErrorPayload,
+  type Source,
+  type Usage,
+} from '@lorechat/contracts';
 import {
   type CachedAnswer,
   ResponseCache,
@@ -40,7 +42,23 @@ interface Generation {
   conversationId: string;
   messageId: string;
   question: string;
+  /** Where the widget was and its language, for the conversation log. */
+  page: AskPayload['page'];
+  locale: AskPayload['locale'];
+  /** Epoch ms when the question was accepted. */
+  askedAt: number;
   controller: AbortController;
+}
+
+/** What one answer ended with, for its log line and the conversation log. */
+interface AnswerEnd {
+  answer: string;
+  sources: Source[];
+  usage: Usage;
+  cancelled: boolean;
+  errorCode?: ErrorPayload['code'];
+  firstTokenMs?: number;
+  cached: boolean;
 }
 
 export interface AcceptedAsk extends AskAccepted {
@@ -69,6 +87,7 @@ export class ChatService {
     private readonly metrics: Metrics,
     private readonly responseCache: ResponseCache,
     private readonly vectorStore: VectorStore,
+    private readonly answerLog: AnswerLog,
   ) {
     drain.onDrain((deadline) => this.finishAnswers(deadline));
   }
@@ -108,6 +127,9 @@ export class ChatService {
       conversationId,
       messageId: randomUUID(),
       question: ask.text,
+      page: ask.page,
+      locale: ask.locale,
+      askedAt: Date.now(),
       controller: new AbortController(),
     };
     this.generations.set(generation.messageId, generation);
@@ -144,7 +166,7 @@ export class ChatService {
     }
   }
 
-  async feedback(payload: unknown): Promise<void> {
+  async feedback(payload: unknown, visitor: Visitor): Promise<void> {
     const feedback = parseFeedback(payload);
     const conversationId = await this.conversations.conversationOf(feedback.messageId);
     if (!conversationId) {
@@ -155,6 +177,13 @@ export class ChatService {
     // is the visitor's own words, logged only with LOG_CONTENT.
     const content = this.config.config.server.logContent && comment !== undefined && { comment };
     this.logger.log({ msg: 'feedback', conversationId, messageId, rating, ...content });
+    this.answerLog.feedbackGiven({
+      messageId,
+      conversationId,
+      visitorId: visitor.id,
+      rating,
+      comment,
+    });
   }
 
   /**
@@ -165,19 +194,42 @@ export class ChatService {
     generation: Generation,
     startedAt: number,
     servedBy: LlmDescription,
-    outcome: object,
+    end: AnswerEnd,
   ): void {
     const content = this.config.config.server.logContent && {
       question: generation.question,
       ip: generation.visitor.ip,
     };
+    const totalMs = performance.now() - startedAt;
     this.logger.log({
       msg: 'answer finished',
       provider: servedBy.provider,
       model: servedBy.model,
-      durationMs: Math.round(performance.now() - startedAt),
-      ...outcome,
+      durationMs: Math.round(totalMs),
+      ...(end.errorCode === undefined && end.usage),
+      cancelled: end.cancelled,
+      ...(end.errorCode !== undefined && { errorCode: end.errorCode }),
       ...content,
+    });
+    this.answerLog.answerFinished({
+      conversationId: generation.conversationId,
+      messageId: generation.messageId,
+      visitorId: generation.visitor.id,
+      siteKey: generation.visitor.siteKey,
+      askedAt: generation.askedAt,
+      question: generation.question,
+      answer: end.answer,
+      sources: end.sources,
+      cancelled: end.cancelled,
+      errorCode: end.errorCode,
+      page: generation.page,
+      locale: generation.locale,
+      provider: servedBy.provider,
+      model: servedBy.model,
+      usage: end.usage,
+      firstTokenMs: end.firstTokenMs,
+      totalMs,
+      cached: end.cached,
     });
   }
 
@@ -213,18 +265,24 @@ export class ChatService {
   ): Promise<void> {
     const { retrieval } = this.config.config;
     const { signal } = generation.controller;
-    let answer = '';
     const startedAt = performance.now();
     // Who wrote the answer, as its usage event says; unknown for a cached answer or a failure.
     let servedBy: LlmDescription | undefined;
-    let outcome: object = {};
+    const end: AnswerEnd = {
+      answer: '',
+      sources: [],
+      usage: { inputTokens: 0, outputTokens: 0 },
+      cancelled: false,
+      cached: false,
+    };
     this.metrics.questionAsked();
     try {
       const cacheKey =
         history.length === 0 ? await this.cacheKeyOf(generation.question) : undefined;
       const cached = cacheKey && (await this.lookUp(cacheKey));
       if (cached) {
-        outcome = await this.replay(generation, cached, sink);
+        end.cached = true;
+        await this.replay(generation, cached, sink, end, startedAt);
         return;
       }
       const passages = await this.retriever.retrieve(generation.question, {
@@ -233,22 +291,25 @@ export class ChatService {
       this.metrics.retrievalFinished(performance.now() - startedAt);
       const sources = numberSources(passages);
       const request = buildRequest(generation.question, history, sources);
-      let usage: Usage = { inputTokens: 0, outputTokens: 0 };
       // Timeouts, retries and fallbacks happen inside: the provider is a ResilientLlmProvider.
       for await (const event of this.llm.stream(request, signal)) {
         if (event.type === 'usage') {
-          usage = event.usage;
+          end.usage = event.usage;
           servedBy = event.servedBy;
         } else {
-          if (answer === '') this.metrics.firstToken(performance.now() - startedAt);
-          answer += event.text;
+          if (end.answer === '') {
+            end.firstTokenMs = performance.now() - startedAt;
+            this.metrics.firstToken(end.firstTokenMs);
+          }
+          end.answer += event.text;
           sink.token(event.text);
         }
       }
-      const visitorSources = toSources(sources);
-      sink.sources(visitorSources);
+      const { answer, usage } = end;
+      end.sources = toSources(sources);
+      sink.sources(end.sources);
       sink.done(usage, signal.aborted);
-      outcome = { ...usage, cancelled: signal.aborted };
+      end.cancelled = signal.aborted;
       this.metrics.answered(usage);
       await this.quotas.chargeTokens(generation.visitor, usage);
       await this.conversations.append(generation.conversationId, {
@@ -259,16 +320,17 @@ export class ChatService {
       // Only a whole answer is worth reusing: a cancelled one stops mid-sentence. Only the
       // configured model's, too: a fallback's answer would later be served as the primary's.
       if (cacheKey && !signal.aborted && sameModel(servedBy, this.llm.describe())) {
-        await this.store(cacheKey, { answer, sources: visitorSources });
+        await this.store(cacheKey, { answer, sources: end.sources });
       }
     } catch (error) {
       if (error instanceof LlmError) this.metrics.providerError(error.failure);
       const payload = toErrorPayload(error, generation.messageId);
       sink.error(payload);
-      outcome = { cancelled: signal.aborted, errorCode: payload.code };
+      end.cancelled = signal.aborted;
+      end.errorCode = payload.code;
     } finally {
       this.generations.delete(generation.messageId);
-      this.logAnswer(generation, startedAt, servedBy ?? this.llm.describe(), outcome);
+      this.logAnswer(generation, startedAt, servedBy ?? this.llm.describe(), end);
     }
   }
 
@@ -317,30 +379,31 @@ export class ChatService {
    * Streams a cached answer with the events of a live one, word by word so the widget renders it
    * the same way. `done` reports zero usage: no model tokens were spent, which is also why the
    * token quotas are not charged (the question was counted in `accept`) and no token or cost
-   * metrics are written. The exchange is remembered so follow-ups have their context. Returns what
-   * the answer's log line reports.
+   * metrics are written. The exchange is remembered so follow-ups have their context. Fills in
+   * `end` as the answer goes.
    */
   private async replay(
     generation: Generation,
     cached: CachedAnswer,
     sink: AnswerSink,
-  ): Promise<object> {
+    end: AnswerEnd,
+    startedAt: number,
+  ): Promise<void> {
     const { signal } = generation.controller;
-    let answer = '';
     for (const token of cached.answer.match(/\s+|\S+\s*/gu) ?? []) {
       if (signal.aborted) break;
-      answer += token;
+      end.firstTokenMs ??= performance.now() - startedAt;
+      end.answer += token;
       sink.token(token);
     }
+    end.sources = cached.sources;
     sink.sources(cached.sources);
-    const usage = { inputTokens: 0, outputTokens: 0 };
-    const cancelled = signal.aborted;
-    sink.done(usage, cancelled);
+    end.cancelled = signal.aborted;
+    sink.done(end.usage, end.cancelled);
     await this.conversations.append(generation.conversationId, {
       messageId: generation.messageId,
       question: generation.question,
-      answer,
+      answer: end.answer,
     });
-    return { ...usage, cancelled };
   }
 }

@@ -1,10 +1,23 @@
 import { z } from 'zod';
 import { ChatError } from './chat-error';
-import { type AskPayload, type CancelPayload, type FeedbackPayload } from './protocol';
+import { type AskPayload, type CancelPayload, type FeedbackPayload } from '@lorechat/contracts';
 
 const id = z.string().min(1).max(100);
 
-const askSchema = z.object({ conversationId: id.optional(), text: z.string() });
+const askSchema = z.object({
+  conversationId: id.optional(),
+  text: z.string(),
+  page: z
+    .object({
+      url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2048),
+      title: z.string().max(300).optional(),
+    })
+    .optional(),
+  locale: z
+    .string()
+    .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$/, { error: 'must be a language tag' })
+    .optional(),
+});
 const cancelSchema = z.object({ messageId: id });
 const feedbackSchema = z.object({
   messageId: id,
@@ -34,7 +47,7 @@ export function parseAsk(payload: unknown, maxMessageChars: number): AskPayload 
       `The question is ${text.length} characters long; the limit is ${maxMessageChars}.`,
     );
   }
-  return { conversationId: ask.conversationId, text };
+  return { conversationId: ask.conversationId, text, page: ask.page, locale: ask.locale };
 }
 
 export function parseCancel(payload: unknown): CancelPayload {

@@ -1,6 +1,6 @@
 import { type ChatTurn, type LlmRequest, type NumberedSource } from '../llm/llm-provider';
 import { type ScoredChunk } from '../vector-store/chunk';
-import { type Source } from './protocol';
+import { type Source } from '@lorechat/contracts';
 
 const SNIPPET_CHARS = 200;
 

@@ -1,17 +1,18 @@
+import { availableParallelism } from 'node:os';
+import {
+  EMBEDDING_PROVIDERS,
+  type EmbeddingProviderName,
+  type EnvironmentVariable,
+  ANALYTICS_STORES,
+  LLM_PROVIDERS,
+  LOG_LEVELS,
+  type LlmProviderName,
+  METRICS_NAMESPACE,
+  VECTOR_STORES,
+} from '@lorechat/contracts';
 import { z } from 'zod';
-import { DEFAULT_SITES, parseSites } from '../security/sites';
-
-export const LLM_PROVIDERS = ['extractive', 'openai', 'anthropic', 'bedrock'] as const;
-export type LlmProviderName = (typeof LLM_PROVIDERS)[number];
-
-export const EMBEDDING_PROVIDERS = ['none', 'local', 'openai', 'bedrock'] as const;
-export type EmbeddingProviderName = (typeof EMBEDDING_PROVIDERS)[number];
-
-export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
-export type LogLevelName = (typeof LOG_LEVELS)[number];
-
-export const VECTOR_STORES = ['embedded', 'qdrant'] as const;
-export type VectorStoreName = (typeof VECTOR_STORES)[number];
+import { DEFAULT_SITES, parseSites } from './sites';
+import { isSchedule } from './schedule';
 
 /** The embedding model each provider uses when EMBEDDING_MODEL is not set. */
 export const DEFAULT_EMBEDDING_MODELS: Record<EmbeddingProviderName, string> = {
@@ -98,8 +99,8 @@ const url = z
   .transform((value) => value.replace(/\/+$/, ''));
 
 /**
- * Every environment variable LoreChat reads, with its default. README.md documents each one;
- * keep the two in step.
+ * Every environment variable LoreChat reads, with its default: exactly the contracts'
+ * ENVIRONMENT_VARIABLES (the `satisfies` below), each documented in README.md (a test checks).
  */
 export const envSchema = z
   .object({
@@ -186,6 +187,19 @@ export const envSchema = z
     SITE_TOKENS_PER_DAY: int(0, 1_000_000_000_000).default(5_000_000),
     TRUST_PROXY_HOPS: int(0, 10).default(0),
     DRAIN_TIMEOUT_MS: int(0, 3_600_000).default(25_000),
+    WORKERS: z
+      .string()
+      .trim()
+      .default('1')
+      .transform((value, ctx) => {
+        if (value === 'auto') return availableParallelism();
+        const workers = Number(value);
+        if (!Number.isInteger(workers) || workers < 1 || workers > 256) {
+          ctx.addIssue({ code: 'custom', message: 'must be auto or a whole number from 1 to 256' });
+          return z.NEVER;
+        }
+        return workers;
+      }),
     REDIS_URL: z
       .string()
       .trim()
@@ -204,13 +218,44 @@ export const envSchema = z
     METRICS_NAMESPACE: z
       .string()
       .regex(/^[\w./#:-]{1,255}$/, { error: 'must be a CloudWatch namespace such as LoreChat' })
-      .default('LoreChat'),
+      .default(METRICS_NAMESPACE),
     METRICS_ENVIRONMENT: z
       .string()
       .regex(/^[\w-]{1,64}$/, { error: 'must be letters, digits, _ or -' })
       .default('local'),
     LLM_PRICES: llmPrices.optional(),
-  })
+
+    ANALYTICS_ENABLED: z
+      .enum(['true', 'false'])
+      .default('true')
+      .transform((value) => value === 'true'),
+    ANALYTICS_STORE: z.enum(ANALYTICS_STORES).optional(),
+    DATABASE_URL: z
+      .string()
+      .trim()
+      .regex(/^postgres(ql)?:\/\/\S+$/, { error: 'must be a postgres:// or postgresql:// URL' })
+      .optional(),
+    ANALYTICS_RETENTION_DAYS: int(1, 3650).default(90),
+    ANALYTICS_STORE_PII: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((value) => value === 'true'),
+    ADMIN_TOKEN: z
+      .string()
+      .trim()
+      .min(24, { error: 'must be at least 24 characters' })
+      .max(512, { error: 'must be at most 512 characters' })
+      .optional(),
+    INGEST_SCHEDULE: optionalString.pipe(
+      z
+        .string()
+        .refine((value) => isSchedule(value), {
+          error:
+            'must be a cron expression (5 fields, or EventBridge cron(...)) or rate(N minutes|hours|days)',
+        })
+        .optional(),
+    ),
+  } satisfies Record<EnvironmentVariable, z.ZodType>)
   .superRefine((env, ctx) => {
     const needsKey: Partial<Record<LlmProviderName, 'OPENAI_API_KEY' | 'ANTHROPIC_API_KEY'>> = {
       openai: 'OPENAI_API_KEY',
@@ -271,6 +316,28 @@ export const envSchema = z
         code: 'custom',
         path: ['VISITOR_TOKEN_SECRET'],
         message: 'is required when NODE_ENV=production',
+      });
+    }
+    if (env.ANALYTICS_STORE === 'postgres' && !env.DATABASE_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_URL'],
+        message: 'is required when ANALYTICS_STORE=postgres',
+      });
+    }
+    if (env.ANALYTICS_STORE === 'sqlite' && env.DATABASE_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ANALYTICS_STORE'],
+        message: 'is sqlite but DATABASE_URL is set: unset one of them',
+      });
+    }
+    // Each worker would keep its own conversations, quotas and recoverable connections.
+    if (env.WORKERS > 1 && !env.REDIS_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['WORKERS'],
+        message: `is ${env.WORKERS}, and more than 1 worker needs REDIS_URL: the workers share conversations, quotas and recoverable connections through Redis`,
       });
     }
     if (env.VECTOR_STORE === 'qdrant' && !env.QDRANT_URL) {

@@ -19,15 +19,17 @@ export async function indexDirectory(
   dir: string,
   baseUrl: string,
 ): Promise<DirectoryIndexReport> {
+  const pages = await Promise.all(
+    (await textFilesUnder(dir)).map(async (file) => {
+      const markdown = await readFile(file, 'utf8');
+      const path = relative(dir, file).split(sep).map(encodeURIComponent).join('/');
+      const title = markdownTitle(markdown) ?? basename(file, extname(file));
+      return { url: `${baseUrl}/${path}`, title, markdown };
+    }),
+  );
   const report: DirectoryIndexReport = { indexed: [], unchanged: [] };
-  for (const file of await textFilesUnder(dir)) {
-    const markdown = await readFile(file, 'utf8');
-    const path = relative(dir, file).split(sep).map(encodeURIComponent).join('/');
-    const url = `${baseUrl}/${path}`;
-    const title = markdownTitle(markdown) ?? basename(file, extname(file));
-    const outcome = await indexer.index({ url, title, markdown });
-    report[outcome].push(url);
-  }
+  const outcomes = await indexer.indexMany(pages);
+  pages.forEach((page, index) => report[outcomes[index] ?? 'indexed'].push(page.url));
   return report;
 }
 

@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import {
   type DestinationStream,
@@ -6,7 +7,7 @@ import {
   pino,
   stdTimeFunctions,
 } from 'pino';
-import { type LogLevelName } from '../config/env.schema';
+import { type LogLevelName } from '@lorechat/contracts';
 import { currentLogContext } from './log-context';
 
 /** LOG_LEVEL keeps Nest's level names; pino calls `log` info and `verbose` trace. */
@@ -24,8 +25,9 @@ function loggerOptions(level: LogLevelName): LoggerOptions {
     timestamp: stdTimeFunctions.isoTime,
     // In capitals, as Nest wrote it: the service's error-log metric filter matches ERROR and FATAL.
     formatters: { level: (label) => ({ level: label.toUpperCase() }) },
-    // No pid or hostname: a container runs one process, and a Fargate task's hostname is its IP.
-    base: undefined,
+    // No pid or hostname: a Fargate task's hostname is its IP, and its processes are told apart
+    // by their worker number when WORKERS is above 1.
+    base: cluster.isWorker ? { worker: cluster.worker?.id } : undefined,
   };
 }
 

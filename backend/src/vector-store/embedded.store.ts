@@ -6,6 +6,7 @@ import { type Chunk, type IndexedDocument, type ScoredChunk } from './chunk';
 import {
   type SearchFilter,
   type SearchOptions,
+  type IndexedPage,
   type StoreStats,
   VectorStore,
 } from './vector-store';
@@ -50,6 +51,8 @@ export class EmbeddedStore extends VectorStore {
   readonly file: string;
   private readonly db: Database.Database;
   private dimensions = 0;
+  /** Prepared once each: preparing a statement cost more than running it on a crawl's writes. */
+  private readonly statements = new Map<string, Database.Statement>();
 
   constructor(
     dataDir: string,
@@ -140,6 +143,15 @@ export class EmbeddedStore extends VectorStore {
     return settle(() => this.replaceDocument(document));
   }
 
+  /** One transaction for the batch: a commit per page cost more than the page's own writes. */
+  override upsertDocuments(documents: IndexedDocument[]): Promise<void> {
+    return settle(() =>
+      this.db.transaction(() => {
+        for (const document of documents) this.replaceDocument(document);
+      })(),
+    );
+  }
+
   private replaceDocument(document: IndexedDocument): void {
     for (const chunk of document.chunks) {
       if (this.dimensions > 0 && chunk.embedding?.length !== this.dimensions) {
@@ -151,30 +163,28 @@ export class EmbeddedStore extends VectorStore {
     this.db.transaction(() => {
       const version = this.bumpVersion();
       this.removeDocument(document.url);
-      this.db
-        .prepare(
-          `INSERT INTO documents (url, site, title, language, content_hash, index_version)
+      this.statement(
+        `INSERT INTO documents (url, site, title, language, content_hash, index_version)
            VALUES (?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          document.url,
-          document.site,
-          document.title,
-          document.language,
-          document.contentHash,
-          version,
-        );
-      const insertChunk = this.db.prepare(
+      ).run(
+        document.url,
+        document.site,
+        document.title,
+        document.language,
+        document.contentHash,
+        version,
+      );
+      const insertChunk = this.statement(
         `INSERT INTO chunks (id, document_url, site, url, position, title, heading_path, text,
            language, content_hash, index_version, length)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
-      const insertPosting = this.db.prepare(
+      const insertPosting = this.statement(
         'INSERT INTO postings (term, chunk, frequency, length) VALUES (?, ?, ?, ?)',
       );
       const insertVector =
         this.dimensions > 0
-          ? this.db.prepare(
+          ? this.statement(
               'INSERT INTO chunk_vectors (chunk, embedding, site, document_url) VALUES (?, ?, ?, ?)',
             )
           : undefined;
@@ -221,7 +231,7 @@ export class EmbeddedStore extends VectorStore {
 
   documentHash(url: string): Promise<string | undefined> {
     return settle(() => {
-      const row = this.db.prepare('SELECT content_hash FROM documents WHERE url = ?').get(url) as
+      const row = this.statement('SELECT content_hash FROM documents WHERE url = ?').get(url) as
         { content_hash: string } | undefined;
       return row?.content_hash;
     });
@@ -314,6 +324,12 @@ export class EmbeddedStore extends VectorStore {
     return rows.map((row) => ({ chunk: toChunk(row), score: 1 - row.distance }));
   }
 
+  documents(): Promise<IndexedPage[]> {
+    return settle(
+      () => this.db.prepare('SELECT url, title FROM documents ORDER BY url').all() as IndexedPage[],
+    );
+  }
+
   stats(): Promise<StoreStats> {
     return settle(() => {
       const { documents } = this.db
@@ -337,14 +353,14 @@ export class EmbeddedStore extends VectorStore {
 
   /** Deletes a document's chunks, postings and vectors; true when there was one. */
   private removeDocument(url: string): boolean {
-    const old = this.db
-      .prepare('SELECT rowid, length FROM chunks WHERE document_url = ?')
-      .all(url) as { rowid: number; length: number }[];
+    const old = this.statement('SELECT rowid, length FROM chunks WHERE document_url = ?').all(
+      url,
+    ) as { rowid: number; length: number }[];
     if (old.length > 0) {
-      const deletePostings = this.db.prepare('DELETE FROM postings WHERE chunk = ?');
+      const deletePostings = this.statement('DELETE FROM postings WHERE chunk = ?');
       const deleteVector =
         this.dimensions > 0
-          ? this.db.prepare('DELETE FROM chunk_vectors WHERE chunk = ?')
+          ? this.statement('DELETE FROM chunk_vectors WHERE chunk = ?')
           : undefined;
       for (const { rowid } of old) {
         deletePostings.run(rowid);
@@ -353,7 +369,7 @@ export class EmbeddedStore extends VectorStore {
       this.addTotals(-old.length, -old.reduce((sum, chunk) => sum + chunk.length, 0));
     }
     // Chunks go with their document (ON DELETE CASCADE).
-    return this.db.prepare('DELETE FROM documents WHERE url = ?').run(url).changes > 0;
+    return this.statement('DELETE FROM documents WHERE url = ?').run(url).changes > 0;
   }
 
   private addTotals(chunks: number, length: number): void {
@@ -367,18 +383,25 @@ export class EmbeddedStore extends VectorStore {
     return version;
   }
 
+  private statement(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
   private meta(key: string): number | string | undefined {
-    const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as
+    const row = this.statement('SELECT value FROM meta WHERE key = ?').get(key) as
       { value: number | string } | undefined;
     return row?.value;
   }
 
   private setMeta(key: string, value: number | string): void {
-    this.db
-      .prepare(
-        'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-      )
-      .run(key, value);
+    this.statement(
+      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    ).run(key, value);
   }
 }
 

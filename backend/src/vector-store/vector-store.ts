@@ -7,6 +7,12 @@ export interface StoreStats {
   indexVersion: number;
 }
 
+/** An indexed page, as the owner's console lists it. */
+export interface IndexedPage {
+  url: string;
+  title: string;
+}
+
 export interface SearchFilter {
   /** Only chunks of pages on this host. */
   site?: string;
@@ -36,6 +42,13 @@ export abstract class VectorStore {
    * document, and a crash mid-write leaves the old version or the new one.
    */
   abstract upsertDocument(document: IndexedDocument): Promise<void>;
+  /**
+   * Replaces several documents, each as `upsertDocument` does. A store that can write them
+   * together (one transaction) overrides this: per-write overhead dominates a crawl's cost.
+   */
+  async upsertDocuments(documents: IndexedDocument[]): Promise<void> {
+    for (const document of documents) await this.upsertDocument(document);
+  }
   abstract deleteDocument(url: string): Promise<void>;
   /** The content hash stored for a document, or undefined when it is not indexed. */
   abstract documentHash(url: string): Promise<string | undefined>;
@@ -44,6 +57,8 @@ export abstract class VectorStore {
   /** Chunks nearest to the vector, by cosine similarity (higher is closer). */
   abstract denseSearch(vector: number[], options: SearchOptions): Promise<ScoredChunk[]>;
   abstract stats(): Promise<StoreStats>;
+  /** Every indexed page (document), ordered by URL. */
+  abstract documents(): Promise<IndexedPage[]>;
   abstract close(): Promise<void>;
 
   /** Nest calls this on shutdown, so the file or connection is released cleanly. */

@@ -1,6 +1,6 @@
 import { guardStream } from '../stream-guard';
 import { type LlmEvent, type NumberedSource } from '../llm-provider';
-import { Analyzer } from '../../retrieval/analyzer';
+import { Analyzer } from '../../text/analyzer';
 import { composeAnswer as compose, ExtractiveProvider } from './extractive.provider';
 
 const analyzer = new Analyzer('english');

@@ -1,7 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { type Analyzer } from '../../retrieval/analyzer';
+import { type Analyzer } from '../../text/analyzer';
+import { estimateTokens } from '../../text/tokens';
 import {
-  estimateTokens,
   type LlmDescription,
   type LlmEvent,
   LlmProvider,

@@ -1,4 +1,5 @@
-import { BACKEND_PORT, LIVENESS_PATH } from '../../../backend';
+import { LIVENESS_PATH } from '@lorechat/contracts';
+import { BACKEND_PORT } from '../../../backend';
 import { ORIGIN_KEEPALIVE_SECONDS } from '../../../components/edge';
 import { IDLE_TIMEOUT_SECONDS } from '../../../components/loadBalancer';
 import { SIMULATED_ACCOUNT_ID } from '../../../simulation/mocks';

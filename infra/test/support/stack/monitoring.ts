@@ -1,4 +1,4 @@
-import { METRICS_NAMESPACE } from '../../../backend';
+import { METRICS_NAMESPACE } from '@lorechat/contracts';
 import { dashboardWidgetTitles } from '../../../components/dashboard';
 import { PROJECT } from '../../../config';
 import { SIMULATED_ACCOUNT_ID } from '../../../simulation/mocks';

@@ -1,13 +1,7 @@
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
-import { BACKEND_PORT, METRICS_NAMESPACE } from '../../../backend';
-import {
-  ACTIVE_CONNECTIONS_METRIC,
-  SCALE_IN_COOLDOWN_SECONDS,
-  SCALE_OUT_COOLDOWN_SECONDS,
-} from '../../../components/service';
+import { ENVIRONMENT_VARIABLES, METRIC, METRICS_NAMESPACE } from '@lorechat/contracts';
+import { BACKEND_PORT } from '../../../backend';
+import { SCALE_IN_COOLDOWN_SECONDS, SCALE_OUT_COOLDOWN_SECONDS } from '../../../components/service';
 import { SIMULATED_ACCOUNT_ID } from '../../../simulation/mocks';
-import { REPOSITORY_ROOT } from '../../../simulation/stackFiles';
 import {
   allOf,
   arnOf,
@@ -128,9 +122,8 @@ export function describeService(context: StackContext): void {
       expect(asList(readSecrets?.Resource ?? [])).toEqual([...secretArns].sort());
     });
 
-    it('sets only variables the backend documents', () => {
-      const readme = readFileSync(path.join(REPOSITORY_ROOT, 'README.md'), 'utf8');
-      const documented = [...readme.matchAll(/^\| `([A-Z_]+)`/gm)].map((match) => match[1]);
+    it('sets only variables the backend reads (and documents)', () => {
+      const documented: readonly string[] = ENVIRONMENT_VARIABLES;
       const definition = container(run);
       const names = [...definition.environment, ...definition.secrets].map(
         (variable) => variable.name,
@@ -194,7 +187,7 @@ export function describeService(context: StackContext): void {
           .sort(),
       ).toEqual([
         'ALBRequestCountPerTarget',
-        ACTIVE_CONNECTIONS_METRIC,
+        METRIC.activeConnections,
         'ECSServiceAverageCPUUtilization',
       ]);
       const connections = policies.find((policy) => policy.customizedMetricSpecification);
@@ -202,7 +195,7 @@ export function describeService(context: StackContext): void {
         targetValue: config.service.connectionsPerTask,
         customizedMetricSpecification: {
           namespace: METRICS_NAMESPACE,
-          metricName: ACTIVE_CONNECTIONS_METRIC,
+          metricName: METRIC.activeConnections,
           dimensions: [{ name: 'Environment', value: stack }],
           statistic: 'Average',
         },

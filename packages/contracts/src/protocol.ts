@@ -1,9 +1,9 @@
 /**
  * The chat protocol between the widget and the backend over Socket.IO.
  *
- * This file is the single source of truth for event names and payload shapes: the gateway is typed
- * with it and the widget imports its types. It must stay free of runtime dependencies so that the
- * widget bundle can import it.
+ * This file is the single source of truth for event names and payload shapes: the backend's gateway
+ * is typed with it and the widget imports its types. Like the rest of this package it has no
+ * runtime dependencies, so the widget bundle can import it.
  */
 
 /** Stable error codes. Clients switch on these; never rename one. */
@@ -22,6 +22,15 @@ export interface AskPayload {
   /** Omit to start a new conversation; the ack returns the id to send with follow-up questions. */
   conversationId?: string;
   text: string;
+  /** The page the widget is on (http or https URL, its title), kept with the conversation log. */
+  page?: AskPage;
+  /** The widget's language, a BCP 47 tag such as `en` or `pt-BR`. */
+  locale?: string;
+}
+
+export interface AskPage {
+  url: string;
+  title?: string;
 }
 
 export interface FeedbackPayload {
