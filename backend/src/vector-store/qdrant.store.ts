@@ -452,7 +452,13 @@ export class QdrantStore extends VectorStore {
   private failure(operation: string, error: unknown): Error {
     const message = `Qdrant at ${this.endpoint}: ${operation} failed: ${describeError(error)}`;
     const { apiKey } = this.settings;
-    return new Error(apiKey ? message.replaceAll(apiKey, '[redacted]') : message);
+    const failure: Error & { code?: string } = new Error(
+      apiKey ? message.replaceAll(apiKey, '[redacted]') : message,
+    );
+    // The network reason alone, so a caller can tell "unreachable now" from "refused".
+    const code = networkCode(error);
+    if (code) failure.code = code;
+    return failure;
   }
 }
 
@@ -546,6 +552,13 @@ function displayUrl(url: string): string {
 function httpStatus(error: unknown): number | undefined {
   const status = (error as { status?: unknown } | null)?.status;
   return typeof status === 'number' ? status : undefined;
+}
+
+/** The system code of a connection that failed or timed out; undefined for an HTTP answer. */
+function networkCode(error: unknown): string | undefined {
+  if (error instanceof QdrantClientTimeoutError) return 'ETIMEDOUT';
+  const code = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
+  return typeof code === 'string' ? code : undefined;
 }
 
 function describeError(error: unknown): string {

@@ -63,9 +63,9 @@ export abstract class FakeHttpServer<Request, Behaviour> {
   /** Answers one request: parse it, record it, reply in the provider's wire format. */
   protected abstract handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
 
-  /** Starts listening on a free port. */
-  async listen(): Promise<this> {
-    this.server.listen(0, '127.0.0.1');
+  /** Starts listening on a free port, or on `port` (one a client was already told about). */
+  async listen(port = 0): Promise<this> {
+    this.server.listen(port, '127.0.0.1');
     await once(this.server, 'listening');
     this.origin = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this;
