@@ -224,6 +224,7 @@ const monitoring = new Monitoring(
     containerInsights: config.service.containerInsights,
     minTasks: config.service.minTasks,
     qdrantInstanceId: vectorDb.instanceId,
+    redis: cache !== undefined,
   },
   inRegion,
 );

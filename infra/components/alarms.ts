@@ -1,5 +1,6 @@
 import type * as aws from '@pulumi/aws';
 import type * as pulumi from '@pulumi/pulumi';
+import { DEPENDENCY, type DependencyName } from '@lorechat/contracts';
 import { type AlarmThresholds } from '../config';
 import { CUSTOM_METRIC } from './metrics';
 
@@ -30,6 +31,8 @@ export function serviceAlarms(args: {
   qdrantInstanceId?: pulumi.Input<string>;
   containerInsights: boolean;
   minTasks: number;
+  /** Whether the tasks share a Redis, whose readiness they then publish. */
+  redis: boolean;
 }): Record<string, AlarmSpec> {
   const { thresholds } = args;
   const loadBalancer = { LoadBalancer: args.loadBalancerArnSuffix };
@@ -107,6 +110,18 @@ export function serviceAlarms(args: {
       thresholdPercent: thresholds.providerErrorPercent,
     }),
   };
+  alarms['vector-store-not-ready'] = notReadyAlarm(
+    args.metricsNamespace,
+    args.environment,
+    DEPENDENCY.vectorStore,
+  );
+  if (args.redis) {
+    alarms['redis-not-ready'] = notReadyAlarm(
+      args.metricsNamespace,
+      args.environment,
+      DEPENDENCY.redis,
+    );
+  }
   if (args.qdrantInstanceId) {
     alarms['qdrant-status'] = {
       alarmDescription:
@@ -124,6 +139,32 @@ export function serviceAlarms(args: {
     };
   }
   return alarms;
+}
+
+/**
+ * A task cannot reach a dependency for 3 minutes out of 5: the lowest DependencyReady across tasks,
+ * which each publishes every minute (1 ready, 0 not). The tasks keep serving meanwhile (liveness
+ * does not depend on it), so this alarm, not a replaced fleet, is how an outage is noticed.
+ */
+function notReadyAlarm(
+  namespace: string,
+  environment: string,
+  dependency: DependencyName,
+): AlarmSpec {
+  return {
+    alarmDescription: `A LoreChat task cannot reach its ${dependency} (3 of 5 minutes)`,
+    namespace,
+    metricName: CUSTOM_METRIC.dependencyReady,
+    dimensions: { Environment: environment, Dependency: dependency },
+    statistic: 'Minimum',
+    period: MINUTE,
+    evaluationPeriods: 5,
+    datapointsToAlarm: 3,
+    threshold: 1,
+    comparisonOperator: 'LessThanThreshold',
+    // No task running is for the task-count alarms to report.
+    treatMissingData: 'notBreaching',
+  };
 }
 
 /** From Container Insights: fewer tasks run than the service wants, for 10 minutes. */

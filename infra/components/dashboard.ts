@@ -1,3 +1,4 @@
+import { DEPENDENCY } from '@lorechat/contracts';
 import { CUSTOM_METRIC, SERVICE_LOG_ERRORS_METRIC } from './metrics';
 
 interface DashboardTargets {
@@ -12,6 +13,8 @@ interface DashboardTargets {
   distributionId: string;
   webAclMetricName: string;
   containerInsights: boolean;
+  /** Whether the tasks share a Redis, whose readiness they then publish. */
+  redis: boolean;
 }
 
 interface Widget {
@@ -37,6 +40,7 @@ export const DASHBOARD_WIDGETS = [
   'Answers: estimated cost per answer (USD)',
   'Answers: provider errors by code',
   'Service: error log lines',
+  'Service: dependencies ready',
 ] as const;
 
 /** The task-count widget of a stack without Container Insights, in place of the fifth. */
@@ -177,6 +181,21 @@ export function dashboardBody(targets: DashboardTargets): { widgets: Widget[] } 
       ],
     ],
     [DASHBOARD_WIDGETS[11], targets.region, [[ns, SERVICE_LOG_ERRORS_METRIC]], { stat: 'Sum' }],
+    [
+      DASHBOARD_WIDGETS[12],
+      targets.region,
+      [DEPENDENCY.vectorStore, ...(targets.redis ? [DEPENDENCY.redis] : [])].map((dependency) => [
+        ns,
+        CUSTOM_METRIC.dependencyReady,
+        'Environment',
+        targets.environment,
+        'Dependency',
+        dependency,
+        { label: dependency },
+      ]),
+      // The task that reaches it least: 0 as soon as one task cannot.
+      { stat: 'Minimum', period: 60, yAxis: { left: { min: 0, max: 1 } } },
+    ],
   ];
   return {
     widgets: graphs.map(([title, region, metrics, extra], index) => ({

@@ -31,6 +31,8 @@ export interface MonitoringArgs {
   minTasks: number;
   /** The self-hosted Qdrant instance, when there is one. */
   qdrantInstanceId?: pulumi.Input<string>;
+  /** Whether the tasks share a Redis: its readiness is then alarmed on and charted. */
+  redis: boolean;
 }
 
 /**
@@ -112,6 +114,7 @@ export class Monitoring extends pulumi.ComponentResource {
                 distributionId,
                 webAclMetricName: args.webAclMetricName,
                 containerInsights: args.containerInsights,
+                redis: args.redis,
               }),
             ),
           ),

@@ -51,6 +51,7 @@ describe('custom metric names', () => {
       qdrantInstanceId: 'i-0123456789abcdef0',
       containerInsights: true,
       minTasks: 1,
+      redis: true,
     });
     const dashboard = dashboardBody({
       environment: 'dev',
@@ -64,6 +65,7 @@ describe('custom metric names', () => {
       distributionId: 'E123',
       webAclMetricName: 'lorechat-dev-waf',
       containerInsights: true,
+      redis: true,
     });
     const read = namesInNamespace([alarms, dashboard]);
     // The alarms on time to first token and provider errors, and every answer widget.
@@ -73,6 +75,7 @@ describe('custom metric names', () => {
         METRIC.providerErrors,
         METRIC.questions,
         METRIC.activeConnections,
+        METRIC.dependencyReady,
       ]),
     );
     for (const name of read) expect(known).toContain(name);

@@ -1,4 +1,4 @@
-import { METRICS_NAMESPACE } from '@lorechat/contracts';
+import { DEPENDENCY, METRIC, METRICS_NAMESPACE } from '@lorechat/contracts';
 import { dashboardWidgetTitles } from '../../../components/dashboard';
 import { PROJECT } from '../../../config';
 import { SIMULATED_ACCOUNT_ID } from '../../../simulation/mocks';
@@ -60,6 +60,8 @@ export function describeMonitoring(context: StackContext): void {
         'memory-high',
         'first-token-p95',
         'provider-error-rate',
+        'vector-store-not-ready',
+        ...(config.cache ? ['redis-not-ready'] : []),
         'qdrant-status',
         'waf-blocked',
         'ingest-failed',
@@ -79,9 +81,12 @@ export function describeMonitoring(context: StackContext): void {
       const environment = Object.fromEntries(
         container(run).environment.map(({ name, value }) => [name, value]),
       );
+      // The server publishes Redis' readiness only when it is given REDIS_URL.
+      const hasRedis = container(run).secrets.some((secret) => secret.name === 'REDIS_URL');
       const published = publishedDimensions(run.resources, {
         Environment: [environment.METRICS_ENVIRONMENT ?? ''],
         Provider: [environment.LLM_PROVIDER ?? ''],
+        Dependency: [DEPENDENCY.vectorStore, ...(hasRedis ? [DEPENDENCY.redis] : [])],
       });
       const body = JSON.parse(
         input<string>(oneOf(run, 'aws:cloudwatch/dashboard:Dashboard'), 'dashboardBody'),
@@ -91,6 +96,22 @@ export function describeMonitoring(context: StackContext): void {
       // Generated names (the load balancer's ARN suffix, the cluster's name) and AWS-derived ones
       // (the WAF's metric name): a logical name here would read a metric that never exists.
       expect(unpublishedDimensions(metrics, published)).toEqual([]);
+    });
+
+    it('alarms when a task cannot reach Qdrant or Redis, from the readiness every task publishes', () => {
+      const dependencies = [DEPENDENCY.vectorStore, ...(config.cache ? [DEPENDENCY.redis] : [])];
+      for (const dependency of dependencies) {
+        const suffix =
+          dependency === DEPENDENCY.redis ? 'redis-not-ready' : 'vector-store-not-ready';
+        expect(alarm(suffix).inputs).toMatchObject({
+          namespace: METRICS_NAMESPACE,
+          metricName: METRIC.dependencyReady,
+          dimensions: { Environment: stack, Dependency: dependency },
+          statistic: 'Minimum',
+          threshold: 1,
+          comparisonOperator: 'LessThanThreshold',
+        });
+      }
     });
 
     it('takes its thresholds from the stack configuration', () => {
