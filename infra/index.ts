@@ -1,4 +1,4 @@
-import { LIVENESS_PATH, METRICS_NAMESPACE } from '@lorechat/contracts';
+import { CONSOLE_PATH, LIVENESS_PATH, METRICS_NAMESPACE } from '@lorechat/contracts';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import {
@@ -12,6 +12,7 @@ import {
 } from './backend';
 import { Budget } from './components/budget';
 import { Cache } from './components/cache';
+import { Database } from './components/database';
 import { Edge } from './components/edge';
 import { IngestJob } from './components/ingestJob';
 import { LoadBalancer } from './components/loadBalancer';
@@ -84,6 +85,7 @@ const edge = new Edge(
     waf: {
       rateLimit: config.edge.rateLimit,
       chatRateLimit: config.edge.chatRateLimit,
+      signInRateLimit: config.edge.signInRateLimit,
       blockedCountries: config.edge.blockedCountries,
       managedRules: config.edge.managedRules,
     },
@@ -126,6 +128,18 @@ const cache = config.cache
     )
   : undefined;
 
+const database = new Database(
+  name,
+  {
+    ...config.database,
+    vpcId: network.vpcId,
+    subnetIds: network.isolatedSubnetIds,
+    clientSecurityGroupId: network.serviceSecurityGroupId,
+    deletionProtection: config.deletionProtection,
+  },
+  inRegion,
+);
+
 const keys = providerKeys(secrets);
 const providerSecrets =
   Object.keys(keys).length > 0
@@ -140,12 +154,17 @@ const providerSecrets =
       )
     : undefined;
 
-// Signs visitor tokens; every task must share it, and it must survive deploys so tokens stay valid.
-const visitorTokenSecret = new SecretStore(
+// The server's own keys, in one secret ($0.40 a month each): the key that signs visitor tokens
+// (every task must share it, and it must survive deploys so tokens stay valid), the console's
+// admin token, and the conversation log's database URL. The logical name predates the last two;
+// it stays, so that adding them updates the secret instead of replacing it.
+const serverSecrets = new SecretStore(
   `${name}-visitor-tokens`,
   {
-    description: 'LoreChat: the key that signs visitor tokens',
-    generated: ['VISITOR_TOKEN_SECRET'],
+    description:
+      "LoreChat: the visitor token signing key, the console's admin token and the conversation log's database URL",
+    values: { DATABASE_URL: database.url },
+    generated: ['VISITOR_TOKEN_SECRET', 'ADMIN_TOKEN'],
     deletionProtection: config.deletionProtection,
   },
   inRegion,
@@ -169,7 +188,8 @@ const embeddingModelArns = bedrockResourceArns(
 );
 const environment = backendEnvironment(config, { publicUrl: edge.url, qdrantUrl: vectorDb.url });
 const containerSecrets = [
-  ...visitorTokenSecret.containerSecrets,
+  // Also the ingest job's: it writes its crawl summary to the conversation log.
+  ...serverSecrets.containerSecrets,
   ...(providerSecrets?.containerSecrets ?? []),
   ...vectorDb.containerSecrets,
   ...(cache?.containerSecrets ?? []),
@@ -276,6 +296,10 @@ export const clusterName = service.clusterName;
 export const serviceName = service.serviceName;
 export const dashboardName = monitoring.dashboardName;
 export const alarmTopicArn = monitoring.alarmTopicArn;
+/** The owner's console, and the secret holding the admin token to sign in with. */
+export const consoleUrl = pulumi.interpolate`${edge.url}${CONSOLE_PATH}`;
+export const adminTokenSecretArn = serverSecrets.arn;
+export const databaseClusterIdentifier = database.clusterIdentifier;
 /** The EventBridge Scheduler schedule of the nightly crawl, when the stack has one. */
 export const ingestScheduleName = ingestJob?.scheduleName;
 /** Runs the ingest job once, now, outside its schedule. */

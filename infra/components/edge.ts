@@ -1,4 +1,11 @@
-import { SOCKET_IO_PATH } from '@lorechat/contracts';
+import {
+  ADMIN_API_PATH,
+  ADMIN_SESSION_COOKIE,
+  ADMIN_SESSION_PATH,
+  CONSOLE_HEADER,
+  CONSOLE_PATH,
+  SOCKET_IO_PATH,
+} from '@lorechat/contracts';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { type PriceClass } from '../config';
@@ -12,6 +19,9 @@ export const CHAT_PATH = `${SOCKET_IO_PATH}/`;
  * caching at the edge. Everything else (chat, API, health, demo page) is per visitor.
  */
 export const STATIC_PATH_PATTERN = '/widget*';
+
+/** The owner's console and the admin API: behind the token, never cached, never shared. */
+export const ADMIN_PATH_PATTERNS = [CONSOLE_PATH, `${CONSOLE_PATH}/*`, `${ADMIN_API_PATH}/*`];
 
 /** AWS-managed CloudFront policies, by their documented, fixed ids. */
 export const MANAGED_POLICY = {
@@ -36,6 +46,8 @@ export interface WafSettings {
   rateLimit: number;
   /** Requests per IP per 5 minutes on the chat transport; 0 for no separate limit. */
   chatRateLimit: number;
+  /** Console sign-in attempts (POST /v1/admin/session) per IP per 5 minutes. */
+  signInRateLimit: number;
   blockedCountries: string[];
   /** AWS's managed rule groups: IP reputation, common attacks, known bad inputs. */
   managedRules: boolean;
@@ -140,6 +152,35 @@ export class Edge extends pulumi.ComponentResource {
       },
       inUsEast1,
     );
+    // The admin paths reach the origin every time with what authenticates them. CloudFront forwards
+    // Authorization only as part of a cache key (an origin request policy may not name it), so
+    // this policy keys on it, the session cookie and the console's header; a default and maximum
+    // TTL of 0 and 1 second keep anything from being served from cache (the API also answers
+    // no-store where it matters).
+    const adminCache = new aws.cloudfront.CachePolicy(
+      `${name}-admin`,
+      {
+        comment: 'LoreChat console and admin API: forward the credentials, cache nothing',
+        minTtl: 0,
+        defaultTtl: 0,
+        maxTtl: 1,
+        parametersInCacheKeyAndForwardedToOrigin: {
+          cookiesConfig: {
+            cookieBehavior: 'whitelist',
+            cookies: { items: [ADMIN_SESSION_COOKIE] },
+          },
+          headersConfig: {
+            headerBehavior: 'whitelist',
+            headers: { items: ADMIN_FORWARDED_HEADERS },
+          },
+          // Filters, paging and export formats.
+          queryStringsConfig: { queryStringBehavior: 'all' },
+          enableAcceptEncodingGzip: true,
+          enableAcceptEncodingBrotli: true,
+        },
+      },
+      inUsEast1,
+    );
     const securityHeaders = new aws.cloudfront.ResponseHeadersPolicy(
       `${name}-security-headers`,
       { comment: 'LoreChat security headers', securityHeadersConfig: SECURITY_HEADERS },
@@ -171,6 +212,7 @@ export class Edge extends pulumi.ComponentResource {
 
     const behaviors = cacheBehaviors({
       staticCachePolicyId: staticCache.id,
+      adminCachePolicyId: adminCache.id,
       responseHeadersPolicyId: securityHeaders.id,
     });
     const distribution = new aws.cloudfront.Distribution(
@@ -256,6 +298,7 @@ const ALL_METHODS = ['GET', 'HEAD', 'OPTIONS', 'PUT', 'POST', 'PATCH', 'DELETE']
  */
 export function cacheBehaviors(policies: {
   staticCachePolicyId: pulumi.Input<string>;
+  adminCachePolicyId: pulumi.Input<string>;
   responseHeadersPolicyId: pulumi.Input<string>;
 }): {
   defaultBehavior: aws.types.input.cloudfront.DistributionDefaultCacheBehavior;
@@ -274,6 +317,12 @@ export function cacheBehaviors(policies: {
     defaultBehavior: dynamic,
     orderedBehaviors: [
       { ...dynamic, pathPattern: `${CHAT_PATH}*` },
+      // The viewer's other headers (Content-Type, Origin) still reach the origin as on every path.
+      ...ADMIN_PATH_PATTERNS.map((pathPattern) => ({
+        ...dynamic,
+        pathPattern,
+        cachePolicyId: policies.adminCachePolicyId,
+      })),
       {
         pathPattern: STATIC_PATH_PATTERN,
         targetOriginId: ORIGIN_ID,
@@ -331,6 +380,39 @@ export function webAclRules(waf: WafSettings): aws.types.input.wafv2.WebAclRule[
       visibilityConfig: visibility('chat-rate-limit-per-ip'),
     });
   }
+  rules.push({
+    name: 'sign-in-rate-limit-per-ip',
+    action: { block: {} },
+    statement: {
+      rateBasedStatement: {
+        limit: waf.signInRateLimit,
+        aggregateKeyType: 'IP',
+        scopeDownStatement: {
+          andStatement: {
+            statements: [
+              {
+                byteMatchStatement: {
+                  searchString: 'POST',
+                  positionalConstraint: 'EXACTLY',
+                  fieldToMatch: { method: {} },
+                  textTransformations: [{ priority: 0, type: 'NONE' }],
+                },
+              },
+              {
+                byteMatchStatement: {
+                  searchString: ADMIN_SESSION_PATH,
+                  positionalConstraint: 'EXACTLY',
+                  fieldToMatch: { uriPath: {} },
+                  textTransformations: [{ priority: 0, type: 'NONE' }],
+                },
+              },
+            ],
+          },
+        },
+      },
+    },
+    visibilityConfig: visibility('sign-in-rate-limit-per-ip'),
+  });
   if (waf.managedRules) {
     // Visitors' questions legitimately contain code such as `<script src=…>` (how to embed the
     // widget); the backend treats them as text and limits their size itself, so these two body
@@ -345,6 +427,9 @@ export function webAclRules(waf: WafSettings): aws.types.input.wafv2.WebAclRule[
   }
   return rules.map((rule, priority) => ({ ...rule, priority }));
 }
+
+/** What authenticates an admin request: the bearer token, or the console's session and header. */
+export const ADMIN_FORWARDED_HEADERS = ['Authorization', CONSOLE_HEADER];
 
 /** Headers whose values never reach the WAF logs, and the query string (Socket.IO session ids). */
 export const WAF_REDACTED_FIELDS: aws.types.input.wafv2.WebAclLoggingConfigurationRedactedField[] =

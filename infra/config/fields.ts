@@ -63,6 +63,16 @@ const stringList = (itemPattern: RegExp, allowed: string) => {
     .pipe(z.array(z.string({ error }).regex(itemPattern, { error }), { error }));
 };
 
+/** Aurora capacity units: from `min` to `max` in steps of half a unit. */
+const capacityUnits = (min: number, max: number) =>
+  z.coerce
+    .number<string>({ error: `must be a number of ACUs from ${min} to ${max}` })
+    .min(min, { error: `must be from ${min} to ${max} ACUs` })
+    .max(max, { error: `must be from ${min} to ${max} ACUs` })
+    .refine((value) => Number.isInteger(value * 2), {
+      error: 'must be a whole or half number of ACUs, such as 0.5, 2 or 4',
+    });
+
 const modelId = (example: string) => matching(/^[\w.:/-]{1,200}$/, `a model id such as ${example}`);
 
 /** Every key's schema, in the order problems are reported. */
@@ -87,6 +97,8 @@ export const FIELDS = {
   wafChatRateLimit: integer(0, 2_000_000_000).refine((limit) => limit === 0 || limit >= 10, {
     error: 'must be 0 (off) or from 10 to 2000000000',
   }),
+  // Sign-in attempts (POST /v1/admin/session) per IP in 5 minutes; AWS WAF's minimum is 10.
+  wafSignInRateLimit: integer(10, 2_000_000_000),
   geoBlockCountries: stringList(/^[A-Z]{2}$/, 'two-letter ISO 3166 country codes such as "KP"'),
   wafManagedRules: boolean,
   deletionProtection: boolean,
@@ -124,6 +136,16 @@ export const FIELDS = {
     'an ElastiCache node type such as cache.t4g.micro',
   ),
   redisReplicas: integer(0, 5),
+  // Aurora Serverless v2: 0 pauses the database when idle (Aurora PostgreSQL 16.3 and later).
+  databaseMinCapacity: capacityUnits(0, 256),
+  databaseMaxCapacity: capacityUnits(1, 256),
+  // Aurora accepts 5 minutes to 1 day of idleness before it pauses.
+  databaseAutoPauseSeconds: integer(300, 86_400),
+  // Aurora allows 15 readers per cluster.
+  databaseReaders: integer(0, 15),
+  databaseBackupDays: integer(1, 35),
+  analyticsEnabled: boolean,
+  analyticsRetentionDays: integer(1, 3650),
   // By digest: the image CI built and tested, which no later push can change.
   imageUri: matching(
     /^[a-z0-9.-]+(:\d+)?\/[a-z0-9._/-]+@sha256:[a-f0-9]{64}$/,
@@ -175,7 +197,10 @@ export function readSettings(values: Partial<Record<ConfigKey, string>>): ReadSe
   const invalid = new Set<ConfigKey>();
   const problems: string[] = [];
   for (const [key, schema] of Object.entries(FIELDS) as [ConfigKey, z.ZodType][]) {
-    const fallback = CONFIG_DEFAULTS[key] === '' ? undefined : CONFIG_DEFAULTS[key];
+    const preset = CONFIG_DEFAULTS[key];
+    // A default given as text (ACUs, which may be fractions) is read as a set value would be.
+    const fallback =
+      preset === '' ? undefined : typeof preset === 'string' ? schema.parse(preset) : preset;
     const text = values[key]?.trim();
     if (text === undefined || text === '') {
       settings[key] = fallback;

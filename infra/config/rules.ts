@@ -37,6 +37,11 @@ export function crossKeyProblems(
       `lorechat:wafChatRateLimit must not exceed lorechat:wafRateLimit (${s.wafChatRateLimit} > ${s.wafRateLimit}): it is the tighter limit`,
     );
   }
+  if (s.databaseMinCapacity > s.databaseMaxCapacity) {
+    problems.push(
+      `lorechat:databaseMinCapacity must not exceed lorechat:databaseMaxCapacity (${s.databaseMinCapacity} > ${s.databaseMaxCapacity})`,
+    );
+  }
   problems.push(...capacityProblems(s), ...placeholderProblems(s));
   if (unset('imageUri')) {
     problems.push(

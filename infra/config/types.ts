@@ -33,6 +33,8 @@ export interface StackConfig {
     rateLimit: number;
     /** Requests per IP per 5 minutes on the chat transport (`/socket.io/`); 0 for none. */
     chatRateLimit: number;
+    /** Sign-in attempts (POST /v1/admin/session) per IP per 5 minutes. */
+    signInRateLimit: number;
     /** AWS's managed rule groups (IP reputation, common attacks, known bad inputs). */
     managedRules: boolean;
     blockedCountries: string[];
@@ -65,6 +67,18 @@ export interface StackConfig {
       }
     | { mode: 'managed'; url: string };
   cache?: { nodeType: string; replicas: number };
+  /** Aurora Serverless v2 PostgreSQL for the conversation log, which every task shares. */
+  database: {
+    /** ACUs; 0 lets the database pause after `autoPauseSeconds` without connections. */
+    minCapacity: number;
+    maxCapacity: number;
+    autoPauseSeconds: number;
+    /** Readers besides the writer, each in another zone, which Aurora fails over to. */
+    readers: number;
+    backupDays: number;
+  };
+  /** The conversation log and the owner's console (ANALYTICS_*). */
+  analytics: { enabled: boolean; retentionDays: number };
   /** The image every task runs, by digest: the one CI built and tested. */
   imageUri: string;
   siteKey: string;

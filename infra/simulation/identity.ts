@@ -53,14 +53,23 @@ export function identityOf(
   const arn = genericArn(type, region, account, physical);
   switch (type) {
     case 'awsx:ec2:Vpc': {
+      // One subnet per zone for each spec of its type, as the component creates them.
       const zones = Number(inputs.numberOfAvailabilityZones ?? 3);
+      const specs = (inputs.subnetSpecs as { type: string }[] | undefined) ?? [
+        { type: 'Public' },
+        { type: 'Private' },
+      ];
+      const subnets = (type: string) =>
+        specs
+          .filter((spec) => spec.type === type)
+          .flatMap(() => Array.from({ length: zones }, () => `subnet-0${randomHex(16)}`));
       return {
         id: logicalName,
         outputs: {
           vpcId: `vpc-0${randomHex(16)}`,
-          publicSubnetIds: Array.from({ length: zones }, () => `subnet-0${randomHex(16)}`),
-          privateSubnetIds: [],
-          isolatedSubnetIds: [],
+          publicSubnetIds: subnets('Public'),
+          privateSubnetIds: subnets('Private'),
+          isolatedSubnetIds: subnets('Isolated'),
         },
       };
     }
@@ -187,6 +196,39 @@ export function identityOf(
       const listenerArn = `arn:aws:elasticloadbalancing:${region}:${account}:${kind}/app/${randomHex(16)}`;
       return { id: listenerArn, outputs: { arn: listenerArn } };
     }
+    case 'aws:rds/cluster:Cluster': {
+      // The endpoint carries a random per-account-and-region part; metrics name the identifier.
+      const host = `${physical}.cluster-${randomAlphanumeric(12)}.${region}.rds.amazonaws.com`;
+      return {
+        id: physical,
+        outputs: {
+          arn: `arn:aws:rds:${region}:${account}:cluster:${physical}`,
+          clusterIdentifier: physical,
+          clusterResourceId: `cluster-${randomAlphanumeric(26, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789')}`,
+          endpoint: host,
+          readerEndpoint: host.replace('.cluster-', '.cluster-ro-'),
+          engineVersionActual: inputs.engineVersion,
+        },
+      };
+    }
+    case 'aws:rds/clusterInstance:ClusterInstance':
+      return {
+        id: physical,
+        outputs: {
+          arn: `arn:aws:rds:${region}:${account}:db:${physical}`,
+          identifier: physical,
+          endpoint: `${physical}.${randomAlphanumeric(12)}.${region}.rds.amazonaws.com`,
+        },
+      };
+    case 'aws:rds/subnetGroup:SubnetGroup':
+      // RDS keeps subnet group names in lower case.
+      return {
+        id: physical.toLowerCase(),
+        outputs: {
+          arn: `arn:aws:rds:${region}:${account}:subgrp:${physical.toLowerCase()}`,
+          name: physical.toLowerCase(),
+        },
+      };
     case 'aws:route53/record:Record':
       return {
         id: `${String(inputs.zoneId)}_${String(inputs.name)}_${String(inputs.type)}`,

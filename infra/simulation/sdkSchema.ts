@@ -60,4 +60,6 @@ export function autoNamedProperty(type: string): string | undefined {
 const NAME_PROPERTY: Readonly<Record<string, string>> = {
   'aws:s3/bucket:Bucket': 'bucket',
   'aws:elasticache/replicationGroup:ReplicationGroup': 'replicationGroupId',
+  'aws:rds/cluster:Cluster': 'clusterIdentifier',
+  'aws:rds/clusterInstance:ClusterInstance': 'identifier',
 };

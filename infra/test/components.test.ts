@@ -1,3 +1,4 @@
+import { ADMIN_SESSION_PATH } from '@lorechat/contracts';
 import * as pulumi from '@pulumi/pulumi';
 import {
   bedrockModelIds,
@@ -44,7 +45,13 @@ describe('network', () => {
 });
 
 describe('edge', () => {
-  const waf = { rateLimit: 2000, chatRateLimit: 600, blockedCountries: [], managedRules: true };
+  const waf = {
+    rateLimit: 2000,
+    chatRateLimit: 600,
+    signInRateLimit: 20,
+    blockedCountries: [],
+    managedRules: true,
+  };
 
   it('orders the WAF rules with unique priorities, reputation before rate limits', () => {
     const rules = webAclRules(waf);
@@ -52,20 +59,55 @@ describe('edge', () => {
       [0, 'AWSManagedRulesAmazonIpReputationList'],
       [1, 'rate-limit-per-ip'],
       [2, 'chat-rate-limit-per-ip'],
-      [3, 'AWSManagedRulesCommonRuleSet'],
-      [4, 'AWSManagedRulesKnownBadInputsRuleSet'],
+      [3, 'sign-in-rate-limit-per-ip'],
+      [4, 'AWSManagedRulesCommonRuleSet'],
+      [5, 'AWSManagedRulesKnownBadInputsRuleSet'],
     ]);
+  });
+
+  it('limits console sign-in attempts per IP: POST to the session path only', () => {
+    const rule = webAclRules(waf).find((each) => each.name === 'sign-in-rate-limit-per-ip');
+    expect(rule?.action).toEqual({ block: {} });
+    expect(rule?.statement).toMatchObject({
+      rateBasedStatement: {
+        limit: 20,
+        aggregateKeyType: 'IP',
+        scopeDownStatement: {
+          andStatement: {
+            statements: [
+              {
+                byteMatchStatement: {
+                  searchString: 'POST',
+                  positionalConstraint: 'EXACTLY',
+                  fieldToMatch: { method: {} },
+                },
+              },
+              {
+                byteMatchStatement: {
+                  searchString: ADMIN_SESSION_PATH,
+                  positionalConstraint: 'EXACTLY',
+                  fieldToMatch: { uriPath: {} },
+                },
+              },
+            ],
+          },
+        },
+      },
+    });
   });
 
   it('leaves out the managed rule groups and the chat limit when a stack does without them', () => {
     const rules = webAclRules({ ...waf, managedRules: false, chatRateLimit: 0 });
-    expect(rules.map((rule) => [rule.priority, rule.name])).toEqual([[0, 'rate-limit-per-ip']]);
+    expect(rules.map((rule) => [rule.priority, rule.name])).toEqual([
+      [0, 'rate-limit-per-ip'],
+      [1, 'sign-in-rate-limit-per-ip'],
+    ]);
   });
 
   it('puts geo blocking first when countries are configured', () => {
     const [first, ...rest] = webAclRules({ ...waf, blockedCountries: ['KP'] });
     expect(first).toMatchObject({ priority: 0, name: 'geo-block', action: { block: {} } });
-    expect(rest).toHaveLength(5);
+    expect(rest).toHaveLength(6);
   });
 
   it('only counts the body rules that questions containing code would trip', () => {
@@ -80,13 +122,21 @@ describe('edge', () => {
     });
   });
 
-  it('spells out an uncached chat behaviour and a cached, compressed widget behaviour', () => {
+  it('spells out uncached chat and admin behaviours and a cached, compressed widget behaviour', () => {
     const { defaultBehavior, orderedBehaviors } = cacheBehaviors({
       staticCachePolicyId: 'static',
+      adminCachePolicyId: 'admin',
       responseHeadersPolicyId: 'headers',
     });
-    const [chat, widget] = orderedBehaviors;
+    const [chat, consolePage, consoleAssets, adminApi, widget] = orderedBehaviors;
     expect(chat).toEqual({ ...defaultBehavior, pathPattern: `${CHAT_PATH}*` });
+    for (const [behavior, pathPattern] of [
+      [consolePage, '/admin'],
+      [consoleAssets, '/admin/*'],
+      [adminApi, '/v1/admin/*'],
+    ] as const) {
+      expect(behavior).toEqual({ ...defaultBehavior, pathPattern, cachePolicyId: 'admin' });
+    }
     expect(widget).toMatchObject({
       pathPattern: '/widget*',
       cachePolicyId: 'static',

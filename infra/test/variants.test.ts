@@ -30,6 +30,8 @@ describe('dev with a hosted model, managed Qdrant, an image from another account
   it('stores the provider key in Secrets Manager and hands it over as a secret only', () => {
     const definition = container(run);
     expect(definition.secrets.map((secret) => secret.name).sort()).toEqual([
+      'ADMIN_TOKEN',
+      'DATABASE_URL',
       'OPENAI_API_KEY',
       'QDRANT_API_KEY',
       'VISITOR_TOKEN_SECRET',
@@ -66,7 +68,8 @@ describe('dev with a hosted model, managed Qdrant, an image from another account
   it('opens the tasks’ egress to the ports of the configured endpoints and the crawled site only', () => {
     const service = oneOf(run, 'aws:ec2/securityGroup:SecurityGroup', 'lorechat-dev-service');
     const ports = allOf(run, 'aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule')
-      .filter((rule) => rule.inputs.securityGroupId === service.id)
+      // To the internet: the database, inside the VPC, is reached by security group instead.
+      .filter((rule) => rule.inputs.securityGroupId === service.id && rule.inputs.cidrIpv4)
       .map((rule) => rule.inputs.fromPort);
     expect(ports.sort()).toEqual([11434, 443, 6333, 8080]);
   });

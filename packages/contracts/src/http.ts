@@ -23,3 +23,18 @@ export const VISITOR_TOKEN_PATH = '/v1/visitor-token';
 
 /** Socket.IO's path, under which the chat's WebSocket connects. */
 export const SOCKET_IO_PATH = '/socket.io';
+
+/** The owner's console (its page and assets under it). */
+export const CONSOLE_PATH = '/admin';
+
+/** The admin API, for the console and for scripts. */
+export const ADMIN_API_PATH = '/v1/admin';
+
+/** Where the console exchanges the admin token for a session (POST): the rate-limited sign-in. */
+export const ADMIN_SESSION_PATH = `${ADMIN_API_PATH}/session`;
+
+/** The console's session cookie (HttpOnly, SameSite=Strict). */
+export const ADMIN_SESSION_COOKIE = 'lorechat_admin';
+
+/** The header the console sends with every admin API call, which a cross-site form cannot. */
+export const CONSOLE_HEADER = 'x-lorechat-console';

@@ -59,6 +59,11 @@ export function describeEdge(context: StackContext): void {
       expect(limits).toEqual([
         expect.objectContaining({ limit: config.edge.rateLimit, aggregateKeyType: 'IP' }),
         ...(config.edge.chatRateLimit > 0 ? [chatLimit] : []),
+        expect.objectContaining({
+          limit: config.edge.signInRateLimit,
+          aggregateKeyType: 'IP',
+          scopeDownStatement: { andStatement: expect.anything() },
+        }),
       ]);
       expect(new Set(rules.map((rule) => rule.priority)).size).toBe(rules.length);
     });
@@ -97,7 +102,11 @@ export function describeEdge(context: StackContext): void {
 
     it('caches and compresses the widget', () => {
       const distribution = oneOf(run, 'aws:cloudfront/distribution:Distribution');
-      const cachePolicy = oneOf(run, 'aws:cloudfront/cachePolicy:CachePolicy');
+      const cachePolicy = oneOf(
+        run,
+        'aws:cloudfront/cachePolicy:CachePolicy',
+        `${config.resourcePrefix}-static`,
+      );
       const widget = input<Record<string, unknown>[]>(distribution, 'orderedCacheBehaviors').find(
         (behavior) => behavior.pathPattern === '/widget*',
       );

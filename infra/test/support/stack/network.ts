@@ -15,14 +15,19 @@ export function describeNetwork(context: StackContext): void {
   const ingressRules = () =>
     allOf(run, 'aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule');
   describe('network', () => {
-    it('spans the configured zones with public subnets only and no NAT gateway', () => {
+    it('spans the configured zones with public and isolated subnets and no NAT gateway', () => {
       const vpc = oneOf(run, 'awsx:ec2:Vpc');
+      // Each subnet a sixteenth of the VPC's range: a /16 gets /20s.
+      const subnetMask = Number(config.network.vpcCidr.split('/')[1]) + 4;
       expect(vpc.inputs).toMatchObject({
         numberOfAvailabilityZones: config.network.availabilityZones,
         cidrBlock: config.network.vpcCidr,
         natGateways: { strategy: 'None' },
         subnetStrategy: 'Auto',
-        subnetSpecs: [{ type: 'Public' }],
+        subnetSpecs: [
+          { type: 'Public', cidrMask: subnetMask },
+          { type: 'Isolated', cidrMask: subnetMask },
+        ],
       });
     });
 

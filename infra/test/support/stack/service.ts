@@ -94,6 +94,8 @@ export function describeService(context: StackContext): void {
         expect(value).not.toContain('simulated-secret');
       }
       const expectedSecrets = [
+        'ADMIN_TOKEN',
+        'DATABASE_URL',
         'QDRANT_API_KEY',
         'VISITOR_TOKEN_SECRET',
         ...(shape.redis ? ['REDIS_URL'] : []),
