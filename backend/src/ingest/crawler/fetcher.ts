@@ -1,3 +1,4 @@
+import { backoffCeilingMs, retryAfterMs } from '../../common/retry-timing';
 import { readFileSync } from 'node:fs';
 import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import https from 'node:https';
@@ -34,6 +35,12 @@ export interface FetcherOptions {
   maxRetryAfterMs: number;
   allowPrivateNetwork: boolean;
   politeness: HostPoliteness;
+  /**
+   * Whether a URL belongs to the crawl at all (its sites: host and port). Asked before every
+   * request, whoever asks for it (pages, robots.txt, sitemaps, the renderer's scripts) and at every
+   * redirect hop, so nothing reaches another host because one path forgot to check.
+   */
+  inScope: (url: string) => boolean;
 }
 
 export interface ConditionalHeaders {
@@ -68,7 +75,7 @@ const ACCEPT =
 
 /**
  * HTTP GET with everything a polite, safe crawler needs: per-host spacing, a deadline, a size cap,
- * redirects followed one hop at a time (each re-checked for scope and private addresses), retries
+ * redirects followed one hop at a time (each checked for scope and private addresses), retries
  * with backoff for 429 and 5xx, and conditional requests. Connections are kept alive and pinned to
  * the address the SSRF guard approved.
  */
@@ -86,6 +93,7 @@ export class Fetcher {
 
   async fetch(request: FetchRequest): Promise<FetchResult> {
     let url = request.url;
+    if (!this.options.inScope(url)) return this.failed(url, 'other site', 'not on a crawled site');
     const visited = new Set<string>();
     for (let hop = 0; ; hop += 1) {
       visited.add(url);
@@ -101,7 +109,10 @@ export class Fetcher {
       if (hop >= this.options.maxRedirects) {
         return this.failed(url, 'http status', `more than ${this.options.maxRedirects} redirects`);
       }
-      if (request.followRedirect && !request.followRedirect(next)) {
+      if (
+        !this.options.inScope(next) ||
+        (request.followRedirect && !request.followRedirect(next))
+      ) {
         return this.failed(url, 'redirect out of scope', `redirects to ${next}`, response.status);
       }
       url = next;
@@ -144,7 +155,9 @@ export class Fetcher {
       if (!RETRIED_STATUSES.has(status) || attempt >= this.options.retries) {
         return this.failed(url, 'http status', `HTTP ${status}`, status);
       }
-      const wait = retryAfterMs(headers['retry-after']) ?? this.options.retryBaseMs * 2 ** attempt;
+      const wait =
+        retryAfterMs(headers['retry-after']) ??
+        backoffCeilingMs(this.options.retryBaseMs, attempt + 1);
       if (wait > this.options.maxRetryAfterMs) {
         return this.failed(url, 'http status', `HTTP ${status}, retry after ${wait} ms`, status);
       }
@@ -249,12 +262,4 @@ function decoded(response: IncomingMessage): Readable {
     default:
       return response;
   }
-}
-
-/** Retry-After as milliseconds: delta-seconds or an HTTP date. */
-export function retryAfterMs(value: string | undefined, now = Date.now()): number | undefined {
-  if (value === undefined || value.trim() === '') return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
