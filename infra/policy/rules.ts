@@ -5,7 +5,11 @@ import {
   cloudFrontHasWebAcl,
 } from './edge';
 import { noCredentialsInContainerEnvironment, noWildcardActionOnWildcardResource } from './iam';
-import { logGroupsHaveRetention, s3BucketsPrivateAndEncrypted } from './storage';
+import {
+  databasesPrivateEncryptedBackedUp,
+  logGroupsHaveRetention,
+  s3BucketsPrivateAndEncrypted,
+} from './storage';
 import {
   DEFAULT_PROTECTED_ENVIRONMENTS,
   REQUIRED_TAGS,
@@ -47,6 +51,11 @@ export const policies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
     name: 's3-private-encrypted',
     description: 'S3 buckets block public access and are encrypted by default.',
     validateStack: s3BucketsPrivateAndEncrypted,
+  },
+  {
+    name: 'rds-private-encrypted',
+    description: 'Databases are encrypted, backed up and never publicly accessible.',
+    validateResource: databasesPrivateEncryptedBackedUp,
   },
   {
     name: 'log-group-retention',

@@ -64,6 +64,27 @@ export const s3BucketsPrivateAndEncrypted: StackValidation = (args, reportViolat
   }
 };
 
+/**
+ * The conversation log's database: storage encrypted, automated backups kept, and no instance
+ * with a public address.
+ */
+export const databasesPrivateEncryptedBackedUp: ResourceValidation = (args, reportViolation) => {
+  if (args.isType(aws.rds.Cluster)) {
+    if (args.props.storageEncrypted !== true) {
+      reportViolation('The database cluster is not encrypted: set storageEncrypted.');
+    }
+    if (Number(args.props.backupRetentionPeriod ?? 1) < 1) {
+      reportViolation('The database cluster keeps no backups: set backupRetentionPeriod.');
+    }
+  } else if (args.isType(aws.rds.ClusterInstance) || args.isType(aws.rds.Instance)) {
+    if (args.props.publiclyAccessible === true) {
+      reportViolation('The database instance is publicly accessible.');
+    }
+  } else {
+    args.notApplicable('Not a database');
+  }
+};
+
 /** A log group without retention keeps (and bills) every line forever. */
 export const logGroupsHaveRetention: ResourceValidation = validateResourceOfType(
   aws.cloudwatch.LogGroup,

@@ -73,6 +73,10 @@ function deletionProblem(args: ResourceValidationArgs): string | undefined {
   if (args.isType(aws.elasticache.ReplicationGroup)) {
     return props.finalSnapshotIdentifier ? '' : 'Set finalSnapshotIdentifier.';
   }
+  if (args.isType(aws.rds.Cluster)) {
+    if (props.deletionProtection !== true) return "Set the database cluster's deletionProtection.";
+    return props.skipFinalSnapshot === true ? 'Keep a final database snapshot.' : '';
+  }
   if (args.isType(aws.ecr.Repository)) {
     return props.forceDelete === true ? 'Do not forceDelete the image repository.' : '';
   }

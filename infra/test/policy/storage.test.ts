@@ -1,4 +1,8 @@
-import { logGroupsHaveRetention, s3BucketsPrivateAndEncrypted } from '../../policy/storage';
+import {
+  databasesPrivateEncryptedBackedUp,
+  logGroupsHaveRetention,
+  s3BucketsPrivateAndEncrypted,
+} from '../../policy/storage';
 import { check, resource } from '../support/policyCheck';
 
 /** The policy pack's data at rest rules, each against resources that break it and keep it. */
@@ -49,5 +53,34 @@ describe('log-group-retention', () => {
     expect(await check(logGroupsHaveRetention, resource(type, { retentionInDays: 14 }))).toEqual(
       [],
     );
+  });
+});
+
+describe('rds-private-encrypted', () => {
+  const cluster = 'aws:rds/cluster:Cluster';
+  const instance = 'aws:rds/clusterInstance:ClusterInstance';
+
+  it('fails an unencrypted cluster without backups and a public instance', async () => {
+    expect(
+      await check(
+        databasesPrivateEncryptedBackedUp,
+        resource(cluster, { storageEncrypted: false, backupRetentionPeriod: 0 }),
+        resource(instance, { publiclyAccessible: true }),
+      ),
+    ).toEqual([
+      expect.stringContaining('not encrypted'),
+      expect.stringContaining('keeps no backups'),
+      expect.stringContaining('publicly accessible'),
+    ]);
+  });
+
+  it('passes an encrypted, backed-up cluster and a private instance', async () => {
+    expect(
+      await check(
+        databasesPrivateEncryptedBackedUp,
+        resource(cluster, { storageEncrypted: true, backupRetentionPeriod: 7 }),
+        resource(instance, { publiclyAccessible: false }),
+      ),
+    ).toEqual([]);
   });
 });

@@ -47,6 +47,12 @@ describe('deletion-protection', () => {
     resource('aws:ecr/repository:Repository', { tags, forceDelete: true }),
     resource('aws:s3/bucket:Bucket', { tags, forceDestroy: true }),
     resource('aws:secretsmanager/secret:Secret', { tags, recoveryWindowInDays: 0 }),
+    resource('aws:rds/cluster:Cluster', {
+      tags,
+      deletionProtection: true,
+      skipFinalSnapshot: true,
+    }),
+    resource('aws:rds/cluster:Cluster', { tags, deletionProtection: false }),
   ];
 
   it('fails every deletable stateful resource in prod', async () => {
@@ -58,6 +64,8 @@ describe('deletion-protection', () => {
       'Do not forceDelete the image repository.',
       'Do not forceDestroy the bucket.',
       'Keep a recovery window (recoveryWindowInDays).',
+      'Keep a final database snapshot.',
+      "Set the database cluster's deletionProtection.",
     ]);
   });
 

@@ -1,6 +1,7 @@
 import { runProgram, type ProgramRun } from '../../simulation/runProgram';
 import { stackConfigOf, type StackContext, type StackShape } from './stack/context';
 import { describeData } from './stack/data';
+import { describeDatabase } from './stack/database';
 import { describeDocs } from './stack/docs';
 import { describeEdge } from './stack/edge';
 import { describeIngest } from './stack/ingest';
@@ -42,7 +43,7 @@ export function describeStack(stack: string, shape: StackShape): void {
         ).id,
     };
 
-    it('has the shape DESIGN.md gives this stack', () => {
+    it('has the shape docs/deploy.md gives this stack', () => {
       expect(config.network.availabilityZones).toBe(shape.availabilityZones);
       expect(config.deletionProtection).toBe(shape.deletionProtection);
       expect(Boolean(config.domain)).toBe(shape.customDomain);
@@ -64,6 +65,7 @@ export function describeStack(stack: string, shape: StackShape): void {
     describeMonitoring(context);
     describeIngest(context);
     describeData(context);
+    describeDatabase(context);
     describeResources(context);
     describeDocs(context);
   });

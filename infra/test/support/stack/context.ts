@@ -8,7 +8,7 @@ import {
 import { type ProgramRun } from '../../../simulation/runProgram';
 import { engineConfig, simulatedDeployment } from '../../../simulation/stackFiles';
 
-/** The shape DESIGN.md gives each stack, checked on top of "resources match the stack file". */
+/** The shape each stack is meant to have (docs/deploy.md), checked on top of "resources match the stack file". */
 export interface StackShape {
   availabilityZones: number;
   /** `all`: no on-demand Fargate at all; `on-demand base`: at least one task off Spot. */
