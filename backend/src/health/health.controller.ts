@@ -19,7 +19,8 @@ export interface LivenessReport {
  * - readiness (`/health/ready`, and `/health` for people) reports each dependency and answers 503
  *   while the index is down or the task drains after SIGTERM. An empty index still serves, and
  *   restarting would not fill it; a Redis outage leaves every task answering from its own memory
- *   (`degraded`), so neither fails readiness. The model is reported as configured, not called, so
+ *   (`degraded`), and so does a Qdrant node that stopped while another serves the index: none of
+ *   these fails readiness. The model is reported as configured, not called, so
  *   probes cost nothing; its failures are counted by the ProviderErrors metric instead.
  */
 @Controller()

@@ -60,6 +60,14 @@ export class LateOpenedStore extends VectorStore {
     return this.open().documents();
   }
 
+  raiseIndexVersion(floor: number): Promise<number> {
+    return this.open().raiseIndexVersion(floor);
+  }
+
+  override degradation(): Promise<string | undefined> {
+    return this.opened ? this.store.degradation() : Promise.resolve(undefined);
+  }
+
   close(): Promise<void> {
     return this.store.close();
   }

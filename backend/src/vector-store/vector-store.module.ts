@@ -66,7 +66,7 @@ export async function openServerVectorStore(
     return store;
   } catch (error) {
     if (config.vectorStore.kind !== 'qdrant' || !qdrant || !isUnreachable(error)) throw error;
-    const what = `Qdrant at ${new URL(qdrant.url).origin}`;
+    const what = `Qdrant at ${qdrant.urls.map((url) => new URL(url).origin).join(', ')}`;
     const logger = new Logger('VectorStore');
     // The error names Qdrant, its address and the reason.
     logger.warn(

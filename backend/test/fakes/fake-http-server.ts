@@ -152,15 +152,25 @@ export abstract class FakeHttpServer<Request, Behaviour> {
   }
 }
 
-/** The request's JSON body, or undefined when it is empty or not JSON. */
-export async function readJson<Body>(req: IncomingMessage): Promise<Body | undefined> {
+/** The request's body as bytes. */
+export async function readBody(req: IncomingMessage): Promise<Buffer> {
   const parts: Buffer[] = [];
   for await (const part of req) parts.push(part as Buffer);
+  return Buffer.concat(parts);
+}
+
+/** A body parsed as JSON, or undefined when it is empty or not JSON. */
+export function parseJson<Body>(body: Buffer): Body | undefined {
   try {
-    return JSON.parse(Buffer.concat(parts).toString('utf8')) as Body;
+    return JSON.parse(body.toString('utf8')) as Body;
   } catch {
     return undefined;
   }
+}
+
+/** The request's JSON body, or undefined when it is empty or not JSON. */
+export async function readJson<Body>(req: IncomingMessage): Promise<Body | undefined> {
+  return parseJson<Body>(await readBody(req));
 }
 
 /** Starts a server-sent-events response, flushing the headers before the first event. */
