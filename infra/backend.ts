@@ -41,7 +41,13 @@ export function backendEnvironment(
     METRICS_ENABLED: 'true',
     METRICS_NAMESPACE,
     METRICS_ENVIRONMENT: config.stack,
+    // The conversation log, in the stack's Aurora database (DATABASE_URL is a secret).
+    ANALYTICS_ENABLED: String(config.analytics.enabled),
+    ANALYTICS_STORE: 'postgres',
+    ANALYTICS_RETENTION_DAYS: String(config.analytics.retentionDays),
   };
+  // The console shows when the next crawl runs.
+  if (config.ingestSchedule) environment.INGEST_SCHEDULE = config.ingestSchedule;
   if (config.llm.model) environment.LLM_MODEL = config.llm.model;
   if (config.llm.baseUrl) environment.LLM_BASE_URL = config.llm.baseUrl;
   if (config.embeddings.model) environment.EMBEDDING_MODEL = config.embeddings.model;

@@ -3,7 +3,7 @@
  * that is killed mid-conversation and then comes back, answering through a local server that
  * speaks OpenAI's streaming wire protocol, with real socket.io-clients as visitors.
  */
-import { type HealthReport } from '../src/health/health.controller';
+import { type HealthReport } from '../src/health/readiness';
 import { RedisConnection } from '../src/redis/redis-connection';
 import { type FakeOpenAi, startFakeOpenAi } from './fakes/openai-server';
 import { ChatClient, nextEvent, type RunningApp, startApp, fakeOpenAiEnv } from './support/app';

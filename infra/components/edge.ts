@@ -1,4 +1,11 @@
-import { SOCKET_IO_PATH } from '@lorechat/contracts';
+import {
+  ADMIN_API_PATH,
+  ADMIN_SESSION_COOKIE,
+  ADMIN_SESSION_PATH,
+  CONSOLE_HEADER,
+  CONSOLE_PATH,
+  SOCKET_IO_PATH,
+} from '@lorechat/contracts';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { type PriceClass } from '../config';
@@ -13,19 +20,22 @@ export const CHAT_PATH = `${SOCKET_IO_PATH}/`;
  */
 export const STATIC_PATH_PATTERN = '/widget*';
 
+/** The owner's console and the admin API: behind the token, never cached, never shared. */
+export const ADMIN_PATH_PATTERNS = [CONSOLE_PATH, `${CONSOLE_PATH}/*`, `${ADMIN_API_PATH}/*`];
+
 /** AWS-managed CloudFront policies, by their documented, fixed ids. */
 export const MANAGED_POLICY = {
   /** Cache nothing: every request reaches the origin. */
   cachingDisabled: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad',
   /**
    * Forward every viewer header, cookie and query string except Host: Socket.IO needs its query
-   * (`EIO`, `transport`, `sid`), the WebSocket upgrade headers, Origin for the allow-list and the
-   * load balancer's stickiness cookie. Host stays the origin's, so a certificate on it matches.
+   * (`EIO`, `transport`), the WebSocket upgrade headers and Origin for the allow-list. Host stays
+   * the origin's, so a certificate on it matches.
    */
   allViewerExceptHostHeader: 'b689b0a8-53d0-40ab-baf2-68738e2966ac',
 } as const;
 
-/** CloudFront waits this long for a response: longer than a Socket.IO long-poll (25 s). */
+/** CloudFront waits this long for a response: longer than a Socket.IO ping interval (25 s). */
 export const ORIGIN_READ_TIMEOUT_SECONDS = 60;
 
 /** CloudFront reuses an idle origin connection this long: less than the load balancer keeps it. */
@@ -34,18 +44,23 @@ export const ORIGIN_KEEPALIVE_SECONDS = 60;
 export interface WafSettings {
   /** Requests per IP per 5 minutes, all paths. */
   rateLimit: number;
-  /** Requests per IP per 5 minutes on the chat transport. */
+  /** Requests per IP per 5 minutes on the chat transport; 0 for no separate limit. */
   chatRateLimit: number;
+  /** Console sign-in attempts (POST /v1/admin/session) per IP per 5 minutes. */
+  signInRateLimit: number;
   blockedCountries: string[];
+  /** AWS's managed rule groups: IP reputation, common attacks, known bad inputs. */
+  managedRules: boolean;
 }
 
 export interface EdgeArgs {
-  /** Passed on to the us-east-1 provider, which otherwise would not see `aws:profile`. */
-  awsProfile?: string;
+  /** CloudFront, its WAF and certificates are configured through us-east-1. */
+  usEast1Provider: aws.Provider;
+  /** The internal load balancer the VPC origin reaches. */
+  loadBalancerArn: pulumi.Input<string>;
+  /** The name CloudFront connects to (and checks the certificate of, over HTTPS). */
   originDomainName: pulumi.Input<string>;
   originProtocol: 'http' | 'https';
-  /** Added by CloudFront to every origin request; the load balancer requires it. */
-  originVerifyHeader: { name: string; value: pulumi.Input<string> };
   domain?: { name: string; hostedZoneId: string };
   priceClass: PriceClass;
   waf: WafSettings;
@@ -53,28 +68,28 @@ export interface EdgeArgs {
 }
 
 /**
- * CloudFront in front of the load balancer, with its WAF web ACL. Both are global services
+ * CloudFront in front of the load balancer, with its WAF web ACL. CloudFront reaches the internal
+ * load balancer through a VPC origin, inside AWS's network. CloudFront and WAF are global services
  * configured through us-east-1, as is the certificate of a custom domain, so every resource here
- * uses a us-east-1 provider.
+ * uses the us-east-1 provider.
  */
 export class Edge extends pulumi.ComponentResource {
   /** Where visitors reach LoreChat: the custom domain, or the distribution's own name. */
   readonly url: pulumi.Output<string>;
   readonly distributionId: pulumi.Output<string>;
   readonly webAclArn: pulumi.Output<string>;
-  readonly webAclName: pulumi.Output<string>;
-  /** CloudFront and WAF metrics live in us-east-1: the edge alarms are created through this. */
-  readonly usEast1Provider: aws.Provider;
+  /**
+   * The `WebACL` dimension WAF publishes the web ACL's metrics under: its visibility config's
+   * metric name, not its resource name.
+   */
+  readonly webAclMetricName: string;
 
   constructor(name: string, args: EdgeArgs, opts?: pulumi.ComponentResourceOptions) {
     super('lorechat:edge:Edge', name, {}, opts);
 
-    const usEast1 = new aws.Provider(
-      `${name}-us-east-1`,
-      { region: 'us-east-1', profile: args.awsProfile },
-      { parent: this },
-    );
+    const usEast1 = args.usEast1Provider;
     const inUsEast1 = { parent: this, provider: usEast1 };
+    const webAclMetricName = `${name}-waf`;
 
     const webAcl = new aws.wafv2.WebAcl(
       `${name}-waf`,
@@ -83,7 +98,7 @@ export class Edge extends pulumi.ComponentResource {
         description: 'LoreChat edge: managed rules, per-IP rate limits',
         defaultAction: { allow: {} },
         rules: webAclRules(args.waf),
-        visibilityConfig: visibility(`${name}-waf`),
+        visibilityConfig: visibility(webAclMetricName),
       },
       inUsEast1,
     );
@@ -137,6 +152,35 @@ export class Edge extends pulumi.ComponentResource {
       },
       inUsEast1,
     );
+    // The admin paths reach the origin every time with what authenticates them. CloudFront forwards
+    // Authorization only as part of a cache key (an origin request policy may not name it), so
+    // this policy keys on it, the session cookie and the console's header; a default and maximum
+    // TTL of 0 and 1 second keep anything from being served from cache (the API also answers
+    // no-store where it matters).
+    const adminCache = new aws.cloudfront.CachePolicy(
+      `${name}-admin`,
+      {
+        comment: 'LoreChat console and admin API: forward the credentials, cache nothing',
+        minTtl: 0,
+        defaultTtl: 0,
+        maxTtl: 1,
+        parametersInCacheKeyAndForwardedToOrigin: {
+          cookiesConfig: {
+            cookieBehavior: 'whitelist',
+            cookies: { items: [ADMIN_SESSION_COOKIE] },
+          },
+          headersConfig: {
+            headerBehavior: 'whitelist',
+            headers: { items: ADMIN_FORWARDED_HEADERS },
+          },
+          // Filters, paging and export formats.
+          queryStringsConfig: { queryStringBehavior: 'all' },
+          enableAcceptEncodingGzip: true,
+          enableAcceptEncodingBrotli: true,
+        },
+      },
+      inUsEast1,
+    );
     const securityHeaders = new aws.cloudfront.ResponseHeadersPolicy(
       `${name}-security-headers`,
       { comment: 'LoreChat security headers', securityHeadersConfig: SECURITY_HEADERS },
@@ -151,8 +195,24 @@ export class Edge extends pulumi.ComponentResource {
         )
       : undefined;
 
+    const vpcOrigin = new aws.cloudfront.VpcOrigin(
+      `${name}-origin`,
+      {
+        vpcOriginEndpointConfig: {
+          name: `${name}-origin`,
+          arn: args.loadBalancerArn,
+          httpPort: 80,
+          httpsPort: 443,
+          originProtocolPolicy: args.originProtocol === 'https' ? 'https-only' : 'http-only',
+          originSslProtocols: { items: ['TLSv1.2'], quantity: 1 },
+        },
+      },
+      inUsEast1,
+    );
+
     const behaviors = cacheBehaviors({
       staticCachePolicyId: staticCache.id,
+      adminCachePolicyId: adminCache.id,
       responseHeadersPolicyId: securityHeaders.id,
     });
     const distribution = new aws.cloudfront.Distribution(
@@ -169,17 +229,11 @@ export class Edge extends pulumi.ComponentResource {
           {
             originId: ORIGIN_ID,
             domainName: args.originDomainName,
-            customOriginConfig: {
-              httpPort: 80,
-              httpsPort: 443,
-              originProtocolPolicy: args.originProtocol === 'https' ? 'https-only' : 'http-only',
-              originSslProtocols: ['TLSv1.2'],
+            vpcOriginConfig: {
+              vpcOriginId: vpcOrigin.id,
               originReadTimeout: ORIGIN_READ_TIMEOUT_SECONDS,
               originKeepaliveTimeout: ORIGIN_KEEPALIVE_SECONDS,
             },
-            customHeaders: [
-              { name: args.originVerifyHeader.name, value: args.originVerifyHeader.value },
-            ],
           },
         ],
         defaultCacheBehavior: behaviors.defaultBehavior,
@@ -223,8 +277,7 @@ export class Edge extends pulumi.ComponentResource {
       : pulumi.interpolate`https://${distribution.domainName}`;
     this.distributionId = distribution.id;
     this.webAclArn = webAcl.arn;
-    this.webAclName = webAcl.name;
-    this.usEast1Provider = usEast1;
+    this.webAclMetricName = webAclMetricName;
 
     this.registerOutputs({
       url: this.url,
@@ -245,6 +298,7 @@ const ALL_METHODS = ['GET', 'HEAD', 'OPTIONS', 'PUT', 'POST', 'PATCH', 'DELETE']
  */
 export function cacheBehaviors(policies: {
   staticCachePolicyId: pulumi.Input<string>;
+  adminCachePolicyId: pulumi.Input<string>;
   responseHeadersPolicyId: pulumi.Input<string>;
 }): {
   defaultBehavior: aws.types.input.cloudfront.DistributionDefaultCacheBehavior;
@@ -263,6 +317,12 @@ export function cacheBehaviors(policies: {
     defaultBehavior: dynamic,
     orderedBehaviors: [
       { ...dynamic, pathPattern: `${CHAT_PATH}*` },
+      // The viewer's other headers (Content-Type, Origin) still reach the origin as on every path.
+      ...ADMIN_PATH_PATTERNS.map((pathPattern) => ({
+        ...dynamic,
+        pathPattern,
+        cachePolicyId: policies.adminCachePolicyId,
+      })),
       {
         pathPattern: STATIC_PATH_PATTERN,
         targetOriginId: ORIGIN_ID,
@@ -279,7 +339,8 @@ export function cacheBehaviors(policies: {
 
 /**
  * The web ACL's rules, in evaluation order. Geo blocking and IP reputation first, so known-bad
- * traffic costs nothing further; then the rate limits; then AWS's managed rule groups.
+ * traffic costs nothing further; then the rate limits; then AWS's managed rule groups. Each rule
+ * and rule group is billed monthly, so a stack can leave out the managed groups and the chat limit.
  */
 export function webAclRules(waf: WafSettings): aws.types.input.wafv2.WebAclRule[] {
   const rules: Omit<aws.types.input.wafv2.WebAclRule, 'priority'>[] = [];
@@ -291,44 +352,84 @@ export function webAclRules(waf: WafSettings): aws.types.input.wafv2.WebAclRule[
       visibilityConfig: visibility('geo-block'),
     });
   }
-  rules.push(managedRuleGroup('AWSManagedRulesAmazonIpReputationList'));
+  if (waf.managedRules) rules.push(managedRuleGroup('AWSManagedRulesAmazonIpReputationList'));
   rules.push({
     name: 'rate-limit-per-ip',
     action: { block: {} },
     statement: { rateBasedStatement: { limit: waf.rateLimit, aggregateKeyType: 'IP' } },
     visibilityConfig: visibility('rate-limit-per-ip'),
   });
+  if (waf.chatRateLimit > 0) {
+    rules.push({
+      name: 'chat-rate-limit-per-ip',
+      action: { block: {} },
+      statement: {
+        rateBasedStatement: {
+          limit: waf.chatRateLimit,
+          aggregateKeyType: 'IP',
+          scopeDownStatement: {
+            byteMatchStatement: {
+              searchString: CHAT_PATH,
+              positionalConstraint: 'STARTS_WITH',
+              fieldToMatch: { uriPath: {} },
+              textTransformations: [{ priority: 0, type: 'NONE' }],
+            },
+          },
+        },
+      },
+      visibilityConfig: visibility('chat-rate-limit-per-ip'),
+    });
+  }
   rules.push({
-    name: 'chat-rate-limit-per-ip',
+    name: 'sign-in-rate-limit-per-ip',
     action: { block: {} },
     statement: {
       rateBasedStatement: {
-        limit: waf.chatRateLimit,
+        limit: waf.signInRateLimit,
         aggregateKeyType: 'IP',
         scopeDownStatement: {
-          byteMatchStatement: {
-            searchString: CHAT_PATH,
-            positionalConstraint: 'STARTS_WITH',
-            fieldToMatch: { uriPath: {} },
-            textTransformations: [{ priority: 0, type: 'NONE' }],
+          andStatement: {
+            statements: [
+              {
+                byteMatchStatement: {
+                  searchString: 'POST',
+                  positionalConstraint: 'EXACTLY',
+                  fieldToMatch: { method: {} },
+                  textTransformations: [{ priority: 0, type: 'NONE' }],
+                },
+              },
+              {
+                byteMatchStatement: {
+                  searchString: ADMIN_SESSION_PATH,
+                  positionalConstraint: 'EXACTLY',
+                  fieldToMatch: { uriPath: {} },
+                  textTransformations: [{ priority: 0, type: 'NONE' }],
+                },
+              },
+            ],
           },
         },
       },
     },
-    visibilityConfig: visibility('chat-rate-limit-per-ip'),
+    visibilityConfig: visibility('sign-in-rate-limit-per-ip'),
   });
-  // Visitors' questions legitimately contain code such as `<script src=…>` (how to embed the
-  // widget) and can exceed 8 KB over long-polling; the backend treats them as text and limits
-  // their size itself, so these two body rules only count.
-  rules.push(
-    managedRuleGroup('AWSManagedRulesCommonRuleSet', [
-      'CrossSiteScripting_BODY',
-      'SizeRestrictions_BODY',
-    ]),
-  );
-  rules.push(managedRuleGroup('AWSManagedRulesKnownBadInputsRuleSet'));
+  if (waf.managedRules) {
+    // Visitors' questions legitimately contain code such as `<script src=…>` (how to embed the
+    // widget); the backend treats them as text and limits their size itself, so these two body
+    // rules only count.
+    rules.push(
+      managedRuleGroup('AWSManagedRulesCommonRuleSet', [
+        'CrossSiteScripting_BODY',
+        'SizeRestrictions_BODY',
+      ]),
+    );
+    rules.push(managedRuleGroup('AWSManagedRulesKnownBadInputsRuleSet'));
+  }
   return rules.map((rule, priority) => ({ ...rule, priority }));
 }
+
+/** What authenticates an admin request: the bearer token, or the console's session and header. */
+export const ADMIN_FORWARDED_HEADERS = ['Authorization', CONSOLE_HEADER];
 
 /** Headers whose values never reach the WAF logs, and the query string (Socket.IO session ids). */
 export const WAF_REDACTED_FIELDS: aws.types.input.wafv2.WebAclLoggingConfigurationRedactedField[] =

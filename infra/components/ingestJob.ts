@@ -2,7 +2,7 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { policyDocument, type PolicyStatement } from '../iam';
 import { type ContainerSecret } from './secrets';
-import { containerDefinition, createTaskRoles, fargateTaskShape } from './service';
+import { containerDefinition, createTaskRoles, ecrRepositoryArn, fargateTaskShape } from './task';
 
 export interface IngestJobArgs {
   /** The crawl: `node dist/cli.js ingest --site <url>`. */
@@ -12,8 +12,8 @@ export interface IngestJobArgs {
   subnetIds: pulumi.Input<string[]>;
   /** The service's security group: the one Qdrant admits. */
   securityGroupId: pulumi.Input<string>;
-  image: pulumi.Input<string>;
-  imageRepositoryArn?: pulumi.Input<string>;
+  /** The service's image, by digest. */
+  image: string;
   containerPort: number;
   cpu: number;
   memory: number;
@@ -30,7 +30,8 @@ export interface IngestJobArgs {
  * The ingest job: the service's image running the crawl instead of the server, as its own task
  * definition with its own roles and log group, started on a schedule by EventBridge Scheduler on
  * Fargate Spot (an interrupted crawl simply runs again the next night). A run that stops with a
- * non-zero exit code, or never starts, raises an alarm.
+ * non-zero exit code, or never starts, raises an alarm; so does an invocation the scheduler gives
+ * up on, which lands in a dead-letter queue.
  */
 export class IngestJob extends pulumi.ComponentResource {
   readonly taskDefinitionArn: pulumi.Output<string>;
@@ -52,7 +53,7 @@ export class IngestJob extends pulumi.ComponentResource {
         executionDescription:
           'Starts LoreChat ingest tasks: pulls the image, writes logs, reads secrets',
         taskDescription: 'What the LoreChat ingest job itself may call in AWS',
-        imageRepositoryArn: args.imageRepositoryArn,
+        imageRepositoryArn: ecrRepositoryArn(args.image),
         logGroupArn: logGroup.arn,
         secrets: args.secrets,
         bedrockResourceArns: args.bedrockResourceArns,
@@ -83,11 +84,20 @@ export class IngestJob extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    // Runs the scheduler could not start even after its retries land here instead of vanishing.
+    const deadLetters = new aws.sqs.Queue(
+      `${name}-ingest-dead-letters`,
+      { sqsManagedSseEnabled: true, messageRetentionSeconds: 14 * 24 * 60 * 60 },
+      { parent: this },
+    );
+
     const schedulerRole = new aws.iam.Role(
       `${name}-ingest-scheduler`,
       {
         description: 'EventBridge Scheduler: starts the LoreChat ingest task, nothing else',
-        assumeRolePolicy: schedulerTrustPolicy(aws.getCallerIdentityOutput().accountId),
+        assumeRolePolicy: schedulerTrustPolicy(
+          aws.getCallerIdentityOutput({}, { parent: this }).accountId,
+        ),
       },
       { parent: this },
     );
@@ -100,6 +110,7 @@ export class IngestJob extends pulumi.ComponentResource {
             taskDefinitionArn: taskDefinition.arn,
             clusterArn: args.clusterArn,
             passRoleArns: [executionRole.arn, taskRole.arn],
+            deadLetterQueueArn: deadLetters.arn,
           }),
         ),
       },
@@ -130,6 +141,7 @@ export class IngestJob extends pulumi.ComponentResource {
             propagateTags: 'TASK_DEFINITION',
           },
           retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 },
+          deadLetterConfig: { arn: deadLetters.arn },
         },
       },
       { parent: this },
@@ -178,6 +190,25 @@ export class IngestJob extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    new aws.cloudwatch.MetricAlarm(
+      `${name}-ingest-not-started`,
+      {
+        alarmDescription:
+          'EventBridge Scheduler could not start the ingest task, even after retries: see the dead-letter queue',
+        namespace: 'AWS/SQS',
+        metricName: 'ApproximateNumberOfMessagesVisible',
+        dimensions: { QueueName: deadLetters.name },
+        statistic: 'Maximum',
+        period: 300,
+        evaluationPeriods: 1,
+        threshold: 0,
+        comparisonOperator: 'GreaterThanThreshold',
+        treatMissingData: 'notBreaching',
+        alarmActions: [args.alarmTopicArn],
+      },
+      { parent: this },
+    );
+
     this.taskDefinitionArn = taskDefinition.arn;
     this.logGroupName = logGroup.name;
     this.scheduleName = schedule.name;
@@ -205,13 +236,14 @@ export function schedulerTrustPolicy(accountId: pulumi.Input<string>): pulumi.Ou
 }
 
 /**
- * Run this task definition (any revision of it) in this cluster, tag the task, and hand the task
- * its two roles, to ECS only.
+ * Run this task definition (any revision of it) in this cluster, tag the task, hand the task its
+ * two roles, to ECS only, and put a run it could not start into the dead-letter queue.
  */
 export function schedulerStatements(args: {
   taskDefinitionArn: pulumi.Input<string>;
   clusterArn: pulumi.Input<string>;
   passRoleArns: pulumi.Input<string>[];
+  deadLetterQueueArn: pulumi.Input<string>;
 }): PolicyStatement[] {
   const anyRevision = pulumi
     .output(args.taskDefinitionArn)
@@ -241,6 +273,12 @@ export function schedulerStatements(args: {
       Action: 'iam:PassRole',
       Resource: args.passRoleArns,
       Condition: { StringLike: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+    },
+    {
+      Sid: 'DeadLetterFailedRuns',
+      Effect: 'Allow',
+      Action: 'sqs:SendMessage',
+      Resource: args.deadLetterQueueArn,
     },
   ];
 }

@@ -1,11 +1,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import * as random from '@pulumi/random';
 import { policyDocument } from '../iam';
 import { DnsValidatedCertificate } from './certificate';
-
-/** The header CloudFront adds to every origin request; the listener forwards nothing without it. */
-export const ORIGIN_VERIFY_HEADER = 'X-LoreChat-Origin-Verify';
 
 /**
  * CloudFront's origin-facing addresses. The list counts as 55 rules against the 60-rule quota of
@@ -23,36 +19,37 @@ export const TLS_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
  */
 export const IDLE_TIMEOUT_SECONDS = 120;
 
-/** How long a visitor stays on the task that holds their Socket.IO session. */
-export const STICKINESS_SECONDS = 24 * 60 * 60;
-
 export interface LoadBalancerArgs {
   vpcId: pulumi.Input<string>;
   publicSubnetIds: pulumi.Input<string[]>;
   securityGroupId: pulumi.Input<string>;
   /** The tasks' port; traffic reaches them through an IP target group. */
   servicePort: number;
+  /** The liveness path: 200 while the process serves, whatever its dependencies do. */
   healthCheckPath: string;
   /** Seconds a stopping task keeps its open connections: matches the task's stop timeout. */
   deregistrationDelaySeconds: number;
   deletionProtection: boolean;
   logRetentionDays: number;
   /**
-   * With a custom domain the origin is `origin.<domain>` over HTTPS with its own regional
-   * certificate; without one, CloudFront reaches the load balancer's own name over HTTP.
+   * With a custom domain CloudFront reaches the load balancer as `origin.<domain>` over HTTPS with
+   * its own regional certificate; without one, by the load balancer's own name over HTTP. Either
+   * way the connection runs through a CloudFront VPC origin, inside AWS's network.
    */
   domain?: { name: string; hostedZoneId: string };
 }
 
 /**
- * The Application Load Balancer behind CloudFront. It is reachable only from CloudFront's
- * origin-facing addresses, and its listener forwards only requests that carry the secret header
- * CloudFront adds; anything else, such as another distribution pointed at this load balancer,
- * gets 403. Sticky sessions keep a Socket.IO session, including its long-polling fallback, on one
- * task.
+ * The Application Load Balancer behind CloudFront. It is internal: it has no public address, and
+ * CloudFront reaches it through a VPC origin (components/edge.ts), so nothing on the internet can
+ * call it directly and no shared secret header is needed. Its security group admits only
+ * CloudFront's origin-facing addresses. No sticky sessions: the widget speaks WebSocket only, and
+ * a WebSocket stays on the task that accepted it.
  */
 export class LoadBalancer extends pulumi.ComponentResource {
   readonly loadBalancerName: pulumi.Output<string>;
+  /** What the CloudFront VPC origin points at. */
+  readonly loadBalancerArn: pulumi.Output<string>;
   readonly loadBalancerArnSuffix: pulumi.Output<string>;
   readonly targetGroupArn: pulumi.Output<string>;
   /** `app/<lb>/<id>/targetgroup/<tg>/<id>`: identifies the pair for request-count scaling. */
@@ -62,7 +59,6 @@ export class LoadBalancer extends pulumi.ComponentResource {
   /** The name CloudFront connects to, and how. */
   readonly originDomainName: pulumi.Output<string>;
   readonly originProtocol: 'http' | 'https';
-  readonly originVerifyHeader: { name: string; value: pulumi.Output<string> };
 
   constructor(name: string, args: LoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
     super('lorechat:loadBalancer:LoadBalancer', name, {}, opts);
@@ -73,7 +69,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
       `${name}-alb`,
       {
         loadBalancerType: 'application',
-        internal: false,
+        internal: true,
         subnets: args.publicSubnetIds,
         securityGroups: [args.securityGroupId],
         idleTimeout: IDLE_TIMEOUT_SECONDS,
@@ -101,24 +97,13 @@ export class LoadBalancer extends pulumi.ComponentResource {
           healthyThreshold: 2,
           unhealthyThreshold: 3,
         },
-        stickiness: { type: 'lb_cookie', enabled: true, cookieDuration: STICKINESS_SECONDS },
       },
       { parent: this },
     );
 
-    const originSecret = new random.RandomPassword(
-      `${name}-origin-verify`,
-      // Letters and digits only: the value travels as an HTTP header.
-      { length: 40, special: false },
-      { parent: this },
-    );
-    // Marked secret here too, so every resource input derived from it is encrypted in state.
-    const originSecretValue = pulumi.secret(originSecret.result);
-    this.originVerifyHeader = { name: ORIGIN_VERIFY_HEADER, value: originSecretValue };
-
     const listenerArgs: aws.lb.ListenerArgs = {
       loadBalancerArn: loadBalancer.arn,
-      defaultActions: [forbiddenAction()],
+      defaultActions: [{ type: 'forward', targetGroupArn: targetGroup.arn }],
     };
     let listener: aws.lb.Listener;
     if (args.domain) {
@@ -167,21 +152,9 @@ export class LoadBalancer extends pulumi.ComponentResource {
       this.originProtocol = 'http';
     }
 
-    const forwardingRule = new aws.lb.ListenerRule(
-      `${name}-from-cloudfront`,
-      {
-        listenerArn: listener.arn,
-        priority: 1,
-        conditions: [
-          { httpHeader: { httpHeaderName: ORIGIN_VERIFY_HEADER, values: [originSecretValue] } },
-        ],
-        actions: [{ type: 'forward', targetGroupArn: targetGroup.arn }],
-      },
-      { parent: this },
-    );
-
-    // One port only: CloudFront talks to the origin over HTTPS when there is a certificate and
-    // redirects viewers from HTTP itself, so no second prefix-list rule (55 more) is needed.
+    // CloudFront's VPC origin connects from its origin-facing addresses. One port only: CloudFront
+    // talks to the origin over HTTPS when there is a certificate and redirects viewers from HTTP
+    // itself, so no second prefix-list rule (55 more) is needed.
     const cloudFront = aws.ec2.getManagedPrefixListOutput(
       { name: CLOUDFRONT_ORIGIN_PREFIX_LIST },
       { parent: this },
@@ -200,11 +173,12 @@ export class LoadBalancer extends pulumi.ComponentResource {
     );
 
     this.loadBalancerName = loadBalancer.name;
+    this.loadBalancerArn = loadBalancer.arn;
     this.loadBalancerArnSuffix = loadBalancer.arnSuffix;
-    // Resolves once the rule attaches the target group to the listener: ECS refuses to register
-    // a service with a target group that no load balancer uses yet.
+    // Resolves once the listener forwards to the target group: ECS refuses to register a service
+    // with a target group that no load balancer uses yet.
     this.targetGroupArn = pulumi
-      .all([targetGroup.arn, forwardingRule.arn])
+      .all([targetGroup.arn, listener.arn])
       .apply(([targetGroupArn]) => targetGroupArn);
     this.requestCountResourceLabel = pulumi.interpolate`${loadBalancer.arnSuffix}/${targetGroup.arnSuffix}`;
     this.targetGroupArnSuffix = targetGroup.arnSuffix;
@@ -277,14 +251,6 @@ export class LoadBalancer extends pulumi.ComponentResource {
     );
     return { bucketName: bucket.bucket, policy };
   }
-}
-
-/** The listener's answer to anything without CloudFront's secret header. */
-export function forbiddenAction(): aws.types.input.lb.ListenerDefaultAction {
-  return {
-    type: 'fixed-response',
-    fixedResponse: { statusCode: '403', contentType: 'text/plain', messageBody: 'Forbidden' },
-  };
 }
 
 /**

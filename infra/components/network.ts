@@ -14,14 +14,17 @@ export interface NetworkArgs {
 }
 
 /**
- * The VPC and the security groups that keep traffic on its one path: load balancer → tasks. Public
- * subnets only and no NAT gateways (about $30 a month per zone before data): tasks reach AWS
- * APIs and model providers through their own public IPs, and security groups admit nothing from
- * the internet except what the load balancer component opens to CloudFront.
+ * The VPC and the security groups that keep traffic on its one path: load balancer → tasks. No NAT
+ * gateways (about $30 a month per zone before data): tasks reach AWS APIs and model providers
+ * through their own public IPs in the public subnets, and security groups admit nothing from the
+ * internet except what the load balancer component opens to CloudFront. The isolated subnets have
+ * no route out of the VPC at all: the database lives there.
  */
 export class Network extends pulumi.ComponentResource {
   readonly vpcId: pulumi.Output<string>;
   readonly publicSubnetIds: pulumi.Output<string[]>;
+  /** One per zone, without a route to the internet either way. */
+  readonly isolatedSubnetIds: pulumi.Output<string[]>;
   readonly loadBalancerSecurityGroupId: pulumi.Output<string>;
   readonly serviceSecurityGroupId: pulumi.Output<string>;
 
@@ -36,12 +39,13 @@ export class Network extends pulumi.ComponentResource {
         enableDnsHostnames: true,
         natGateways: { strategy: 'None' },
         subnetStrategy: 'Auto',
-        subnetSpecs: [{ type: 'Public' }],
+        subnetSpecs: subnetSpecs(args.cidrBlock),
       },
       { parent: this },
     );
     this.vpcId = vpc.vpcId;
     this.publicSubnetIds = vpc.publicSubnetIds;
+    this.isolatedSubnetIds = vpc.isolatedSubnetIds;
 
     const flowLogGroup = new aws.cloudwatch.LogGroup(
       `${name}-flow-logs`,
@@ -134,6 +138,7 @@ export class Network extends pulumi.ComponentResource {
     this.registerOutputs({
       vpcId: this.vpcId,
       publicSubnetIds: this.publicSubnetIds,
+      isolatedSubnetIds: this.isolatedSubnetIds,
       loadBalancerSecurityGroupId: this.loadBalancerSecurityGroupId,
       serviceSecurityGroupId: this.serviceSecurityGroupId,
     });
@@ -153,4 +158,19 @@ export function internetEgressPorts(endpoints: (string | undefined)[]): number[]
     ports.add(url.port ? Number(url.port) : url.protocol === 'http:' ? 80 : 443);
   }
   return [...ports].sort((a, b) => a - b);
+}
+
+/**
+ * Each zone's public and isolated subnet, each a sixteenth of the VPC's range: awsx gives every zone
+ * an equal power-of-two share (at most an eighth, with six zones), and two sixteenths fit in it
+ * whatever the zone count. A /16 VPC gets 4,096 addresses per subnet; a /24, the smallest subnet
+ * AWS allows (/28).
+ */
+export function subnetSpecs(vpcCidr: string): awsx.types.input.ec2.SubnetSpecArgs[] {
+  const prefix = Number(vpcCidr.split('/')[1]);
+  const cidrMask = prefix + 4;
+  return [
+    { type: 'Public', cidrMask },
+    { type: 'Isolated', cidrMask },
+  ];
 }

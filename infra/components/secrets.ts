@@ -6,7 +6,10 @@ import * as random from '@pulumi/random';
 export interface ContainerSecret {
   /** The environment variable the application reads. */
   name: string;
-  /** `<secret ARN>:<JSON key>::`, the form ECS resolves to one key of a JSON secret. */
+  /**
+   * `<secret ARN>:<JSON key>::<version id>`: one key of a JSON secret, at one version. A new value
+   * is a new version, so it changes the task definition and rolls the tasks onto it.
+   */
   valueFrom: pulumi.Output<string>;
   /** The secret that holds it, so the task execution role can be allowed to read exactly this. */
   secretArn: pulumi.Output<string>;
@@ -64,8 +67,9 @@ export class SecretStore extends pulumi.ComponentResource {
       .sort()
       .map((key) => ({
         name: key,
-        // Through the version, so no task can start before the value is stored.
-        valueFrom: pulumi.interpolate`${version.arn}:${key}::`,
+        // Pinned to the version: no task starts before the value is stored, and a rotated value
+        // reaches the tasks through a new task definition instead of waiting for a restart.
+        valueFrom: pulumi.interpolate`${secret.arn}:${key}::${version.versionId}`,
         secretArn: secret.arn,
       }));
 

@@ -1,17 +1,14 @@
 import { METRIC } from '@lorechat/contracts';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { policyDocument, serviceTrustPolicy, type PolicyStatement } from '../iam';
 import { type ContainerSecret } from './secrets';
-
-/** The container's name in the task definition; the ingest job overrides its command by it. */
-export const CONTAINER_NAME = 'lorechat';
-
-/** Writable paths on an otherwise read-only root filesystem, each a task-scoped volume. */
-export const WRITABLE_PATHS = { data: '/data', tmp: '/tmp' } as const;
-
-/** The image's unprivileged `node` user (see backend/Dockerfile). */
-export const CONTAINER_USER = '1000:1000';
+import {
+  CONTAINER_NAME,
+  containerDefinition,
+  createTaskRoles,
+  ecrRepositoryArn,
+  fargateTaskShape,
+} from './task';
 
 /** Scale out within a minute of pressure, scale in only after five calm minutes. */
 export const SCALE_OUT_COOLDOWN_SECONDS = 60;
@@ -29,10 +26,11 @@ export interface CapacitySettings {
 export interface ServiceArgs {
   subnetIds: pulumi.Input<string[]>;
   securityGroupId: pulumi.Input<string>;
-  image: pulumi.Input<string>;
-  /** The ECR repository the image comes from, when it is one: the only one the tasks may pull. */
-  imageRepositoryArn?: pulumi.Input<string>;
+  /** The image by digest; the tasks may pull from its ECR repository only. */
+  image: string;
   containerPort: number;
+  /** The liveness path ECS checks inside each task. */
+  livenessPath: string;
   cpu: number;
   memory: number;
   minTasks: number;
@@ -44,6 +42,8 @@ export interface ServiceArgs {
   /** Where the backend's `ActiveConnections` metric lives, for scaling on connections. */
   connectionsMetric: { namespace: string; environment: string };
   stopTimeoutSeconds: number;
+  /** Container Insights on the cluster (task counts, per-task metrics). */
+  containerInsights: boolean;
   logRetentionDays: number;
   environment: Record<string, pulumi.Input<string>>;
   secrets: ContainerSecret[];
@@ -77,7 +77,11 @@ export class Service extends pulumi.ComponentResource {
 
     const cluster = new aws.ecs.Cluster(
       `${name}-cluster`,
-      { settings: [{ name: 'containerInsights', value: 'enabled' }] },
+      {
+        settings: [
+          { name: 'containerInsights', value: args.containerInsights ? 'enabled' : 'disabled' },
+        ],
+      },
       { parent: this },
     );
     const strategy = capacityProviderStrategy(args.capacity);
@@ -103,7 +107,7 @@ export class Service extends pulumi.ComponentResource {
         executionDescription:
           'Starts LoreChat tasks: pulls the image, writes logs, reads the secrets',
         taskDescription: 'What LoreChat itself may call in AWS',
-        imageRepositoryArn: args.imageRepositoryArn,
+        imageRepositoryArn: ecrRepositoryArn(args.image),
         logGroupArn: logGroup.arn,
         secrets: args.secrets,
         bedrockResourceArns: args.bedrockResourceArns,
@@ -123,6 +127,7 @@ export class Service extends pulumi.ComponentResource {
             environment: args.environment,
             secrets: args.secrets,
             stopTimeoutSeconds: args.stopTimeoutSeconds,
+            livenessPath: args.livenessPath,
             logGroupName: logGroup.name,
             region: aws.getRegionOutput({}, { parent: this }).region,
           }),
@@ -157,6 +162,9 @@ export class Service extends pulumi.ComponentResource {
         deploymentMinimumHealthyPercent: 100,
         deploymentMaximumPercent: 200,
         deploymentCircuitBreaker: { enable: true, rollback: true },
+        // Lets a change of capacity strategy (the on-demand base, the Spot weights) update the
+        // service in place with a new deployment; without it the provider replaces the service.
+        forceNewDeployment: true,
         // Spot reclaims tasks unevenly; rebalancing keeps them spread over the zones.
         availabilityZoneRebalancing: 'ENABLED',
         propagateTags: 'SERVICE',
@@ -243,206 +251,6 @@ export function capacityProviderStrategy(
   return strategy;
 }
 
-export interface ContainerDefinitionArgs {
-  image: pulumi.Input<string>;
-  /** Replaces the image's command: the ingest job runs the CLI instead of the server. */
-  command?: string[];
-  /** Names the log streams: `service/…` for the server, `ingest/…` for the job. */
-  logStreamPrefix?: string;
-  containerPort: number;
-  environment: Record<string, pulumi.Input<string>>;
-  secrets: ContainerSecret[];
-  stopTimeoutSeconds: number;
-  logGroupName: pulumi.Input<string>;
-  region: pulumi.Input<string>;
-}
-
-/**
- * The LoreChat container. Configuration arrives as environment variables, secrets only through
- * `secrets` (resolved by ECS from Secrets Manager, never visible in the task definition). The
- * stop timeout gives a task Spot's full two-minute warning to finish the answers in flight.
- */
-export function containerDefinition(args: ContainerDefinitionArgs): Record<string, unknown> {
-  return {
-    name: CONTAINER_NAME,
-    image: args.image,
-    ...(args.command ? { command: args.command } : {}),
-    essential: true,
-    user: CONTAINER_USER,
-    readonlyRootFilesystem: true,
-    portMappings: [{ containerPort: args.containerPort, protocol: 'tcp' }],
-    environment: Object.entries(args.environment)
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([name, value]) => ({ name, value })),
-    secrets: args.secrets.map(({ name, valueFrom }) => ({ name, valueFrom })),
-    mountPoints: Object.entries(WRITABLE_PATHS).map(([volume, path]) => ({
-      sourceVolume: volume,
-      containerPath: path,
-      readOnly: false,
-    })),
-    // An init process forwards SIGTERM to Node and reaps zombies.
-    linuxParameters: { initProcessEnabled: true },
-    stopTimeout: args.stopTimeoutSeconds,
-    logConfiguration: {
-      logDriver: 'awslogs',
-      options: {
-        'awslogs-group': args.logGroupName,
-        'awslogs-region': args.region,
-        'awslogs-stream-prefix': args.logStreamPrefix ?? 'service',
-        // A slow log pipe must never stall the chat; drop lines rather than block.
-        mode: 'non-blocking',
-        'max-buffer-size': '4m',
-      },
-    },
-  };
-}
-
-/**
- * What every LoreChat task definition shares: Fargate on ARM64 (the architecture the image is built
- * for), the task's size, its two roles and the scratch volumes behind the read-only root filesystem.
- */
-export function fargateTaskShape(args: {
-  cpu: number;
-  memory: number;
-  executionRole: aws.iam.Role;
-  taskRole: aws.iam.Role;
-}): Pick<
-  aws.ecs.TaskDefinitionArgs,
-  | 'requiresCompatibilities'
-  | 'networkMode'
-  | 'cpu'
-  | 'memory'
-  | 'runtimePlatform'
-  | 'executionRoleArn'
-  | 'taskRoleArn'
-  | 'volumes'
-> {
-  return {
-    requiresCompatibilities: ['FARGATE'],
-    networkMode: 'awsvpc',
-    cpu: String(args.cpu),
-    memory: String(args.memory),
-    runtimePlatform: { cpuArchitecture: 'ARM64', operatingSystemFamily: 'LINUX' },
-    executionRoleArn: args.executionRole.arn,
-    taskRoleArn: args.taskRole.arn,
-    volumes: Object.keys(WRITABLE_PATHS).map((volume) => ({ name: volume })),
-  };
-}
-
-export interface TaskRolesArgs {
-  executionDescription: string;
-  taskDescription: string;
-  /** The ECR repository to pull from; none for a prebuilt public image. */
-  imageRepositoryArn?: pulumi.Input<string>;
-  logGroupArn: pulumi.Input<string>;
-  secrets: ContainerSecret[];
-  bedrockResourceArns: pulumi.Input<string>[];
-}
-
-/**
- * The two roles every LoreChat task definition needs: the execution role ECS uses to start it
- * (pull this image, write this log group, read these secrets only) and the task role the code runs
- * as (Bedrock on the configured models only). Shared by the service and the ingest job, so both
- * stay equally narrow. Resources are named `<prefix>-execution`, `<prefix>-task`, `<prefix>-task-bedrock`.
- */
-export function createTaskRoles(
-  prefix: string,
-  args: TaskRolesArgs,
-  parent: pulumi.Resource,
-): { executionRole: aws.iam.Role; taskRole: aws.iam.Role } {
-  const executionRole = new aws.iam.Role(
-    `${prefix}-execution`,
-    {
-      description: args.executionDescription,
-      assumeRolePolicy: serviceTrustPolicy('ecs-tasks.amazonaws.com'),
-    },
-    { parent },
-  );
-  new aws.iam.RolePolicy(
-    `${prefix}-execution`,
-    {
-      role: executionRole.id,
-      policy: policyDocument(
-        executionStatements({
-          imageRepositoryArn: args.imageRepositoryArn,
-          logGroupArn: args.logGroupArn,
-          secretArns: args.secrets.map((secret) => secret.secretArn),
-        }),
-      ),
-    },
-    { parent },
-  );
-  const taskRole = new aws.iam.Role(
-    `${prefix}-task`,
-    {
-      description: args.taskDescription,
-      assumeRolePolicy: serviceTrustPolicy('ecs-tasks.amazonaws.com'),
-    },
-    { parent },
-  );
-  if (args.bedrockResourceArns.length > 0) {
-    new aws.iam.RolePolicy(
-      `${prefix}-task-bedrock`,
-      { role: taskRole.id, policy: policyDocument(bedrockStatements(args.bedrockResourceArns)) },
-      { parent },
-    );
-  }
-  return { executionRole, taskRole };
-}
-
-/** What ECS needs to start a task: this image, this log group, these secrets. */
-export function executionStatements(args: {
-  imageRepositoryArn?: pulumi.Input<string>;
-  logGroupArn: pulumi.Input<string>;
-  secretArns: pulumi.Input<string>[];
-}): PolicyStatement[] {
-  const statements: PolicyStatement[] = [
-    {
-      Sid: 'WriteLogs',
-      Effect: 'Allow',
-      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-      Resource: pulumi.interpolate`${args.logGroupArn}:*`,
-    },
-  ];
-  if (args.imageRepositoryArn) {
-    statements.push(
-      // ECR issues registry tokens account-wide; the pull itself is limited to one repository.
-      { Sid: 'RegistryLogin', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
-      {
-        Sid: 'PullImage',
-        Effect: 'Allow',
-        Action: [
-          'ecr:BatchGetImage',
-          'ecr:GetDownloadUrlForLayer',
-          'ecr:BatchCheckLayerAvailability',
-        ],
-        Resource: args.imageRepositoryArn,
-      },
-    );
-  }
-  if (args.secretArns.length > 0) {
-    statements.push({
-      Sid: 'ReadSecrets',
-      Effect: 'Allow',
-      Action: 'secretsmanager:GetSecretValue',
-      Resource: uniqueInputs(args.secretArns),
-    });
-  }
-  return statements;
-}
-
-/** Invoke (and stream from) the configured Bedrock models only. */
-export function bedrockStatements(resourceArns: pulumi.Input<string>[]): PolicyStatement[] {
-  return [
-    {
-      Sid: 'InvokeConfiguredModels',
-      Effect: 'Allow',
-      Action: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
-      Resource: resourceArns,
-    },
-  ];
-}
-
 /**
  * Target tracking on CPU, on requests per task and on open chat connections per task, scaling in
  * slower than out. Application Auto Scaling scales out when any policy asks and in only when all
@@ -488,9 +296,4 @@ export function targetTrackingPolicies(args: {
       ...cooldowns,
     },
   };
-}
-
-/** Several secrets can share one Secrets Manager secret; list each ARN once. */
-function uniqueInputs(values: pulumi.Input<string>[]): pulumi.Output<string[]> {
-  return pulumi.all(values).apply((resolved) => [...new Set(resolved)].sort());
 }

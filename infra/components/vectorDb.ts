@@ -11,6 +11,12 @@ export const QDRANT_PORT = 6333;
 export const AMAZON_LINUX_ARM64_AMI_PARAMETER =
   '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64';
 
+/** The root volume: the system, Docker and the Qdrant image; the data has its own volume. */
+export const ROOT_VOLUME_GIB = 8;
+
+/** Swap on the root volume, so the smallest instances (0.5 GiB) survive a burst of memory. */
+export const SWAP_GIB = 1;
+
 /** Where the data volume is mounted on the instance and handed to the container. */
 export const QDRANT_DATA_PATH = '/var/lib/qdrant';
 
@@ -195,7 +201,8 @@ export class VectorDb extends pulumi.ComponentResource {
         associatePublicIpAddress: true,
         // IMDSv2 only, and one hop: the container cannot borrow the instance's role.
         metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 1 },
-        rootBlockDevice: { volumeType: 'gp3', volumeSize: 16, encrypted: true },
+        // The AMI's own size: the system, Docker, the Qdrant image and a swap file fit in 8 GiB.
+        rootBlockDevice: { volumeType: 'gp3', volumeSize: ROOT_VOLUME_GIB, encrypted: true },
         monitoring: false,
         disableApiTermination: args.deletionProtection,
         userData: pulumi
@@ -329,6 +336,14 @@ grep -q "$uuid" /etc/fstab || echo "UUID=$uuid ${QDRANT_DATA_PATH} xfs defaults,
 mount -a
 # The unprivileged image runs Qdrant as uid 1000.
 chown 1000:1000 ${QDRANT_DATA_PATH}
+
+if [ ! -f /swapfile ]; then
+  fallocate -l ${SWAP_GIB}G /swapfile
+  chmod 600 /swapfile
+  mkswap /swapfile
+fi
+grep -q /swapfile /etc/fstab || echo "/swapfile none swap defaults 0 0" >> /etc/fstab
+swapon -a
 
 dnf install -y docker
 systemctl enable --now docker

@@ -24,8 +24,6 @@ export function inventoryOf(resources: RecordedResource[]): InventoryRow[] {
 export const REMOTE_COMPONENTS: Readonly<Record<string, string>> = {
   'awsx:ec2:Vpc':
     'the VPC, an internet gateway, and per zone a public subnet, route table, association and route',
-  'awsx:ecr:Image':
-    'a Docker build of backend/Dockerfile for linux/arm64, pushed to the repository',
 };
 
 /** The inventory as a plain-text table for reviewers. */

@@ -1,8 +1,39 @@
 import * as pulumi from '@pulumi/pulumi';
 import { type MockMonitor } from '@pulumi/pulumi/runtime/mocks';
-import { PROJECT, loadStackConfig } from '../config';
+import { loadStackConfig } from '../config';
 import { RecordingMocks, type RecordedResource } from './mocks';
-import { engineConfig, type StackFileValue } from './stackFiles';
+import {
+  BOOTSTRAP_ROOT,
+  REPOSITORY_ROOT,
+  engineConfig,
+  readProjectFile,
+  simulatedDeployment,
+  type StackFileValue,
+} from './stackFiles';
+
+/** A Pulumi program the simulation can run: where its project files are, how to load it. */
+interface Program {
+  directory: string;
+  /** What an operator sets before deploying a stack of it (see `simulatedDeployment`). */
+  deployment: (stack: string) => Record<string, StackFileValue>;
+  /** The program's first step, its configuration, so a bad stack file fails on its own. */
+  validate: () => void;
+  load: () => Promise<Record<string, unknown>>;
+}
+
+const MAIN: Program = {
+  directory: REPOSITORY_ROOT,
+  deployment: simulatedDeployment,
+  validate: () => void loadStackConfig(),
+  load: async () => ({ ...(await import('../index')) }),
+};
+
+const BOOTSTRAP: Program = {
+  directory: BOOTSTRAP_ROOT,
+  deployment: () => ({}),
+  validate: () => undefined,
+  load: async () => ({ ...(await import('../bootstrap/index')) }),
+};
 
 export interface ProgramRun {
   stack: string;
@@ -14,32 +45,56 @@ export interface ProgramRun {
 
 /**
  * Points the Pulumi runtime at recording mocks and gives it the stack's configuration, as the CLI
- * would: Pulumi.yaml defaults under the stack file's values, then `overrides`.
+ * would: Pulumi.yaml defaults under the stack file's values, what an operator sets before a deploy
+ * (`simulatedDeployment`), then `overrides`.
  */
 export async function simulateStack(
   stack: string,
   overrides: Record<string, StackFileValue> = {},
+  previous: RecordedResource[] = [],
+  program: Program = MAIN,
 ): Promise<RecordingMocks> {
-  const config = engineConfig(stack, overrides);
-  const mocks = new RecordingMocks(config.values['aws:region'] ?? 'us-east-1');
-  await pulumi.runtime.setMocks(mocks, PROJECT, stack, false);
+  const config = engineConfig(
+    stack,
+    { ...program.deployment(stack), ...overrides },
+    program.directory,
+  );
+  const mocks = new RecordingMocks(config.values['aws:region'] ?? 'us-east-1', previous);
+  await pulumi.runtime.setMocks(mocks, readProjectFile(program.directory).name, stack, false);
   pulumi.runtime.setAllConfig(config.values, config.secretKeys);
   return mocks;
 }
 
 /**
  * Runs the Pulumi program (infra/index.ts) for a stack under mocks, as `pulumi preview` would
- * but without the CLI or AWS, and returns every resource it declared. The program runs once per
- * module registry: each Jest test file, or one script process.
+ * but without the CLI or AWS, and returns every resource it declared. With `previous`, the
+ * resources of an earlier run, it is an update of that stack: existing resources keep their
+ * names. The program runs once per module registry: each Jest test file, or one script process.
  */
-export async function runProgram(
+export function runProgram(
+  stack: string,
+  overrides: Record<string, StackFileValue> = {},
+  previous: RecordedResource[] = [],
+): Promise<ProgramRun> {
+  return run(MAIN, stack, overrides, previous);
+}
+
+/** Runs the bootstrap program (infra/bootstrap/) for one of its stacks, the same way. */
+export function runBootstrap(
   stack: string,
   overrides: Record<string, StackFileValue> = {},
 ): Promise<ProgramRun> {
-  const mocks = await simulateStack(stack, overrides);
-  // The program's first step, taken here first so that a bad stack file fails on its own
-  // instead of inside a half-built stack.
-  loadStackConfig();
+  return run(BOOTSTRAP, stack, overrides, []);
+}
+
+async function run(
+  program: Program,
+  stack: string,
+  overrides: Record<string, StackFileValue>,
+  previous: RecordedResource[],
+): Promise<ProgramRun> {
+  const mocks = await simulateStack(stack, overrides, previous, program);
+  program.validate();
 
   // Mocks see inputs but not resource options; the policy pack also judges `protect`.
   const protectedResources = new Set<string>();
@@ -48,7 +103,7 @@ export async function runProgram(
       if (opts.protect) protectedResources.add(`${type}::${name}`);
       return undefined;
     });
-    return { ...(await import('../index')) };
+    return program.load();
   })) as Record<string, unknown>;
 
   const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitor;

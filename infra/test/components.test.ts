@@ -1,3 +1,4 @@
+import { ADMIN_SESSION_PATH } from '@lorechat/contracts';
 import * as pulumi from '@pulumi/pulumi';
 import {
   bedrockModelIds,
@@ -7,19 +8,22 @@ import {
 } from '../backend';
 import { redisUrl } from '../components/cache';
 import { CHAT_PATH, cacheBehaviors, webAclRules } from '../components/edge';
-import { ecrRepositoryArn, keepLastImagesPolicy } from '../components/image';
 import { accessLogBucketPolicy } from '../components/loadBalancer';
 import { internetEgressPorts } from '../components/network';
+import { capacityProviderStrategy } from '../components/service';
+import { providerArgs } from '../components/providers';
+import { inferenceProfileSource } from '../components/models';
 import {
-  capacityProviderStrategy,
   containerDefinition,
+  ecrRepositoryArn,
   executionStatements,
-} from '../components/service';
+  livenessCheck,
+} from '../components/task';
 import { qdrantUserData } from '../components/vectorDb';
 import { parseStackConfig } from '../config';
 import { formatInventory, inventoryOf } from '../simulation/inventory';
 import { type RecordedResource } from '../simulation/mocks';
-import { standardTags, standardTagsTransformation } from '../tagging';
+import { standardTags } from '../tagging';
 
 /** The value of an Output built from known values, outside any Pulumi program. */
 function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
@@ -41,7 +45,13 @@ describe('network', () => {
 });
 
 describe('edge', () => {
-  const waf = { rateLimit: 2000, chatRateLimit: 600, blockedCountries: [] };
+  const waf = {
+    rateLimit: 2000,
+    chatRateLimit: 600,
+    signInRateLimit: 20,
+    blockedCountries: [],
+    managedRules: true,
+  };
 
   it('orders the WAF rules with unique priorities, reputation before rate limits', () => {
     const rules = webAclRules(waf);
@@ -49,15 +59,55 @@ describe('edge', () => {
       [0, 'AWSManagedRulesAmazonIpReputationList'],
       [1, 'rate-limit-per-ip'],
       [2, 'chat-rate-limit-per-ip'],
-      [3, 'AWSManagedRulesCommonRuleSet'],
-      [4, 'AWSManagedRulesKnownBadInputsRuleSet'],
+      [3, 'sign-in-rate-limit-per-ip'],
+      [4, 'AWSManagedRulesCommonRuleSet'],
+      [5, 'AWSManagedRulesKnownBadInputsRuleSet'],
+    ]);
+  });
+
+  it('limits console sign-in attempts per IP: POST to the session path only', () => {
+    const rule = webAclRules(waf).find((each) => each.name === 'sign-in-rate-limit-per-ip');
+    expect(rule?.action).toEqual({ block: {} });
+    expect(rule?.statement).toMatchObject({
+      rateBasedStatement: {
+        limit: 20,
+        aggregateKeyType: 'IP',
+        scopeDownStatement: {
+          andStatement: {
+            statements: [
+              {
+                byteMatchStatement: {
+                  searchString: 'POST',
+                  positionalConstraint: 'EXACTLY',
+                  fieldToMatch: { method: {} },
+                },
+              },
+              {
+                byteMatchStatement: {
+                  searchString: ADMIN_SESSION_PATH,
+                  positionalConstraint: 'EXACTLY',
+                  fieldToMatch: { uriPath: {} },
+                },
+              },
+            ],
+          },
+        },
+      },
+    });
+  });
+
+  it('leaves out the managed rule groups and the chat limit when a stack does without them', () => {
+    const rules = webAclRules({ ...waf, managedRules: false, chatRateLimit: 0 });
+    expect(rules.map((rule) => [rule.priority, rule.name])).toEqual([
+      [0, 'rate-limit-per-ip'],
+      [1, 'sign-in-rate-limit-per-ip'],
     ]);
   });
 
   it('puts geo blocking first when countries are configured', () => {
     const [first, ...rest] = webAclRules({ ...waf, blockedCountries: ['KP'] });
     expect(first).toMatchObject({ priority: 0, name: 'geo-block', action: { block: {} } });
-    expect(rest).toHaveLength(5);
+    expect(rest).toHaveLength(6);
   });
 
   it('only counts the body rules that questions containing code would trip', () => {
@@ -72,13 +122,21 @@ describe('edge', () => {
     });
   });
 
-  it('spells out an uncached chat behaviour and a cached, compressed widget behaviour', () => {
+  it('spells out uncached chat and admin behaviours and a cached, compressed widget behaviour', () => {
     const { defaultBehavior, orderedBehaviors } = cacheBehaviors({
       staticCachePolicyId: 'static',
+      adminCachePolicyId: 'admin',
       responseHeadersPolicyId: 'headers',
     });
-    const [chat, widget] = orderedBehaviors;
+    const [chat, consolePage, consoleAssets, adminApi, widget] = orderedBehaviors;
     expect(chat).toEqual({ ...defaultBehavior, pathPattern: `${CHAT_PATH}*` });
+    for (const [behavior, pathPattern] of [
+      [consolePage, '/admin'],
+      [consoleAssets, '/admin/*'],
+      [adminApi, '/v1/admin/*'],
+    ] as const) {
+      expect(behavior).toEqual({ ...defaultBehavior, pathPattern, cachePolicyId: 'admin' });
+    }
     expect(widget).toMatchObject({
       pathPattern: '/widget*',
       cachePolicyId: 'static',
@@ -194,28 +252,50 @@ describe('Redis', () => {
   });
 });
 
-describe('image', () => {
-  it('expires all but the newest images', () => {
-    expect(JSON.parse(keepLastImagesPolicy(5))).toMatchObject({
-      rules: [{ selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 5 } }],
-    });
+describe('task', () => {
+  it('checks liveness inside the task with Node itself, giving the server time to start', () => {
+    const check = livenessCheck(3000, '/health/live') as { command: string[]; startPeriod: number };
+    expect(check.command.slice(0, 3)).toEqual(['CMD', 'node', '-e']);
+    expect(check.command[3]).toContain("fetch('http://127.0.0.1:3000/health/live')");
+    expect(check.startPeriod).toBeGreaterThanOrEqual(30);
   });
 
   it('derives the repository of an ECR image and ignores other registries', () => {
-    expect(ecrRepositoryArn('123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/lorechat:1.0')).toBe(
-      'arn:aws:ecr:eu-west-1:123456789012:repository/team/lorechat',
-    );
+    expect(
+      ecrRepositoryArn(
+        `123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/lorechat@sha256:${'a'.repeat(64)}`,
+      ),
+    ).toBe('arn:aws:ecr:eu-west-1:123456789012:repository/team/lorechat');
     expect(ecrRepositoryArn('ghcr.io/lorechat/backend:1.0')).toBeUndefined();
   });
 });
 
+describe('models', () => {
+  it('copies a system inference profile of the account, or a foundation model of the region', async () => {
+    expect(
+      await valueOf(
+        inferenceProfileSource('eu.amazon.nova-lite-v1:0', 'eu-west-1', '111122223333'),
+      ),
+    ).toBe('arn:aws:bedrock:eu-west-1:111122223333:inference-profile/eu.amazon.nova-lite-v1:0');
+    expect(
+      await valueOf(inferenceProfileSource('amazon.nova-lite-v1:0', 'eu-west-1', '111122223333')),
+    ).toBe('arn:aws:bedrock:eu-west-1::foundation-model/amazon.nova-lite-v1:0');
+  });
+});
+
 describe('backend', () => {
-  const base = { stack: 'dev', aws: { region: 'eu-west-1' }, secretsSet: new Set<never>() };
+  const base = {
+    stack: 'dev',
+    aws: { region: 'eu-west-1', allowedAccountIds: '["123456789012"]' },
+    secretsSet: new Set<never>(),
+  };
+  const image = `123456789012.dkr.ecr.eu-west-1.amazonaws.com/lorechat@sha256:${'a'.repeat(64)}`;
 
   it('collects the Bedrock models of answers and embeddings, each once', () => {
     const config = parseStackConfig({
       ...base,
       values: {
+        imageUri: image,
         llmProvider: 'bedrock',
         llmModel: 'amazon.nova-lite-v1:0',
         embeddingProvider: 'bedrock',
@@ -226,7 +306,7 @@ describe('backend', () => {
       'amazon.nova-lite-v1:0',
       'amazon.titan-embed-text-v2:0',
     ]);
-    expect(bedrockModelIds(parseStackConfig({ ...base, values: {} }))).toEqual([]);
+    expect(bedrockModelIds(parseStackConfig({ ...base, values: { imageUri: image } }))).toEqual([]);
   });
 
   it('grants a foundation model in the region, or an inference profile and its model anywhere', async () => {
@@ -263,30 +343,24 @@ describe('backend', () => {
   });
 });
 
-describe('tagging', () => {
-  const transformation = standardTagsTransformation(standardTags('lorechat', 'dev'));
-  const args = (type: string, props: Record<string, unknown>) => ({
-    type,
-    name: 'example',
-    props,
-    opts: {},
-    resource: undefined as unknown as pulumi.Resource,
-  });
-
-  it('merges the standard tags into a taggable resource, keeping its own', async () => {
-    const result = transformation(
-      args('aws:ec2/securityGroup:SecurityGroup', { tags: { Name: 'alb', Project: 'other' } }),
-    );
-    expect(await valueOf(pulumi.output(result?.props.tags as Record<string, string>))).toEqual({
-      Name: 'alb',
-      Project: 'lorechat',
-      Environment: 'dev',
-      ManagedBy: 'pulumi',
+describe('providers', () => {
+  it('gives both providers the account guard, role, profile and standard tags, each in its region', () => {
+    const shared = {
+      region: 'eu-west-1',
+      profile: 'ops',
+      allowedAccountIds: ['111122223333'],
+      assumeRoles: [{ roleArn: 'arn:aws:iam::111122223333:role/lorechat-dev-deploy' }],
+      tags: standardTags('lorechat', 'dev'),
+    };
+    const regional = providerArgs(shared, 'eu-west-1');
+    const { region, ...edge } = providerArgs(shared, 'us-east-1');
+    expect([regional.region, region]).toEqual(['eu-west-1', 'us-east-1']);
+    expect(edge).toEqual({
+      profile: 'ops',
+      allowedAccountIds: ['111122223333'],
+      assumeRoles: shared.assumeRoles,
+      defaultTags: { tags: { Project: 'lorechat', Environment: 'dev', ManagedBy: 'pulumi' } },
     });
-  });
-
-  it('leaves a resource that takes no tags alone', () => {
-    expect(transformation(args('aws:route53/record:Record', {}))).toBeUndefined();
   });
 });
 

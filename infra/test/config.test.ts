@@ -8,9 +8,11 @@ import {
   type RawStackConfig,
   type SecretKey,
 } from '../config';
-import { isSecure, readProjectFile, readStackFile } from '../simulation/stackFiles';
+import { engineConfig, isSecure, readProjectFile, readStackFile } from '../simulation/stackFiles';
+import { stackConfigOf } from './support/stackSuite';
 
 const STACKS = ['dev', 'staging', 'prod'];
+const IMAGE = `123456789012.dkr.ecr.eu-west-1.amazonaws.com/lorechat@sha256:${'a'.repeat(64)}`;
 
 function raw(
   values: Partial<Record<ConfigKey, string>> = {},
@@ -19,8 +21,8 @@ function raw(
 ): RawStackConfig {
   return {
     stack: 'dev',
-    aws: { region: 'eu-west-1' },
-    values,
+    aws: { region: 'eu-west-1', allowedAccountIds: '["123456789012"]' },
+    values: { imageUri: IMAGE, ...values },
     secretsSet: new Set(secrets),
     ...overrides,
   };
@@ -63,6 +65,31 @@ describe('Pulumi.yaml', () => {
 describe.each(STACKS)('Pulumi.%s.yaml', (stack) => {
   const values = readStackFile(stack).config ?? {};
 
+  it('as committed, stops a preview up front, naming every value the operator must set', () => {
+    const { values: engine, secretKeys } = engineConfig(stack);
+    const lorechat: Partial<Record<ConfigKey, string>> = {};
+    for (const [key, value] of Object.entries(engine)) {
+      if (key.startsWith('lorechat:')) lorechat[key.slice('lorechat:'.length) as ConfigKey] = value;
+    }
+    const problems = problemsOf({
+      stack,
+      aws: { region: engine['aws:region'], allowedAccountIds: engine['aws:allowedAccountIds'] },
+      values: lorechat,
+      secretsSet: new Set(SECRET_KEYS.filter((key) => secretKeys.includes(`lorechat:${key}`))),
+    });
+    const named = problems.map((problem) => /^([\w:]+)/.exec(problem)?.[1]).sort();
+    const placeholders = [
+      'lorechat:domainName',
+      'lorechat:hostedZoneId',
+      'lorechat:alarmEmail',
+    ].filter((key) => values[key] !== undefined);
+    expect(named).toEqual(['aws:allowedAccountIds', 'lorechat:imageUri', ...placeholders].sort());
+  });
+
+  it('deploys once the operator has set them', () => {
+    expect(() => stackConfigOf(stack)).not.toThrow();
+  });
+
   it('sets only keys Pulumi.yaml declares, so a typo cannot go unnoticed', () => {
     const declared = Object.keys(readProjectFile().config ?? {});
     for (const key of Object.keys(values)) {
@@ -101,11 +128,11 @@ describe('parseStackConfig', () => {
       },
       llm: { provider: 'extractive' },
       vectorDb: { mode: 'self-hosted', instanceType: 't4g.small' },
-      image: { imagesKept: 10 },
+      imageUri: IMAGE,
+      allowedAccountIds: ['123456789012'],
     });
     expect(config.domain).toBeUndefined();
     expect(config.cache).toBeUndefined();
-    expect(config.image.prebuiltUri).toBeUndefined();
   });
 
   it('reads typed values, lists as JSON, and treats empty strings as not set', () => {
@@ -116,7 +143,7 @@ describe('parseStackConfig', () => {
         geoBlockCountries: '["KP","IR"]',
         redisEnabled: 'true',
         redisReplicas: '1',
-        domainName: 'chat.example.org',
+        domainName: 'chat.lorechat.test',
         hostedZoneId: 'Z0123456789ABCDEF',
         llmModel: '',
       }),
@@ -125,7 +152,10 @@ describe('parseStackConfig', () => {
     expect(config.deletionProtection).toBe(true);
     expect(config.edge.blockedCountries).toEqual(['KP', 'IR']);
     expect(config.cache).toEqual({ nodeType: 'cache.t4g.micro', replicas: 1 });
-    expect(config.domain).toEqual({ name: 'chat.example.org', hostedZoneId: 'Z0123456789ABCDEF' });
+    expect(config.domain).toEqual({
+      name: 'chat.lorechat.test',
+      hostedZoneId: 'Z0123456789ABCDEF',
+    });
     expect(config.llm.model).toBeUndefined();
   });
 
@@ -157,7 +187,7 @@ describe('parseStackConfig', () => {
   it.each<[string, Partial<Record<ConfigKey, string>>, SecretKey[], unknown]>([
     [
       'a domain without its zone',
-      { domainName: 'chat.example.org' },
+      { domainName: 'chat.lorechat.test' },
       [],
       'lorechat:hostedZoneId is required when lorechat:domainName is set',
     ],
@@ -252,10 +282,36 @@ describe('parseStackConfig', () => {
       'lorechat:qdrantUrl is only used when vectorDbMode is managed',
     ],
     [
-      'an image without tag or digest',
-      { imageUri: 'ghcr.io/lorechat/backend' },
+      'an image by tag, which a later push could change',
+      { imageUri: 'ghcr.io/lorechat/backend:1.0.0' },
       [],
-      expect.stringMatching(/^lorechat:imageUri must be an image reference with a tag or digest/),
+      expect.stringMatching(/^lorechat:imageUri must be an image reference by digest/),
+    ],
+    [
+      'no image at all: a preview never builds one',
+      { imageUri: '' },
+      [],
+      expect.stringMatching(/^lorechat:imageUri is required: the arm64 image CI built, by digest/),
+    ],
+    [
+      'a chat limit below what AWS WAF accepts',
+      { wafChatRateLimit: '5' },
+      [],
+      'lorechat:wafChatRateLimit must be 0 (off) or from 10 to 2000000000 (got "5")',
+    ],
+    [
+      "the repository's example hosted zone",
+      { domainName: 'chat.lorechat.test', hostedZoneId: 'Z0123456789EXAMPLE0000' },
+      [],
+      expect.stringMatching(
+        /^lorechat:hostedZoneId is still the repository's example value "Z0123456789EXAMPLE0000"/,
+      ),
+    ],
+    [
+      'an alarm address nobody can read',
+      { alarmEmail: 'ops@example.com' },
+      [],
+      expect.stringMatching(/^lorechat:alarmEmail is still the repository's example value/),
     ],
   ])('rejects %s', (_case, values, secrets, problem) => {
     expect(problemsOf(raw(values, secrets))).toEqual([problem]);
@@ -272,15 +328,42 @@ describe('parseStackConfig', () => {
     });
   });
 
-  it('requires a region and a stack name that fits in AWS resource names', () => {
+  it('requires a region, the account ids and a stack name that fits in AWS resource names', () => {
     expect(problemsOf(raw({}, [], { aws: {} }))).toEqual([
       'aws:region is required: set it with `pulumi config set aws:region <region>`',
+      expect.stringMatching(
+        /^aws:allowedAccountIds is required, so a stack can never change another account/,
+      ),
     ]);
+    expect(
+      problemsOf(
+        raw({}, [], { aws: { region: 'eu-west-1', allowedAccountIds: '["111122223333"]' } }),
+      ),
+    ).toEqual([
+      expect.stringMatching(/^aws:allowedAccountIds still holds the repository's example account/),
+    ]);
+    expect(
+      problemsOf(raw({}, [], { aws: { region: 'eu-west-1', allowedAccountIds: '["12345"]' } })),
+    ).toEqual(['aws:allowedAccountIds must be a list of 12-digit AWS account ids (got ["12345"])']);
     expect(problemsOf(raw({}, [], { stack: 'Production-Europe' }))).toEqual([
       expect.stringMatching(
         /^the stack name "Production-Europe" must be 1 to 12 lowercase letters/,
       ),
     ]);
+  });
+
+  it('reads the roles both providers assume', () => {
+    const roleArn = 'arn:aws:iam::123456789012:role/lorechat-dev-deploy';
+    const config = parseStackConfig(
+      raw({}, [], {
+        aws: {
+          region: 'eu-west-1',
+          allowedAccountIds: '["123456789012"]',
+          assumeRoles: JSON.stringify([{ roleArn }]),
+        },
+      }),
+    );
+    expect(config.assumeRoles).toEqual([{ roleArn }]);
   });
 
   it('hands over a secret that validation required, and refuses one that is missing', () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { BACKEND_PORT } from '../backend';
-import { CONTAINER_USER, WRITABLE_PATHS } from '../components/service';
+import { CONTAINER_USER, WRITABLE_PATHS } from '../components/task';
 import { REPOSITORY_ROOT } from '../simulation/stackFiles';
 
 /**

@@ -1,6 +1,8 @@
 import { METRIC, METRICS_NAMESPACE } from '@lorechat/contracts';
 import { CONFIG_DEFAULTS } from '../config';
-import { SERVICE_LOG_ERRORS_METRIC, dashboardBody, serviceAlarms } from '../components/monitoring';
+import { serviceAlarms } from '../components/alarms';
+import { dashboardBody } from '../components/dashboard';
+import { SERVICE_LOG_ERRORS_METRIC } from '../components/metrics';
 
 /**
  * The alarms and the dashboard read the backend's metrics by name; the backend writes them under
@@ -46,6 +48,10 @@ describe('custom metric names', () => {
       targetGroupArnSuffix: 'targetgroup/lorechat/1',
       clusterName: 'lorechat',
       serviceName: 'lorechat',
+      qdrantInstanceId: 'i-0123456789abcdef0',
+      containerInsights: true,
+      minTasks: 1,
+      redis: true,
     });
     const dashboard = dashboardBody({
       environment: 'dev',
@@ -57,7 +63,9 @@ describe('custom metric names', () => {
       cluster: 'lorechat',
       service: 'lorechat',
       distributionId: 'E123',
-      webAclName: 'lorechat',
+      webAclMetricName: 'lorechat-dev-waf',
+      containerInsights: true,
+      redis: true,
     });
     const read = namesInNamespace([alarms, dashboard]);
     // The alarms on time to first token and provider errors, and every answer widget.
@@ -67,6 +75,7 @@ describe('custom metric names', () => {
         METRIC.providerErrors,
         METRIC.questions,
         METRIC.activeConnections,
+        METRIC.dependencyReady,
       ]),
     );
     for (const name of read) expect(known).toContain(name);

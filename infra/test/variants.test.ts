@@ -3,11 +3,13 @@ import { allOf, container, input, isSecret, oneOf, rolePolicy } from './support/
 
 /**
  * The paths no stack file takes: a hosted model with its key, a managed Qdrant cluster, a model
- * server on its own port, a prebuilt image, geo blocking. One run of the dev stack with overrides.
+ * server on its own port, an image from another account's registry, geo blocking. One run of the
+ * dev stack with overrides.
  */
-describe('dev with a hosted model, managed Qdrant, a prebuilt image and geo blocking', () => {
+describe('dev with a hosted model, managed Qdrant, an image from another account and geo blocking', () => {
   const qdrantUrl = 'https://cluster-1.eu-central-1-0.aws.cloud.qdrant.io:6333';
-  const imageUri = '210987654321.dkr.ecr.eu-west-1.amazonaws.com/lorechat:1.2.3';
+  // An image in another account's registry, such as a shared tools account that CI pushes to.
+  const imageUri = `210987654321.dkr.ecr.eu-west-1.amazonaws.com/lorechat@sha256:${'b'.repeat(64)}`;
   let run: ProgramRun;
 
   beforeAll(async () => {
@@ -21,12 +23,15 @@ describe('dev with a hosted model, managed Qdrant, a prebuilt image and geo bloc
       'lorechat:qdrantApiKey': { secure: 'v1:encrypted-qdrant-key' },
       'lorechat:imageUri': imageUri,
       'lorechat:geoBlockCountries': ['KP', 'IR'],
+      'lorechat:ingestSiteUrl': 'http://intranet.lorechat.test:8080',
     });
   });
 
   it('stores the provider key in Secrets Manager and hands it over as a secret only', () => {
     const definition = container(run);
     expect(definition.secrets.map((secret) => secret.name).sort()).toEqual([
+      'ADMIN_TOKEN',
+      'DATABASE_URL',
       'OPENAI_API_KEY',
       'QDRANT_API_KEY',
       'VISITOR_TOKEN_SECRET',
@@ -40,8 +45,8 @@ describe('dev with a hosted model, managed Qdrant, a prebuilt image and geo bloc
     });
     expect(stored).toEqual(
       expect.arrayContaining([
-        { OPENAI_API_KEY: 'simulated-secret-lorechat:openaiApiKey' },
-        { QDRANT_API_KEY: 'simulated-secret-lorechat:qdrantApiKey' },
+        { OPENAI_API_KEY: expect.stringMatching(/^simulated-secret-lorechat:openaiApiKey-/) },
+        { QDRANT_API_KEY: expect.stringMatching(/^simulated-secret-lorechat:qdrantApiKey-/) },
       ]),
     );
   });
@@ -60,16 +65,16 @@ describe('dev with a hosted model, managed Qdrant, a prebuilt image and geo bloc
     });
   });
 
-  it('opens the tasks’ egress to the ports of the configured endpoints only', () => {
+  it('opens the tasks’ egress to the ports of the configured endpoints and the crawled site only', () => {
+    const service = oneOf(run, 'aws:ec2/securityGroup:SecurityGroup', 'lorechat-dev-service');
     const ports = allOf(run, 'aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule')
-      .filter((rule) => rule.inputs.securityGroupId === 'lorechat-dev-service-id')
+      // To the internet: the database, inside the VPC, is reached by security group instead.
+      .filter((rule) => rule.inputs.securityGroupId === service.id && rule.inputs.cidrIpv4)
       .map((rule) => rule.inputs.fromPort);
-    expect(ports.sort()).toEqual([11434, 443, 6333]);
+    expect(ports.sort()).toEqual([11434, 443, 6333, 8080]);
   });
 
-  it('runs the prebuilt image and may pull only from its repository', () => {
-    expect(allOf(run, 'aws:ecr/repository:Repository')).toEqual([]);
-    expect(allOf(run, 'awsx:ecr:Image')).toEqual([]);
+  it('runs an image from another account and may pull only from its repository', () => {
     expect(container(run).image).toBe(imageUri);
     const pull = rolePolicy(run, 'lorechat-dev-execution').Statement.find(
       (statement) => statement.Sid === 'PullImage',

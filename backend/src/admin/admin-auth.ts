@@ -1,8 +1,9 @@
+import { ADMIN_SESSION_COOKIE } from '@lorechat/contracts';
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { type AdminTokenSource } from './admin-token';
 
 /** The console's session cookie. */
-export const SESSION_COOKIE = 'lorechat_admin';
+export const SESSION_COOKIE = ADMIN_SESSION_COOKIE;
 export const SESSION_TTL_SECONDS = 12 * 60 * 60;
 /** Domain separation: a MAC made for anything else with the same key never verifies here. */
 const SESSION_CONTEXT = 'lorechat.admin-session.v1.';

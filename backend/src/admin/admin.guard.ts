@@ -1,3 +1,4 @@
+import { CONSOLE_HEADER as CONSOLE_REQUEST_HEADER } from '@lorechat/contracts';
 import {
   type CanActivate,
   type ExecutionContext,
@@ -15,7 +16,7 @@ import { AdminAuth, SESSION_COOKIE } from './admin-auth';
  * custom header without a CORS preflight, which this server never grants: a second lock against
  * cross-site requests.
  */
-export const CONSOLE_HEADER = 'x-lorechat-console';
+export const CONSOLE_HEADER = CONSOLE_REQUEST_HEADER;
 
 export function adminError(status: HttpStatus, code: string, message: string): HttpException {
   return new HttpException({ error: { code, message } }, status);

@@ -2,11 +2,14 @@ import { Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nest
 import { type ConversationLogStore } from './conversation-log.store';
 
 const DAY_MS = 86_400_000;
-/** How often old entries are purged; the retention is in days, so hourly keeps it to the hour. */
-export const PURGE_INTERVAL_MS = 3_600_000;
+/**
+ * How often old entries are purged: the retention is in days, so daily keeps it to the day, and a
+ * database that pauses when idle (Aurora Serverless v2 at 0 ACUs) is woken once a day, not 24 times.
+ */
+export const PURGE_INTERVAL_MS = DAY_MS;
 
 /**
- * Enforces `ANALYTICS_RETENTION_DAYS`: at start-up and then every hour, everything asked or rated
+ * Enforces `ANALYTICS_RETENTION_DAYS`: at start-up and then every day, everything asked or rated
  * before the retention window is deleted. Every task purges; a purge is idempotent.
  */
 export class LogRetention implements OnApplicationBootstrap, OnModuleDestroy {

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { isUnreachable } from '../common/degraded-start';
 import { ConfigService } from '../config/config.service';
 import { VectorStore } from '../vector-store/vector-store';
 import { directoryPages, indexDirectory } from './directory-indexer';
@@ -29,9 +30,16 @@ export class DocsSeeder implements OnApplicationBootstrap {
     const { docsDir, server } = this.configService.config;
     if (!docsDir || !existsSync(docsDir)) return;
     const baseUrl = `${server.publicUrl}${DOCS_ROUTE}`;
-    if ((await this.store.stats()).documents > 0 && !(await this.holdsDocs(docsDir, baseUrl))) {
+    let documents: number;
+    try {
+      ({ documents } = await this.store.stats());
+    } catch (error) {
+      // The server starts degraded without its store; seeding waits for the next start.
+      if (!isUnreachable(error)) throw error;
+      this.logger.warn(`${docsDir} not indexed: the index is unreachable; the next start does it`);
       return;
     }
+    if (documents > 0 && !(await this.holdsDocs(docsDir, baseUrl))) return;
     const report = await indexDirectory(this.indexer, docsDir, baseUrl);
     if (report.indexed.length > 0) {
       this.logger.log(`indexed ${report.indexed.length} pages from ${docsDir}`);

@@ -33,6 +33,11 @@ function pathOf(request: Request): string {
   return (request.originalUrl ?? request.url ?? '').split('?', 1)[0] ?? '';
 }
 
+/** `/health` and its liveness and readiness paths under it. */
+function isHealthProbe(path: string): boolean {
+  return path === HEALTH_PATH || path.startsWith(`${HEALTH_PATH}/`);
+}
+
 export function httpLoggerOptions({ logContent, trustProxyHops }: HttpLogSettings): Options {
   return {
     genReqId: (request, response) => {
@@ -48,7 +53,7 @@ export function httpLoggerOptions({ logContent, trustProxyHops }: HttpLogSetting
       const failed = error !== undefined || response.statusCode >= 500;
       // Load balancers probe health every few seconds: a line for each probe would drown the rest.
       // A failing probe is the load balancer's to alarm on, and expected while draining.
-      if (pathOf(request) === HEALTH_PATH) return failed ? 'warn' : 'debug';
+      if (isHealthProbe(pathOf(request))) return failed ? 'warn' : 'debug';
       return failed ? 'error' : 'info';
     },
     // Allow-lists rather than pino's serializers, which log every header (cookies, Authorization),

@@ -96,5 +96,8 @@ describe('httpLoggerOptions', () => {
     expect(level?.(request('/', ''), response(200), new Error('reset'))).toBe('error');
     expect(level?.(request('/health', ''), response(200))).toBe('debug');
     expect(level?.(request('/health', ''), response(503))).toBe('warn');
+    expect(level?.(request('/health/live', ''), response(200))).toBe('debug');
+    expect(level?.(request('/health/ready', ''), response(503))).toBe('warn');
+    expect(level?.(request('/healthy', ''), response(200))).toBe('info');
   });
 });

@@ -162,6 +162,17 @@ describe('Metrics', () => {
     }
   });
 
+  it('reports each dependency as ready (1) or not (0), dimensioned by environment and dependency', () => {
+    const metrics = metricsWith();
+    metrics.dependencyReady('vector-store', false);
+    metrics.dependencyReady('redis', true);
+    const [store, redis] = lines.map(expectValidEmf);
+    expect(store?._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([['Environment', 'Dependency']]);
+    expect(store).toMatchObject({ Environment: 'prod', Dependency: 'vector-store' });
+    expect(store?.[METRIC.dependencyReady]).toBe(0);
+    expect(redis).toMatchObject({ Dependency: 'redis', [METRIC.dependencyReady]: 1 });
+  });
+
   it('writes nothing at all when disabled', () => {
     const metrics = metricsWith({ enabled: false });
     metrics.onApplicationBootstrap();
@@ -169,6 +180,7 @@ describe('Metrics', () => {
     metrics.answered({ inputTokens: 1, outputTokens: 1 });
     metrics.providerError('unavailable');
     metrics.reportConnections();
+    metrics.dependencyReady('redis', false);
     expect(lines).toEqual([]);
   });
 });

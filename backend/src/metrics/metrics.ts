@@ -1,4 +1,4 @@
-import { METRIC } from '@lorechat/contracts';
+import { type DependencyName, METRIC } from '@lorechat/contracts';
 import { Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { type LlmFailure } from '../llm/llm-error';
 import { type MetricValue, emfLine } from './emf';
@@ -39,6 +39,11 @@ export class Metrics implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly now: () => number = Date.now,
   ) {
     this.price = priceOf(settings.model, settings.prices);
+  }
+
+  /** Whether metric lines are written at all (METRICS_ENABLED). */
+  get enabled(): boolean {
+    return this.settings.enabled;
   }
 
   onApplicationBootstrap(): void {
@@ -120,6 +125,15 @@ export class Metrics implements OnApplicationBootstrap, OnModuleDestroy {
       ],
       [{ name: METRIC.providerErrors, unit: 'Count', value: 1 }],
       { ErrorCode: failure },
+    );
+  }
+
+  /** Whether this task reaches `dependency` right now (1) or not (0), what readiness alarms read. */
+  dependencyReady(dependency: DependencyName, ready: boolean): void {
+    this.emit(
+      [['Environment', 'Dependency']],
+      [{ name: METRIC.dependencyReady, unit: 'Count', value: ready ? 1 : 0 }],
+      { Dependency: dependency },
     );
   }
 

@@ -78,6 +78,7 @@ export class QdrantNodes {
    */
   async run<T>(operation: string, request: (client: QdrantClient) => Promise<T>): Promise<T> {
     const failures: string[] = [];
+    let unreachable: string | undefined;
     for (const index of this.order()) {
       const node = this.nodes[index]!;
       try {
@@ -87,6 +88,7 @@ export class QdrantNodes {
       } catch (error) {
         if (!isNodeFailure(error)) throw this.failure(operation, describeError(error), node);
         this.markDown(index, describeError(error));
+        unreachable = networkCode(error) ?? unreachable;
         failures.push(`${node.state.url}: ${describeError(error)}`);
       }
     }
@@ -95,6 +97,8 @@ export class QdrantNodes {
       this.nodes.length === 1
         ? (this.nodes[0]!.state.down?.reason ?? 'no answer')
         : `no node answered (${failures.join('; ')})`,
+      undefined,
+      unreachable,
     );
   }
 
@@ -157,9 +161,19 @@ export class QdrantNodes {
   }
 
   /** An error naming the server and the operation; never the API key, whatever the cause says. */
-  private failure(operation: string, reason: string, node?: { state: QdrantNodeState }): Error {
+  private failure(
+    operation: string,
+    reason: string,
+    node?: { state: QdrantNodeState },
+    code?: string,
+  ): Error {
     const message = `Qdrant at ${node?.state.url ?? this.endpoint}: ${operation} failed: ${reason}`;
-    return new Error(this.apiKey ? message.replaceAll(this.apiKey, '[redacted]') : message);
+    const failure: Error & { code?: string } = new Error(
+      this.apiKey ? message.replaceAll(this.apiKey, '[redacted]') : message,
+    );
+    // The network reason alone, so a caller can tell "unreachable now" from "refused".
+    if (code) failure.code = code;
+    return failure;
   }
 }
 
@@ -239,6 +253,12 @@ function transportFailure(error: unknown): { code?: string; detail: string } | u
   if (typeof code === 'string') return { code, detail: code };
   if (message !== 'fetch failed') return undefined;
   return { detail: typeof causeMessage === 'string' ? causeMessage : 'fetch failed' };
+}
+
+/** The system code of a connection that failed or timed out; undefined for an HTTP answer. */
+function networkCode(error: unknown): string | undefined {
+  if (isTimeout(error)) return 'ETIMEDOUT';
+  return transportFailure(error)?.code;
 }
 
 export function describeError(error: unknown): string {

@@ -63,7 +63,7 @@ export abstract class FakeHttpServer<Request, Behaviour> {
   /** Answers one request: parse it, record it, reply in the provider's wire format. */
   protected abstract handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
 
-  /** Starts listening on `port`, a free one by default. */
+  /** Starts listening on a free port, or on `port` (one a client was already told about). */
   async listen(port = 0): Promise<this> {
     this.server.listen(port, '127.0.0.1');
     await once(this.server, 'listening');

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { specialSecretSig, specialSigKey } from '@pulumi/pulumi/runtime/rpc';
 import { type RecordedResource } from '../../simulation/mocks';
 import { type ProgramRun } from '../../simulation/runProgram';
@@ -94,25 +92,24 @@ export function parentType(resource: RecordedResource): string | undefined {
   return chain.length > 1 ? chain[chain.length - 2] : undefined;
 }
 
-/**
- * Whether a resource type takes `tags`, read from its SDK's own type definitions rather than from
- * the program's list, so the test can catch a type the tagging transformation misses.
- */
-export function declaresTags(type: string): boolean {
-  const match = /^(aws|awsx|random):([\w-]+)(?:\/(\w+))?:(\w+)$/.exec(type);
-  if (!match) return false;
-  const [, packageName = '', module = '', file, resource = ''] = match;
-  const packageRoot = path.dirname(require.resolve(`@pulumi/${packageName}/package.json`));
-  const fileName = file ?? resource.charAt(0).toLowerCase() + resource.slice(1);
-  const directory = module === 'index' ? packageRoot : path.join(packageRoot, module);
-  const definitions = readFileSync(path.join(directory, `${fileName}.d.ts`), 'utf8');
-  const args = new RegExp(`export interface ${resource}Args \\{([\\s\\S]*?)\\n\\}`).exec(
-    definitions,
-  );
-  return /^\s{4}tags\?:/m.test(args?.[1] ?? '');
-}
-
 /** Whether Pulumi marked a recorded input secret, so that it is encrypted in the stack's state. */
 export function isSecret(recorded: unknown): recorded is { value: unknown } {
   return (recorded as Record<string, unknown> | undefined)?.[specialSigKey] === specialSecretSig;
+}
+
+export { declaresTags } from '../../simulation/sdkSchema';
+
+/** The explicit provider a recorded resource was created through. */
+export function providerOf(run: ProgramRun, resource: RecordedResource): RecordedResource {
+  const id = resource.provider?.slice(resource.provider.lastIndexOf('::') + 2);
+  const provider = run.resources.find(
+    (candidate) => candidate.type === 'pulumi:providers:aws' && candidate.id === id,
+  );
+  if (!provider) throw new Error(`${resource.type} ${resource.name} names no explicit provider`);
+  return provider;
+}
+
+/** The region a recorded resource lives in: its provider's. */
+export function regionOf(run: ProgramRun, resource: RecordedResource): string {
+  return String(providerOf(run, resource).inputs.region);
 }

@@ -1,10 +1,40 @@
 /** The server's paths that the widget, load balancers and the CDN rely on. */
 
-/** Liveness and readiness, for load balancers and people (503 when down or draining). */
+/**
+ * Health for people: liveness and every dependency in one report, 503 when a dependency the
+ * server cannot answer without is down, or while it drains.
+ */
 export const HEALTH_PATH = '/health';
+
+/**
+ * Liveness: 200 while the process serves HTTP, whatever its dependencies do. Load balancers and
+ * container health checks use this one, so a dependency's outage never replaces every task.
+ */
+export const LIVENESS_PATH = `${HEALTH_PATH}/live`;
+
+/**
+ * Readiness: each dependency's state (index, Redis, model); 503 while one the answers need is
+ * down or the server drains. For alarms, dashboards and people, never for replacing tasks.
+ */
+export const READINESS_PATH = `${HEALTH_PATH}/ready`;
 
 /** Where the widget gets a short-lived visitor token before each connection (POST). */
 export const VISITOR_TOKEN_PATH = '/v1/visitor-token';
 
 /** Socket.IO's path, under which the chat's WebSocket connects. */
 export const SOCKET_IO_PATH = '/socket.io';
+
+/** The owner's console (its page and assets under it). */
+export const CONSOLE_PATH = '/admin';
+
+/** The admin API, for the console and for scripts. */
+export const ADMIN_API_PATH = '/v1/admin';
+
+/** Where the console exchanges the admin token for a session (POST): the rate-limited sign-in. */
+export const ADMIN_SESSION_PATH = `${ADMIN_API_PATH}/session`;
+
+/** The console's session cookie (HttpOnly, SameSite=Strict). */
+export const ADMIN_SESSION_COOKIE = 'lorechat_admin';
+
+/** The header the console sends with every admin API call, which a cross-site form cannot. */
+export const CONSOLE_HEADER = 'x-lorechat-console';

@@ -13,8 +13,19 @@ export const METRIC = {
   providerErrors: 'ProviderErrors',
   responseCacheLookups: 'ResponseCacheLookups',
   responseCacheHits: 'ResponseCacheHits',
+  /** Each minute, per dependency: 1 when the task reaches it, 0 when not. */
+  dependencyReady: 'DependencyReady',
 } as const;
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];
 
 /** The CloudWatch namespace of those metrics (METRICS_NAMESPACE's default). */
 export const METRICS_NAMESPACE = 'LoreChat';
+
+/** The `Dependency` dimension of DependencyReady: what a task needs to answer besides itself. */
+export const DEPENDENCY = {
+  /** The index (Qdrant in AWS). */
+  vectorStore: 'vector-store',
+  /** Shared conversations, quotas and the Socket.IO adapter, when REDIS_URL is set. */
+  redis: 'redis',
+} as const;
+export type DependencyName = (typeof DEPENDENCY)[keyof typeof DEPENDENCY];
