@@ -7,6 +7,8 @@ import {
   type ServerToClientEvents,
   SOCKET_IO_PATH,
   VISITOR_TOKEN_PATH,
+  type VisitorTokenRefusal,
+  type VisitorTokenResponse,
 } from '@lorechat/contracts';
 import { Manager, type Socket } from 'socket.io-client';
 import { type AnswerEvents, type ChatConnection } from './conversation';
@@ -26,6 +28,8 @@ type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 export class SocketConnection implements ChatConnection {
   readonly #socket: ChatSocket;
   #lost = false;
+  /** Set when the server refused this site key or origin: retrying cannot help. */
+  refused = false;
   /** Requests still waiting for their ack; a disconnect means they will never get one. */
   readonly #waitingForAck = new Set<() => void>();
 
@@ -43,17 +47,39 @@ export class SocketConnection implements ChatConnection {
     // A fresh visitor token for every connection attempt: tokens are short-lived, and the last
     // one is sent along so the server keeps this visitor's id. Without one the server refuses.
     let token: string | undefined;
+    let warned = false;
+    // Likely a wrong data-server-url: said once, then retried like any outage.
+    const warnOnce = (error: unknown) => {
+      if (!warned) console.warn(`LoreChat: cannot reach ${serverUrl.href}: ${String(error)}`);
+      warned = true;
+    };
+    const tokenUrl = `${serverUrl.href.replace(/\/+$/, '')}${VISITOR_TOKEN_PATH}`;
     this.#socket = manager.socket('/', {
       auth: (send) => {
-        fetch(`${serverUrl.href.replace(/\/+$/, '')}${VISITOR_TOKEN_PATH}`, {
+        fetch(tokenUrl, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ siteKey, previousToken: token }),
         })
-          .then((response) => response.json() as Promise<{ token?: string }>)
-          .then((body) => (token = body.token))
-          .catch(() => undefined)
-          .finally(() => send({ token }));
+          .then(async (response) => {
+            const body = (await response.json()) as Partial<
+              VisitorTokenResponse & VisitorTokenRefusal
+            >;
+            // 400 and 403 come with CORS headers and say what the site owner must fix.
+            if (response.status === 400 || response.status === 403) {
+              this.refused = true;
+              console.error(`LoreChat: ${body.error?.message ?? response.status}`);
+              this.#socket.disconnect();
+              events.refused();
+              return;
+            }
+            if (!response.ok) throw new Error(`HTTP ${response.status}`);
+            send({ token: (token = body.token) });
+          })
+          .catch((error: unknown) => {
+            warnOnce(error);
+            send({ token });
+          });
       },
     });
     const offline = guard(() => {
@@ -71,7 +97,9 @@ export class SocketConnection implements ChatConnection {
     this.#socket.on('disconnect', offline);
     this.#socket.on(
       'connect_error',
-      guard(() => {
+      guard((error) => {
+        // A refused handshake carries data; without, the server could not be reached at all.
+        if (!('data' in error)) warnOnce(error.message);
         offline();
         // A refused handshake (no token, or a draining server) stops Socket.IO's own retries.
         if (!this.#socket.active) setTimeout(() => this.#socket.connect(), 5000);
@@ -100,13 +128,14 @@ export class SocketConnection implements ChatConnection {
   }
 
   /** For the panel: `offline` once a connection attempt failed or an open connection dropped. */
-  get status(): 'connecting' | 'online' | 'offline' {
+  get status(): 'connecting' | 'online' | 'offline' | 'refused' {
+    if (this.refused) return 'refused';
     if (this.#socket.connected) return 'online';
     return this.#lost ? 'offline' : 'connecting';
   }
 
   connect(): void {
-    this.#socket.connect();
+    if (!this.refused) this.#socket.connect();
   }
 
   ask(payload: AskPayload, reply: (response: AckResponse<AskAccepted> | undefined) => void): void {

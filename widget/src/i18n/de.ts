@@ -33,7 +33,7 @@ export const de: Messages = {
     bad_request: 'Diese Frage konnte nicht gesendet werden.',
     too_large: 'Diese Frage ist zu lang. Bitte kürzen Sie sie.',
     rate_limited: 'Zu viele Fragen auf einmal. Warten Sie kurz und versuchen Sie es erneut.',
-    unauthorized: 'Der Chat ist auf dieser Website nicht verfügbar.',
+    unauthorized: 'Dieser Chat ist für diese Website nicht eingerichtet.',
     conversation_not_found: 'Diese Unterhaltung ist abgelaufen. Bitte erneut versuchen.',
     provider_unavailable:
       'Der Assistent ist gerade nicht verfügbar. Bitte versuchen Sie es später erneut.',

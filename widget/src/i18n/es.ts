@@ -33,7 +33,7 @@ export const es: Messages = {
     bad_request: 'No se pudo enviar esta pregunta.',
     too_large: 'Esta pregunta es demasiado larga. Acórtala, por favor.',
     rate_limited: 'Demasiadas preguntas a la vez. Espera un momento y vuelve a intentarlo.',
-    unauthorized: 'El chat no está disponible en este sitio.',
+    unauthorized: 'Este chat no está configurado para este sitio.',
     conversation_not_found: 'Esta conversación ha caducado. Vuelve a intentarlo.',
     provider_unavailable: 'El asistente no está disponible ahora. Inténtalo más tarde.',
     internal: 'Algo salió mal. Vuelve a intentarlo.',

@@ -105,16 +105,19 @@ export class Stack {
     private readonly env: NodeJS.ProcessEnv,
   ) {}
 
-  static async start(): Promise<Stack> {
+  /** `env` adds to or overrides the backend's settings. */
+  static async start(extraEnv: NodeJS.ProcessEnv = {}): Promise<Stack> {
     const [openAi, site] = await Promise.all([startFakeOpenAi(), Site.start()]);
     const env = {
       LLM_PROVIDER: 'openai',
       LLM_MODEL: 'gpt-test',
       LLM_BASE_URL: openAi.baseUrl,
       LLM_MAX_RETRIES: '0',
-      SITES: `test-site=${site.origin}`,
+      // elsewhere-site: a site key that exists, whose widget is not allowed on the test site.
+      SITES: `test-site=${site.origin};elsewhere-site=https://elsewhere.example`,
       // Tests check what reaches the model; a repeated question must not be answered from cache.
       RESPONSE_CACHE_ENABLED: 'false',
+      ...extraEnv,
     };
     return new Stack(openAi, site, await startApp(env), env);
   }
