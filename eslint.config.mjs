@@ -15,22 +15,24 @@ const BACKEND_LAYERS = [
   ['llm', 'embeddings'],
   ['vector-store'],
   ['retrieval', 'metrics', 'analytics'],
-  ['chat', 'security', 'redis', 'logging', 'health', 'ingest'],
+  ['chat', 'security', 'redis', 'logging', 'health', 'ingest', 'handoff'],
   ['site', 'admin', 'bench', 'app.module.ts', 'app.factory.ts', 'main.ts', 'workers.ts', 'cli.ts'],
 ];
 
 /**
  * The features that work together: the gateway checks visitors (security) and waits on the drain
  * (health); quotas raise chat errors; the Redis stores implement chat's and security's stores; the
- * conversation log prices answers as the metrics do.
+ * conversation log prices answers as the metrics do; the chat passes a visitor's request for a
+ * person to the handoff, which counts it against the visitor's quotas.
  */
 const SIDEWAYS = {
-  chat: ['security', 'redis', 'logging', 'health'],
+  chat: ['security', 'redis', 'logging', 'health', 'handoff'],
   security: ['chat', 'redis'],
   redis: ['chat', 'security'],
   logging: ['security'],
   health: ['redis'],
   analytics: ['metrics'],
+  handoff: ['security'],
 };
 
 /** The app's top layer composes everything: its parts may import each other. */

@@ -48,6 +48,8 @@ describe('visitor tokens and the origin allow-list', () => {
     expect(body).toEqual({
       token: expect.stringMatching(/^[\w-]+\.[\w-]+$/),
       expiresInSeconds: 120,
+      // No handoff channel is configured here.
+      handoff: false,
     });
   });
 

@@ -83,7 +83,12 @@ export class VisitorTokenController {
     }
     response.status(HttpStatus.OK);
     const { token } = this.tokens.issue(siteKey, origin, previousToken);
-    return { token, expiresInSeconds: this.config.config.security.visitorTokenTtlSeconds };
+    const { security, handoff } = this.config.config;
+    return {
+      token,
+      expiresInSeconds: security.visitorTokenTtlSeconds,
+      handoff: handoff.webhookUrl !== undefined || handoff.email !== undefined,
+    };
   }
 
   /** Says which check refused, for whom; nothing the visitor typed is in a token request. */

@@ -14,6 +14,8 @@ export const SOCKET_IO_PATH = '/socket.io';
 export interface VisitorTokenResponse {
   token: string;
   expiresInSeconds: number;
+  /** Whether the site owner can be reached from the chat: a handoff channel is configured. */
+  handoff: boolean;
 }
 
 /**

@@ -13,6 +13,8 @@ export const METRIC = {
   providerErrors: 'ProviderErrors',
   responseCacheLookups: 'ResponseCacheLookups',
   responseCacheHits: 'ResponseCacheHits',
+  handoffs: 'Handoffs',
+  handoffDeliveryErrors: 'HandoffDeliveryErrors',
 } as const;
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];
 
