@@ -5,6 +5,8 @@ import { type DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { ChatIoAdapter } from './chat/chat-io.adapter';
 import { type AppConfig } from './config/app-config';
+import { BodyErrorFilter } from './http/body-error.filter';
+import { securityHeaders } from './http/security-headers';
 import { DOCS_ROUTE } from './ingest/docs-seeder';
 import { httpLogging } from './logging/http-logging';
 import { createAppLogger, createLogger } from './logging/logger';
@@ -32,15 +34,19 @@ export async function createApp(
   app.disable('x-powered-by');
   // Ahead of the static files, which Nest's own middleware never sees.
   app.use(httpLogging(logger, { logContent, trustProxyHops: config.security.trustProxyHops }));
+  app.use(securityHeaders());
+  app.useGlobalFilters(new BodyErrorFilter(app.getHttpAdapter()));
   if (config.docsDir) {
     // Cited doc pages must open: serve the Markdown as text, which every browser displays.
     app.useStaticAssets(config.docsDir, {
       prefix: DOCS_ROUTE,
+      // A folder's address falls through to the app's 404 (with its security headers) instead of
+      // serve-static's redirect page, which sends a CSP of its own without frame-ancestors.
+      redirect: false,
       setHeaders: (response: ServerResponse, path: string) => {
         if (/\.(md|markdown)$/i.test(path)) {
           response.setHeader('Content-Type', 'text/plain; charset=utf-8');
         }
-        response.setHeader('X-Content-Type-Options', 'nosniff');
       },
     });
   }

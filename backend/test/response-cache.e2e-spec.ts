@@ -5,7 +5,7 @@
  */
 import { Indexer } from '../src/ingest/indexer';
 import { type FakeOpenAi, startFakeOpenAi } from './fakes/openai-server';
-import { ChatClient, type RunningApp, startApp } from './support/app';
+import { ChatClient, type RunningApp, startApp, fakeOpenAiEnv } from './support/app';
 
 describe('response cache', () => {
   let openAi: FakeOpenAi;
@@ -15,11 +15,7 @@ describe('response cache', () => {
   beforeAll(async () => {
     openAi = await startFakeOpenAi();
     running = await startApp({
-      LLM_PROVIDER: 'openai',
-      LLM_MODEL: 'gpt-test',
-      LLM_BASE_URL: openAi.baseUrl,
-      OPENAI_API_KEY: 'sk-test-e2e-secret-key-0123456789',
-      LLM_MAX_RETRIES: '0',
+      ...fakeOpenAiEnv(openAi),
     });
   });
   afterAll(async () => {

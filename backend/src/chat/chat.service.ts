@@ -13,7 +13,7 @@ import { Retriever } from '../retrieval/retriever';
 import { Quotas, type Visitor } from '../security/quotas';
 import { VectorStore } from '../vector-store/vector-store';
 import { ChatError, toErrorPayload } from './chat-error';
-import { ConversationStore } from './conversation.store';
+import { ConversationStore } from './conversation-store/conversation-store';
 import { parseAsk, parseCancel, parseFeedback, parseHandoff } from './payloads';
 import { buildRequest, numberSources, toSources } from './prompt';
 import {
@@ -29,7 +29,7 @@ import {
   ResponseCache,
   type ResponseCacheKey,
   normaliseQuestion,
-} from './response-cache';
+} from './response-cache/response-cache';
 
 /** Where one answer goes: the gateway binds it to the asking socket. */
 export interface AnswerSink {
@@ -339,7 +339,7 @@ export class ChatService {
       // Only a whole answer is worth reusing: a cancelled one stops mid-sentence. Only the
       // configured model's, too: a fallback's answer would later be served as the primary's.
       if (cacheKey && !signal.aborted && sameModel(servedBy, this.llm.describe())) {
-        await this.store(cacheKey, { answer, sources: end.sources });
+        await this.responseCache.set(cacheKey, { answer, sources: end.sources });
       }
     } catch (error) {
       if (error instanceof LlmError) this.metrics.providerError(error.failure);
@@ -374,24 +374,11 @@ export class ChatService {
     }
   }
 
-  /** A cache failure (a remote cache down) must cost a model call, never the answer. */
+  /** A cache that fails open (see its factory): a failure is a miss, never the answer's end. */
   private async lookUp(key: ResponseCacheKey): Promise<CachedAnswer | undefined> {
-    try {
-      const cached = await this.responseCache.get(key);
-      this.metrics.responseCacheLookup(cached !== undefined);
-      return cached;
-    } catch (error) {
-      this.logger.warn(`Response cache lookup failed: ${String(error)}`);
-      return undefined;
-    }
-  }
-
-  private async store(key: ResponseCacheKey, answer: CachedAnswer): Promise<void> {
-    try {
-      await this.responseCache.set(key, answer);
-    } catch (error) {
-      this.logger.warn(`Response cache store failed: ${String(error)}`);
-    }
+    const cached = await this.responseCache.get(key);
+    this.metrics.responseCacheLookup(cached !== undefined);
+    return cached;
   }
 
   /**

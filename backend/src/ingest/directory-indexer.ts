@@ -10,6 +10,17 @@ export interface DirectoryIndexReport {
   unchanged: string[];
 }
 
+/** The Markdown and text files under `dir`, each with the URL it is published at. */
+export async function directoryPages(
+  dir: string,
+  baseUrl: string,
+): Promise<{ file: string; url: string }[]> {
+  return (await textFilesUnder(dir)).map((file) => {
+    const path = relative(dir, file).split(sep).map(encodeURIComponent).join('/');
+    return { file, url: `${baseUrl}/${path}` };
+  });
+}
+
 /**
  * Indexes the Markdown and text files under `dir` as pages published at `baseUrl` + their path.
  * Pages whose content is already in the store are skipped, so re-running costs only reads.
@@ -20,11 +31,10 @@ export async function indexDirectory(
   baseUrl: string,
 ): Promise<DirectoryIndexReport> {
   const pages = await Promise.all(
-    (await textFilesUnder(dir)).map(async (file) => {
+    (await directoryPages(dir, baseUrl)).map(async ({ file, url }) => {
       const markdown = await readFile(file, 'utf8');
-      const path = relative(dir, file).split(sep).map(encodeURIComponent).join('/');
       const title = markdownTitle(markdown) ?? basename(file, extname(file));
-      return { url: `${baseUrl}/${path}`, title, markdown };
+      return { url, title, markdown };
     }),
   );
   const report: DirectoryIndexReport = { indexed: [], unchanged: [] };

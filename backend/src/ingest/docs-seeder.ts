@@ -2,16 +2,18 @@ import { existsSync } from 'node:fs';
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '../config/config.service';
 import { VectorStore } from '../vector-store/vector-store';
-import { indexDirectory } from './directory-indexer';
+import { directoryPages, indexDirectory } from './directory-indexer';
 import { Indexer } from './indexer';
 
 /** URL path under which the bundled docs are served, and so cited. */
 export const DOCS_ROUTE = '/docs';
 
 /**
- * Gives a fresh install something to talk about: when the index is empty, the docs folder is indexed
- * before the server accepts connections. An index that holds anything (a crawled site) is left
- * alone, so LoreChat's own docs never leak into a site owner's answers.
+ * Gives a fresh install something to talk about: the docs folder is indexed before the server
+ * accepts connections when the index is empty, or when it already holds pages of that folder, so
+ * a seed killed midway is completed on the next start (and edited pages are refreshed; unchanged
+ * ones cost a read). An index of a crawled site, which holds none of them, is left alone, so
+ * LoreChat's own docs never leak into a site owner's answers.
  */
 @Injectable()
 export class DocsSeeder implements OnApplicationBootstrap {
@@ -26,8 +28,20 @@ export class DocsSeeder implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     const { docsDir, server } = this.configService.config;
     if (!docsDir || !existsSync(docsDir)) return;
-    if ((await this.store.stats()).documents > 0) return;
-    const report = await indexDirectory(this.indexer, docsDir, `${server.publicUrl}${DOCS_ROUTE}`);
-    this.logger.log(`indexed ${report.indexed.length} pages from ${docsDir}`);
+    const baseUrl = `${server.publicUrl}${DOCS_ROUTE}`;
+    if ((await this.store.stats()).documents > 0 && !(await this.holdsDocs(docsDir, baseUrl))) {
+      return;
+    }
+    const report = await indexDirectory(this.indexer, docsDir, baseUrl);
+    if (report.indexed.length > 0) {
+      this.logger.log(`indexed ${report.indexed.length} pages from ${docsDir}`);
+    }
+  }
+
+  private async holdsDocs(docsDir: string, baseUrl: string): Promise<boolean> {
+    for (const { url } of await directoryPages(docsDir, baseUrl)) {
+      if ((await this.store.documentHash(url)) !== undefined) return true;
+    }
+    return false;
   }
 }

@@ -140,6 +140,7 @@ export class Crawler {
       maxRetryAfterMs: 30_000,
       allowPrivateNetwork: options.allowPrivateNetwork,
       politeness: this.politeness,
+      inScope: (url) => this.scope.verdict(url) !== 'other-site',
     });
     this.robots = new RobotsCache(this.fetcher);
     this.writer = new CrawlWriter(store, manifest);
@@ -271,7 +272,7 @@ export class Crawler {
         continue;
       }
       try {
-        const sitemap = parseSitemap(result.body);
+        const sitemap = await parseSitemap(result.body, { maxBytes: this.options.maxBytes });
         if (sitemap.kind === 'index') {
           for (const child of sitemap.sitemaps) {
             const url = normalizeUrl(child.loc, next.url);
@@ -457,7 +458,7 @@ export class Crawler {
    */
   private async removeVanishedPages(): Promise<void> {
     for (const url of this.manifest.urls()) {
-      if (this.seen.has(url) || !this.scope.ownsHost(new URL(url).hostname)) continue;
+      if (this.seen.has(url) || !this.scope.owns(url)) continue;
       await this.remove(url, 'gone', 'no longer linked or listed in a sitemap');
     }
   }

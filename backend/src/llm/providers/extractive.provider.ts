@@ -10,6 +10,11 @@ import {
 } from '../llm-provider';
 
 const MAX_QUOTES = 3;
+/**
+ * Longest quote, in characters: a unit with no sentence break (a run-on paragraph, a table row)
+ * is shown up to here, cut at a word, so an answer stays short however the page is written.
+ */
+export const MAX_QUOTE_CHARS = 600;
 
 const OFFLINE_NOTE =
   '_Offline answer: no language model is configured, so these are the most relevant passages, quoted._';
@@ -93,7 +98,7 @@ function quotesOf(source: NumberedSource, questionTerms: Set<string>, analyzer: 
       ? block.split(/\n(?=\s*(?:[-*+]|\d+\.)\s)/)
       : sentencesOf(block);
     units.forEach((unit) => {
-      const text = unit.replace(/\s*\n\s*/g, ' ').trim();
+      const text = clip(unit.replace(/\s*\n\s*/g, ' ').trim());
       // Docs put a command right after the paragraph that explains it ("Run this:", "Paste it.").
       const introducesCode = next?.startsWith('```');
       quotes.push({
@@ -107,6 +112,13 @@ function quotesOf(source: NumberedSource, questionTerms: Set<string>, analyzer: 
     });
   });
   return quotes;
+}
+
+function clip(text: string): string {
+  if (text.length <= MAX_QUOTE_CHARS) return text;
+  const cut = text.slice(0, MAX_QUOTE_CHARS);
+  const space = cut.lastIndexOf(' ');
+  return `${space > MAX_QUOTE_CHARS / 2 ? cut.slice(0, space) : cut}…`;
 }
 
 function sentencesOf(paragraph: string): string[] {
