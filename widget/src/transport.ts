@@ -4,6 +4,7 @@ import {
   type AskPayload,
   type ClientToServerEvents,
   type FeedbackPayload,
+  type HandoffPayload,
   type ServerToClientEvents,
   SOCKET_IO_PATH,
   VISITOR_TOKEN_PATH,
@@ -33,7 +34,8 @@ export class SocketConnection implements ChatConnection {
   /** Requests still waiting for their ack; a disconnect means they will never get one. */
   readonly #waitingForAck = new Set<() => void>();
 
-  constructor(serverUrl: URL, siteKey: string, events: AnswerEvents) {
+  /** `offersHandoff`: called when the server says the site owner can be reached from the chat. */
+  constructor(serverUrl: URL, siteKey: string, events: AnswerEvents, offersHandoff: () => void) {
     const manager = new Manager(serverUrl.origin, {
       // A server behind a path prefix (https://example.com/lorechat) serves Socket.IO under it.
       path: `${serverUrl.pathname.replace(/\/+$/, '')}${SOCKET_IO_PATH}`,
@@ -74,6 +76,7 @@ export class SocketConnection implements ChatConnection {
               return;
             }
             if (!response.ok) throw new Error(`HTTP ${response.status}`);
+            if (body.handoff) offersHandoff();
             send({ token: (token = body.token) });
           })
           .catch((error: unknown) => {
@@ -147,10 +150,19 @@ export class SocketConnection implements ChatConnection {
   }
 
   feedback(payload: FeedbackPayload): Promise<boolean> {
+    return this.send('feedback', payload).then((response) => response?.ok === true);
+  }
+
+  /** Emits an event that is acknowledged: resolves with the ack, or undefined if none came. */
+  send<Event extends 'feedback' | 'handoff'>(
+    event: Event,
+    payload: Parameters<ClientToServerEvents[Event]>[0],
+  ): Promise<Parameters<NonNullable<Parameters<ClientToServerEvents[Event]>[1]>>[0] | undefined> {
     return new Promise((resolve) => {
-      this.#request<AckResponse<object>>(
-        (ack) => this.#socket.emit('feedback', payload, ack),
-        (response) => resolve(response?.ok === true),
+      // One emit for either event: their acks differ only in what `ok: true` carries.
+      this.#request(
+        (ack) => this.#socket.emit(event as 'handoff', payload as HandoffPayload, ack),
+        resolve,
       );
     });
   }

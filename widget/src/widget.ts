@@ -3,6 +3,7 @@ import { Conversation, type FailureCode, type Turn } from './conversation';
 import { guard, report } from './guard';
 import { CATALOGS } from './i18n';
 import { readOptions } from './options';
+import { type WidgetChunk, type WidgetExtension } from './extension';
 import { StoredState } from './storage';
 import { SocketConnection } from './transport';
 import { ChatView, type ConnectionStatus } from './ui/chat-view';
@@ -70,10 +71,21 @@ export function mountWidget(script: HTMLScriptElement | null, onDestroy: () => v
       emit('answer', { messageId, text, sources, cancelled: turn.state === 'cancelled' });
     }
   };
+  const chunks: Record<string, unknown> = {};
+  /**
+   * Loads a feature beyond the core once, on first use: `widget-<name>.js` from beside the
+   * script, so the core stays within its size budget and pages where nobody needs it load none.
+   */
+  const extend = (name: string) =>
+    (chunks[name] ||= import(new URL(`widget-${name}.js`, script?.src || location.href).href)
+      .then((chunk: WidgetChunk) => chunk.default(extension))
+      .catch(report));
   const connect = () => {
     if (destroyed) return;
     if (!connection) {
-      connection = new SocketConnection(options.serverUrl, options.siteKey, conversation);
+      connection = new SocketConnection(options.serverUrl, options.siteKey, conversation, () =>
+        extend('handoff'),
+      );
       conversation.attach(connection);
     }
     connection.connect();
@@ -87,7 +99,11 @@ export function mountWidget(script: HTMLScriptElement | null, onDestroy: () => v
   const view = new ChatView(options, messages, conversation, {
     opened: (open) => {
       stored.update({ open });
-      if (open) connect();
+      if (open) {
+        connect();
+        // The microphone and read-aloud buttons come with the chunk.
+        extend('voice');
+      }
       emit(open ? 'open' : 'close', undefined);
     },
     ask,
@@ -138,6 +154,13 @@ export function mountWidget(script: HTMLScriptElement | null, onDestroy: () => v
       listeners.clear();
       onDestroy();
     }),
+  };
+  const extension: WidgetExtension = {
+    root: view.host.shadowRoot as ShadowRoot,
+    locale: options.locale,
+    api,
+    conversationId: () => stored.current.conversationId,
+    handoff: (payload) => (connection as SocketConnection).send('handoff', payload),
   };
   return api;
 }

@@ -396,4 +396,30 @@ describe('GET /widget.js', () => {
     expect(other.status).toBe(404);
     expect(await other.text()).toContain(`/widget/v${version}/widget.js`);
   });
+
+  it.each(['voice', 'handoff'])(
+    'serves the %s chunk beside widget.js, with CORS for its module import',
+    async (chunk) => {
+      const built = readFileSync(join(__dirname, '..', 'dist', `widget-${chunk}.js`));
+      for (const [path, cache] of [
+        [`/widget-${chunk}.js`, 'public, max-age=300, stale-while-revalidate=3600'],
+        [`/widget/v${version}/widget-${chunk}.js`, 'public, max-age=31536000, immutable'],
+      ] as const) {
+        const response = await fetch(`${stack.serverUrl}${path}`, {
+          headers: { 'accept-encoding': 'br' },
+        });
+        expect(response.status).toBe(200);
+        expect(response.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+        expect(response.headers.get('access-control-allow-origin')).toBe('*');
+        expect(response.headers.get('cache-control')).toBe(cache);
+        expect(Buffer.from(await response.arrayBuffer()).equals(built)).toBe(true);
+      }
+    },
+  );
+
+  it('answers 404 for a chunk that is not part of the widget', async () => {
+    const response = await fetch(`${stack.serverUrl}/widget-nothing.js`);
+    expect(response.status).toBe(404);
+    expect(await response.text()).toBe('widget-nothing.js is not a part of the widget.');
+  });
 });
