@@ -16,6 +16,7 @@ import {
   requestVisitorToken,
   startApp,
 } from './support/app';
+import { admin, E2E_ADMIN_TOKEN } from './support/admin';
 import { TestSmtpServer } from './support/smtp';
 
 const PAGE = { url: 'https://example.com/pricing', title: 'Pricing' };
@@ -191,7 +192,7 @@ describe('handoff while the channels are down', () => {
     const webhook = await startFakeWebhook([{ status: 503 }, { status: 200 }]);
     const smtp = await new TestSmtpServer().start();
     await smtp.stop();
-    const running = await startApp(channelEnv(webhook, smtp));
+    const running = await startApp({ ...channelEnv(webhook, smtp), ADMIN_TOKEN: E2E_ADMIN_TOKEN });
     const client = await ChatClient.connect(running.url);
     try {
       const response = await client.handoff({
@@ -235,6 +236,36 @@ describe('handoff while the channels are down', () => {
       await outbox.deliverDue(Date.now() + 24 * 3_600_000);
       expect(webhook.requests).toHaveLength(2);
       expect(smtp.messages).toHaveLength(1);
+
+      // The owner's admin API lists it with each channel's story, and deletes it with the visitor.
+      const api = admin(running.url);
+      const listed = await api.get<{ items: { visitorId: string; message: string }[] }>(
+        '/handoffs?limit=10',
+      );
+      expect(listed.status).toBe(200);
+      expect(listed.body.items).toEqual([
+        expect.objectContaining({
+          message: 'Nobody is answering the phone.',
+          email: 'visitor@example.org',
+          deliveries: [
+            expect.objectContaining({
+              channel: 'email',
+              attempts: 2,
+              deliveredAt: expect.any(Number),
+            }),
+            expect.objectContaining({
+              channel: 'webhook',
+              attempts: 2,
+              deliveredAt: expect.any(Number),
+            }),
+          ],
+        }),
+      ]);
+      const visitorId = listed.body.items[0]?.visitorId ?? '';
+      expect(await api.get('/handoffs?limit=0')).toMatchObject({ status: 400 });
+      const deleted = await api.delete(`/visitors/${encodeURIComponent(visitorId)}`);
+      expect(deleted.body).toEqual({ deletedAnswers: 0, deletedHandoffs: 1 });
+      expect((await api.get<{ items: unknown[] }>('/handoffs')).body.items).toEqual([]);
     } finally {
       client.close();
       await running.stop();
