@@ -122,7 +122,9 @@ export function mountWidget(script: HTMLScriptElement | null, onDestroy: () => v
   const savePartialAnswer = guard(() => conversation.persist());
   window.addEventListener('pagehide', savePartialAnswer);
   view.render();
-  if (stored.current.open ?? options.openOnLoad) view.open(false);
+  // On a phone the open panel covers the whole page: data-open waits for the visitor there.
+  const small = matchMedia('(max-width:480px),(max-height:480px)').matches;
+  if (stored.current.open ?? (options.openOnLoad && !small)) view.open(false);
   if (conversation.hasQueuedQuestions) connect();
 
   /** Every method is safe to call from any page script, at any time, even after destroy. */

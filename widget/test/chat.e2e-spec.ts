@@ -217,6 +217,28 @@ describe('the chat widget', () => {
     ]);
   });
 
+  it('scrolls a long code line inside its block, never the panel sideways', async () => {
+    const command = `npm run lorechat -- ingest ${'--include "/docs/*" '.repeat(12)}--site https://example.com`;
+    stack.answer(() => streamed(`Run this [1]:\n\n\`\`\`sh\n${command}\n\`\`\``));
+    const page = await openWidgetPage(context, stack);
+    await ask(page, 'How do I crawl only the docs?');
+    const turn = widget(page).turn(0);
+    await answerSettled(turn);
+    const block = turn.locator('pre');
+    expect(await block.textContent()).toBe(command);
+    const widths = await page.evaluate(() => {
+      const root = document.querySelector('lorechat-widget')?.shadowRoot;
+      const pre = root?.querySelector('pre');
+      const log = root?.querySelector('.log');
+      return {
+        preScrolls: (pre?.scrollWidth ?? 0) > (pre?.clientWidth ?? 0),
+        preOverflow: pre ? getComputedStyle(pre).overflowX : '',
+        logFits: (log?.scrollWidth ?? 1) <= (log?.clientWidth ?? 0),
+      };
+    });
+    expect(widths).toEqual({ preScrolls: true, preOverflow: 'auto', logFits: true });
+  });
+
   it('copies an answer as text', async () => {
     const page = await openWidgetPage(context, stack);
     await ask(page, 'How do I deploy to production?');
