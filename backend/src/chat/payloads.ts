@@ -28,7 +28,11 @@ const askSchema = z.object({
 });
 const handoffSchema = z.object({
   conversationId: id.optional(),
-  email: z.string().trim().max(254).pipe(z.email({ error: 'must be an e-mail address' })),
+  email: z
+    .string()
+    .trim()
+    .max(254)
+    .pipe(z.email({ error: 'must be an e-mail address' })),
   message: z.string(),
   page,
   locale,

@@ -93,10 +93,9 @@ const emailList = list.pipe(
 const sender = z
   .string()
   .trim()
-  .refine(
-    (value) => z.email().safeParse(/^[^<>]*<([^<>]+)>$/.exec(value)?.[1] ?? value).success,
-    { error: 'must be an e-mail address, or Name <address>' },
-  );
+  .refine((value) => z.email().safeParse(/^[^<>]*<([^<>]+)>$/.exec(value)?.[1] ?? value).success, {
+    error: 'must be an e-mail address, or Name <address>',
+  });
 
 /**
  * Every environment variable LoreChat reads, with its default: exactly the contracts'

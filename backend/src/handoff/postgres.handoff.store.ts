@@ -57,7 +57,10 @@ export class PostgresHandoffStore extends HandoffStore {
     return this.transaction(async (client) => {
       const claimed = await query(client, sql.claimDue('postgres', now, leaseUntil, limit));
       if (claimed.length === 0) return [];
-      return sql.toDueDeliveries(claimed, await query(client, sql.handoffsById(sql.claimedIds(claimed))));
+      return sql.toDueDeliveries(
+        claimed,
+        await query(client, sql.handoffsById(sql.claimedIds(claimed))),
+      );
     });
   }
 

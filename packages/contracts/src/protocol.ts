@@ -112,7 +112,10 @@ export interface ClientToServerEvents {
   ask: (payload: AskPayload, ack?: (response: AckResponse<AskAccepted>) => void) => void;
   feedback: (payload: FeedbackPayload, ack?: (response: AckResponse<object>) => void) => void;
   cancel: (payload: CancelPayload) => void;
-  handoff: (payload: HandoffPayload, ack?: (response: AckResponse<HandoffAccepted>) => void) => void;
+  handoff: (
+    payload: HandoffPayload,
+    ack?: (response: AckResponse<HandoffAccepted>) => void,
+  ) => void;
 }
 
 export interface ServerToClientEvents {
