@@ -167,7 +167,8 @@ function addReadAloud(
       );
       setPressed(button, false);
       listen(button, 'click', () => read(button));
-      actions.append(button);
+      // First in the row: the rating buttons stay next to the comment field they open.
+      actions.prepend(button);
     }
   };
   addButtons();
