@@ -58,12 +58,14 @@ function endpoint(url: string | undefined): { host: string; port: string } | und
 function unreachableServer(config: AppConfig, failure: SystemError): string {
   const reason = failure.code ?? 'unreachable';
   const at = failure.address ? `${failure.address}${failure.port ? `:${failure.port}` : ''}` : '';
+  const qdrantNodes =
+    config.vectorStore.kind === 'qdrant' ? (config.vectorStore.qdrant?.urls ?? []) : [];
   const servers = [
-    {
-      url: config.vectorStore.kind === 'qdrant' ? config.vectorStore.qdrant?.url : undefined,
+    ...qdrantNodes.map((node) => ({
+      url: node,
       line: (url: string) =>
         `Qdrant at ${url} cannot be reached (${reason}): start it, or unset VECTOR_STORE to use the embedded store.`,
-    },
+    })),
     {
       url: config.redis?.url,
       line: () => `Redis (REDIS_URL) cannot be reached (${reason}): start it, or unset REDIS_URL.`,

@@ -1,11 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
-import Database from 'better-sqlite3';
-import { load as loadSqliteVec } from 'sqlite-vec';
-import { type Chunk, type IndexedDocument, type ScoredChunk } from './chunk';
+import type Database from 'better-sqlite3';
+import { type IndexedDocument, type ScoredChunk } from './chunk';
 import { migrateSchema1 } from './embedded-migration';
-import { KEYWORD_TABLES, KeywordIndex } from './keyword-index';
+import {
+  type ChunkRow,
+  openIndexDatabase,
+  STORE_TABLES,
+  toChunk,
+  vectorTableSql,
+} from './embedded-schema';
+import { KeywordIndex } from './keyword-index';
 import {
   type Bm25Parameters,
   decodeTermIds,
@@ -25,21 +31,6 @@ const SCHEMA_VERSION = 2;
 export const INDEX_FILE = 'index.sqlite';
 
 export type { Bm25Parameters };
-
-interface ChunkRow {
-  rowid: number;
-  id: string;
-  document_url: string;
-  site: string;
-  url: string;
-  position: number;
-  title: string;
-  heading_path: string;
-  text: string;
-  language: string;
-  content_hash: string;
-  index_version: number;
-}
 
 /**
  * The store `npm start` uses: one SQLite file in the data directory.
@@ -72,26 +63,7 @@ export class EmbeddedStore extends VectorStore {
     super();
     mkdirSync(dataDir, { recursive: true });
     this.file = join(dataDir, INDEX_FILE);
-    try {
-      this.db = new Database(this.file);
-      this.db.pragma('journal_mode = WAL');
-      // With WAL, NORMAL still never loses or tears a committed transaction when the process dies;
-      // only a power cut may drop the last commits. It saves an fsync per page written.
-      this.db.pragma('synchronous = NORMAL');
-      // A page's postings land on many B-tree pages; 64 MB of page cache keeps a crawl from
-      // re-reading them for every page written (the default is 2 MB).
-      this.db.pragma('cache_size = -65536');
-      // Another process (an ingest) may hold the write lock for one page's transaction.
-      this.db.pragma('busy_timeout = 5000');
-      this.db.pragma('foreign_keys = ON');
-      loadSqliteVec(this.db);
-    } catch (error) {
-      throw new Error(
-        `Cannot open the index at ${this.file} (${(error as Error).message}). If the file is ` +
-          'damaged, move it away and re-ingest; LoreChat rebuilds it on start.',
-        { cause: error },
-      );
-    }
+    this.db = openIndexDatabase(this.file);
   }
 
   init(dimensions: number): Promise<void> {
@@ -108,23 +80,7 @@ export class EmbeddedStore extends VectorStore {
           `${SCHEMA_VERSION}: move the file away and re-ingest.`,
       );
     }
-    this.db.exec(`
-      CREATE TABLE IF NOT EXISTS documents (
-        url TEXT PRIMARY KEY, site TEXT NOT NULL, title TEXT NOT NULL, language TEXT NOT NULL,
-        content_hash TEXT NOT NULL, index_version INTEGER NOT NULL
-      ) WITHOUT ROWID;
-      CREATE TABLE IF NOT EXISTS chunks (
-        rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,
-        document_url TEXT NOT NULL REFERENCES documents(url) ON DELETE CASCADE,
-        site TEXT NOT NULL, url TEXT NOT NULL, position INTEGER NOT NULL, title TEXT NOT NULL,
-        heading_path TEXT NOT NULL, text TEXT NOT NULL, language TEXT NOT NULL,
-        content_hash TEXT NOT NULL, index_version INTEGER NOT NULL, length INTEGER NOT NULL,
-        terms BLOB NOT NULL DEFAULT x''
-      );
-      CREATE INDEX IF NOT EXISTS chunks_by_document ON chunks(document_url);
-      CREATE INDEX IF NOT EXISTS chunks_by_site ON chunks(site);
-      ${KEYWORD_TABLES}
-    `);
+    this.db.exec(STORE_TABLES);
     this.keywordIndex = new KeywordIndex(this.db);
     const existing = this.meta('dimensions');
     if (existing !== undefined && existing !== dimensions) {
@@ -139,11 +95,7 @@ export class EmbeddedStore extends VectorStore {
       this.setMeta('schema_version', SCHEMA_VERSION);
       this.setMeta('dimensions', dimensions);
       if (dimensions > 0) {
-        this.db.exec(
-          `CREATE VIRTUAL TABLE IF NOT EXISTS chunk_vectors USING vec0(
-             chunk INTEGER PRIMARY KEY, embedding float[${dimensions}] distance_metric=cosine,
-             site TEXT, document_url TEXT)`,
-        );
+        this.db.exec(vectorTableSql(dimensions));
       }
     })();
     this.dimensions = dimensions;
@@ -381,6 +333,16 @@ export class EmbeddedStore extends VectorStore {
     });
   }
 
+  raiseIndexVersion(floor: number): Promise<number> {
+    return settle(() =>
+      this.db.transaction(() => {
+        const version = Math.max(Number(this.meta('index_version') ?? 0), floor) + 1;
+        this.setMeta('index_version', version);
+        return version;
+      })(),
+    );
+  }
+
   close(): Promise<void> {
     return settle(() => {
       if (this.db.open) this.db.close();
@@ -465,22 +427,6 @@ function chunkFilter(filter: SearchFilter | undefined): {
     parameters.documentUrl = filter.documentUrl;
   }
   return { where: conditions.length ? `WHERE ${conditions.join(' AND ')}` : '', parameters };
-}
-
-function toChunk(row: ChunkRow): Chunk {
-  return {
-    id: row.id,
-    documentUrl: row.document_url,
-    site: row.site,
-    url: row.url,
-    position: row.position,
-    title: row.title,
-    headingPath: JSON.parse(row.heading_path) as string[],
-    text: row.text,
-    language: row.language,
-    contentHash: row.content_hash,
-    indexVersion: row.index_version,
-  };
 }
 
 function describeDimensions(dimensions: number): string {
