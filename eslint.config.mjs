@@ -17,7 +17,7 @@ const BACKEND_LAYERS = [
   ['llm', 'embeddings'],
   ['vector-store'],
   ['retrieval', 'metrics', 'analytics'],
-  ['chat', 'security', 'logging', 'health', 'ingest'],
+  ['chat', 'security', 'logging', 'health', 'ingest', 'handoff'],
   [
     'site',
     'http',
@@ -35,13 +35,15 @@ const BACKEND_LAYERS = [
 /**
  * The features that work together: the gateway checks visitors (security), logs, and waits on the
  * drain (health); quotas raise chat errors; the request log reads the client's IP as the quotas
- * do; the conversation log prices answers as the metrics do.
+ * do; the conversation log prices answers as the metrics do; the chat passes a visitor's request
+ * for a person to the handoff, which counts it against the visitor's quotas.
  */
 const SIDEWAYS = {
-  chat: ['security', 'logging', 'health'],
+  chat: ['security', 'logging', 'health', 'handoff'],
   security: ['chat'],
   logging: ['security'],
   analytics: ['metrics'],
+  handoff: ['security'],
 };
 
 /** The app's top layer composes everything: its parts may import each other. */

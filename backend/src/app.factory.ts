@@ -26,6 +26,9 @@ export async function createApp(
   // Given before anything is built, so even a failing start logs JSON.
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     logger: createAppLogger(logger),
+    // A module that cannot start rejects here rather than exiting the process, so main.ts can
+    // say why in one line first (and a test sees the error).
+    abortOnError: false,
   });
   const { maxMessageChars, connectionRecoveryMs } = config.chat;
   app.useWebSocketAdapter(

@@ -180,6 +180,30 @@ async function recordInLog(
   }
 }
 
+/** The sites were refused as private addresses: nothing of them could be indexed. */
+const PRIVATE_NETWORK_EXIT = 3;
+
+function privateNetworkHint(count: number, example: string): string {
+  return (
+    `lorechat: ${count} URL${count === 1 ? ' was' : 's were'} skipped as private network addresses ` +
+    `(such as ${example}). To crawl a site on this machine or your network, add --allow-private-network.\n`
+  );
+}
+
+/**
+ * Where the index went and how to chat with it: the server reads the same data folder only when
+ * started with the same LORECHAT_DATA_DIR (by default the demo's own, which it shares).
+ */
+function whereItWent(dataDir: string, environment: NodeJS.ProcessEnv): string {
+  const shared = environment.LORECHAT_DATA_DIR
+    ? ''
+    : ' (the default data folder, which the demo on npm start also uses)';
+  return (
+    `Indexed into ${dataDir}${shared}.\n` +
+    `Chat with it: LORECHAT_DATA_DIR=${dataDir} npm start, then open the page it prints.\n`
+  );
+}
+
 export async function ingest(
   args: string[],
   environment: NodeJS.ProcessEnv,
@@ -203,6 +227,7 @@ export async function ingest(
           ? `${JSON.stringify(result)}\n`
           : `${result.indexed.length} indexed, ${result.unchanged.length} unchanged\n`,
       );
+      output.stderr.write(whereItWent(config.dataDir, environment));
       return 0;
     }
     const manifest = new CrawlManifest(manifestFile(config.dataDir, config.vectorStore.kind));
@@ -225,6 +250,14 @@ export async function ingest(
         ? `${JSON.stringify(report)}\n`
         : `${formatReportTable(report)}\nReport: ${file}\n`,
     );
+    const privateSkips = report.pages.filter((page) => page.reason === 'private network');
+    if (privateSkips.length > 0) {
+      output.stderr.write(privateNetworkHint(privateSkips.length, privateSkips[0]?.url ?? ''));
+      const { indexed, updated, unchanged } = report.totals;
+      // Nothing could be crawled: a local site without the flag, not a stray private link.
+      if (indexed + updated + unchanged === 0) return PRIVATE_NETWORK_EXIT;
+    }
+    if (!report.dryRun) output.stderr.write(whereItWent(config.dataDir, environment));
     return hasFailures(report) ? 2 : 0;
   } finally {
     await store.close();

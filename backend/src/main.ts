@@ -6,6 +6,7 @@ import { AdminAuth } from './admin/admin-auth';
 import { createApp } from './app.factory';
 import { ConfigError, loadConfig } from './config/app-config';
 import { Drain } from './health/drain';
+import { startupErrorLine } from './startup-error';
 import { runWorkers } from './workers';
 
 const logger = new Logger('LoreChat');
@@ -25,8 +26,16 @@ async function bootstrap(): Promise<void> {
     runWorkers(config);
     return;
   }
-  const app = await createApp(config);
-  await app.listen(config.server.port, config.server.host);
+  const started = config;
+  const app = await createApp(config).catch(explainAndThrow);
+  await app.listen(config.server.port, config.server.host).catch(explainAndThrow);
+
+  /** One clear line first, for the causes a newcomer can fix; the stack trace follows. */
+  function explainAndThrow(error: unknown): never {
+    const line = startupErrorLine(error, started);
+    if (line) console.error(`lorechat: ${line}`);
+    throw error;
+  }
   const { provider, model } = config.llm;
   const shutDown = (signal: NodeJS.Signals) => {
     logger.log(`${signal} received: shutting down gracefully`);

@@ -104,7 +104,7 @@ describe('chat over Socket.IO (offline defaults)', () => {
       client.socket.emit('shout' as 'cancel', { messageId: 'x' });
       expect(await errorEvent).toEqual({
         code: 'bad_request',
-        message: 'Unknown event "shout". Known events: ask, feedback, cancel.',
+        message: 'Unknown event "shout". Known events: ask, feedback, cancel, handoff.',
       });
     });
 

@@ -64,6 +64,16 @@ function startSite(
 
 const sink = () => ({ isTTY: false, write: () => true }) as unknown as NodeJS.WriteStream;
 
+/** A stream that keeps what is written to it, as a pipe would receive it. */
+function recorder(): { stream: NodeJS.WriteStream; text(): string } {
+  const chunks: string[] = [];
+  const stream = {
+    isTTY: false,
+    write: (chunk: string) => chunks.push(chunk) > 0,
+  } as unknown as NodeJS.WriteStream;
+  return { stream, text: () => chunks.join('') };
+}
+
 describe('lorechat ingest (local HTTP test site on 127.0.0.1)', () => {
   let site: { server: Server; url: string };
   let dataDir: string;
@@ -216,6 +226,32 @@ describe('lorechat ingest (local HTTP test site on 127.0.0.1)', () => {
     const reasons = report.pages.map((page) => page.reason);
     expect(reasons.length).toBeGreaterThan(0);
     expect(new Set(reasons)).toEqual(new Set(['private network']));
+  });
+
+  it('exits 3 naming the flag when the site itself is on a private address', async () => {
+    const stderr = recorder();
+    const code = await ingest(
+      ['--site', `${site.url}/`, '--delay-ms', '0', '--dry-run'],
+      { LORECHAT_DATA_DIR: dataDir, LOG_LEVEL: 'error' },
+      { stdout: sink(), stderr: stderr.stream },
+    );
+    expect(code).toBe(3);
+    expect(stderr.text()).toContain(
+      `skipped as private network addresses (such as ${site.url}/). To crawl a site on this machine or your network, add --allow-private-network.`,
+    );
+  });
+
+  it('says where it wrote the index and how to chat with it', async () => {
+    const stderr = recorder();
+    const code = await ingest(
+      ['--site', `${site.url}/`, '--delay-ms', '0', '--allow-private-network', '--max-pages', '1'],
+      { LORECHAT_DATA_DIR: dataDir, LOG_LEVEL: 'error' },
+      { stdout: sink(), stderr: stderr.stream },
+    );
+    expect(code).toBeLessThan(3);
+    expect(stderr.text()).toContain(
+      `Indexed into ${dataDir}.\nChat with it: LORECHAT_DATA_DIR=${dataDir} npm start`,
+    );
   });
 });
 

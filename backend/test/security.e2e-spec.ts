@@ -4,7 +4,9 @@
  * through the OpenAI provider pointed at the local fake so every answer's token count is known.
  */
 import { VisitorTokens } from '../src/security/visitor-tokens';
+import { type VisitorTokenRefusal } from '@lorechat/contracts';
 import { type FakeOpenAi, startFakeOpenAi } from './fakes/openai-server';
+import { LogCapture } from './support/logs';
 import {
   ChatClient,
   DEMO_ORIGIN,
@@ -18,11 +20,16 @@ import {
 
 describe('visitor tokens and the origin allow-list', () => {
   let running: RunningApp;
+  const logs = new LogCapture();
   beforeAll(async () => {
-    running = await startApp({
-      SITES: 'demo=http://localhost:*;shop=https://shop.example.com,https://*.shop.example',
-      VISITOR_TOKEN_TTL_SECONDS: '120',
-    });
+    running = await startApp(
+      {
+        SITES: 'demo=http://localhost:*;shop=https://shop.example.com,https://*.shop.example',
+        VISITOR_TOKEN_TTL_SECONDS: '120',
+        LOG_LEVEL: 'warn',
+      },
+      { logDestination: logs },
+    );
   });
   afterAll(async () => {
     await running.stop();
@@ -41,6 +48,8 @@ describe('visitor tokens and the origin allow-list', () => {
     expect(body).toEqual({
       token: expect.stringMatching(/^[\w-]+\.[\w-]+$/),
       expiresInSeconds: 120,
+      // No handoff channel is configured here.
+      handoff: false,
     });
   });
 
@@ -55,22 +64,67 @@ describe('visitor tokens and the origin allow-list', () => {
   });
 
   it.each([
-    ['an unknown site key', { siteKey: 'nope' }, DEMO_ORIGIN],
-    ['an origin the site does not allow', { siteKey: 'shop' }, 'https://evil.example'],
-    ["another site's origin", { siteKey: 'demo' }, 'https://shop.example.com'],
+    ['an unknown site key', { siteKey: 'nope' }, DEMO_ORIGIN, 'unknown_site_key'],
+    [
+      'an origin the site does not allow',
+      { siteKey: 'shop' },
+      'https://evil.example',
+      'origin_not_allowed',
+    ],
+    [
+      "another site's origin",
+      { siteKey: 'demo' },
+      'https://shop.example.com',
+      'origin_not_allowed',
+    ],
     [
       'a look-alike of an allowed origin',
       { siteKey: 'shop' },
       'https://shop.example.com.evil.example',
+      'origin_not_allowed',
     ],
-    ['no Origin at all', { siteKey: 'demo' }, null],
-  ])('refuses a token for %s with 403 unauthorized', async (_case, body, origin) => {
-    const response = await requestVisitorToken(running.url, body, origin);
-    expect(response.status).toBe(403);
-    expect(response.headers.get('access-control-allow-origin')).toBeNull();
-    expect(await response.json()).toEqual({
-      error: { code: 'unauthorized', message: expect.any(String) },
-    });
+    ['no Origin at all', { siteKey: 'demo' }, null, 'no_origin'],
+  ])(
+    'refuses a token for %s with 403 unauthorized, the reason readable by the page, and logs which check refused',
+    async (_case, body, origin, reason) => {
+      const response = await requestVisitorToken(running.url, body, origin);
+      expect(response.status).toBe(403);
+      // CORS on the refusal: the widget on that page can read why, instead of seeing a network error.
+      expect(response.headers.get('access-control-allow-origin')).toBe(origin);
+      expect(response.headers.get('cache-control')).toBe('no-store');
+      const refusal = (await response.json()) as VisitorTokenRefusal;
+      expect(refusal).toEqual({
+        error: { code: 'unauthorized', reason, message: expect.any(String) },
+      });
+      if (reason !== 'no_origin') {
+        // The fix, naming what the request sent, for the widget to print on the console.
+        expect(refusal.error.message).toContain('SITES');
+        expect(refusal.error.message).toContain(body.siteKey);
+      }
+      const line = await logs.lineWhere(
+        (entry) =>
+          entry.reason === reason &&
+          entry.siteKey === body.siteKey &&
+          entry.origin === (origin ?? undefined),
+      );
+      expect(line).toMatchObject({ level: 'WARN', context: 'VisitorToken' });
+      expect(line.msg).toMatch(/^visitor token refused: /);
+    },
+  );
+
+  it('logs a refused site and origin once a minute, not once per visitor', async () => {
+    for (let visit = 0; visit < 3; visit++) {
+      await requestVisitorToken(running.url, { siteKey: 'repeated' }, DEMO_ORIGIN);
+    }
+    await logs.lineWhere((entry) => entry.siteKey === 'repeated');
+    expect(logs.lines().filter((entry) => entry.siteKey === 'repeated')).toHaveLength(1);
+  });
+
+  it("never lists the server's other site keys or origins in a refusal", async () => {
+    const response = await requestVisitorToken(running.url, { siteKey: 'shop' }, DEMO_ORIGIN);
+    const text = await response.text();
+    expect(text).not.toContain('shop.example');
+    expect(text).not.toContain('localhost:*');
   });
 
   it('refuses a malformed request with 400 bad_request', async () => {

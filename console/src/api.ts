@@ -2,6 +2,7 @@ import {
   type Conversation,
   type CrawlStatus,
   type GapGroup,
+  type Handoff,
   type PagesReport,
   type Stats,
 } from './types';
@@ -90,6 +91,8 @@ export const api = {
   gaps: (days: number) => json<{ items: GapGroup[] }>(`/gaps${query({ days })}`),
   pages: (days: number) => json<PagesReport>(`/pages${query({ days })}`),
   crawl: () => json<CrawlStatus>('/crawl'),
+  handoffs: (cursor?: string) =>
+    json<{ items: Handoff[]; next?: string }>(`/handoffs${query({ cursor })}`),
 
   /** Fetches an export with the session and hands it to the browser as a file download. */
   async download(format: 'csv' | 'json', days: number): Promise<void> {

@@ -4,6 +4,7 @@ import { announce, h } from './dom';
 import { conversationsView } from './views/conversations';
 import { crawlView } from './views/crawl';
 import { gapsView } from './views/gaps';
+import { handoffsView } from './views/handoffs';
 import { overviewView } from './views/overview';
 import { pagesView } from './views/pages';
 import { signInView } from './views/signin';
@@ -24,6 +25,7 @@ const ROUTES: Route[] = [
   { hash: '#gaps', title: 'Content gaps', view: gapsView },
   { hash: '#pages', title: 'Pages', view: pagesView },
   { hash: '#crawl', title: 'Crawl', view: crawlView },
+  { hash: '#handoffs', title: 'Talk to a person', view: handoffsView },
 ];
 
 const app = document.getElementById('app') as HTMLElement;

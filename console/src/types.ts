@@ -103,3 +103,23 @@ export const OUTCOME_LABELS: Record<Outcome, string> = {
   error: 'Error',
   cancelled: 'Stopped',
 };
+
+export interface HandoffDelivery {
+  channel: 'webhook' | 'email';
+  attempts: number;
+  deliveredAt?: number;
+  nextAttemptAt?: number;
+  lastError?: string;
+}
+
+/** A visitor's request to talk to a person (GET /v1/admin/handoffs). */
+export interface Handoff {
+  id: string;
+  visitorId: string;
+  conversationId?: string;
+  email: string;
+  message: string;
+  page?: { url: string; title?: string };
+  createdAt: number;
+  deliveries: HandoffDelivery[];
+}

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import axe from 'axe-core';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { ConversationLogStore } from '../../backend/src/analytics/conversation-log.store';
+import { HandoffStore } from '../../backend/src/handoff/handoff.store';
 import { E2E_ADMIN_TOKEN, logged } from '../../backend/test/support/admin';
 import { ChatClient, type RunningApp, startApp } from '../../backend/test/support/app';
 import { launchChromium } from '../../widget/test/support/browser';
@@ -255,6 +256,65 @@ describe('owner console', () => {
     await page.getByRole('link', { name: 'Crawl', exact: true }).click();
     await page.locator('[data-next-run]').waitFor();
     expect(await page.locator('[data-next-run]').textContent()).toMatch(/No crawl schedule is set/);
+  });
+
+  it("lists visitors' requests to talk to a person, with where each channel stands", async () => {
+    const handoffs = running.app.get(HandoffStore);
+    const now = Date.now();
+    const base = {
+      siteKey: 'demo',
+      visitorId: 'visitor-handoff',
+      email: 'visitor@example.org',
+      locale: 'en',
+      transcript: [{ question: 'Do you ship to Mars?', answer: 'I could not find that.' }],
+    };
+    await handoffs.add(
+      {
+        ...base,
+        id: 'handoff-delivered',
+        conversationId: 'conversation-mars',
+        message: 'Please call me about Mars.',
+        page: { url: 'https://example.com/shipping', title: 'Shipping' },
+        createdAt: now - 60_000,
+      },
+      ['email'],
+    );
+    await handoffs.delivered('handoff-delivered', 'email', now - 50_000);
+    await handoffs.add(
+      { ...base, id: 'handoff-waiting', message: '<b>Still</b> waiting', createdAt: now },
+      ['webhook'],
+    );
+    await handoffs.failed(
+      'handoff-waiting',
+      'webhook',
+      now + 30_000,
+      'the webhook answered HTTP 503',
+    );
+
+    await signIn(page, running.url);
+    await page.getByRole('link', { name: 'Talk to a person', exact: true }).click();
+    await page.locator('[data-handoff]').first().waitFor();
+    const items = page.locator('[data-handoff]');
+    expect(
+      await items.evaluateAll((elements) => elements.map((e) => e.getAttribute('data-handoff'))),
+    ).toEqual(['handoff-waiting', 'handoff-delivered']);
+    const waiting = items.nth(0);
+    // The visitor's words are text, never HTML.
+    expect(await waiting.locator('blockquote').textContent()).toBe('<b>Still</b> waiting');
+    expect(await waiting.locator('.deliveries').textContent()).toMatch(
+      /^Webhook: not delivered yet \(1 tries, last: the webhook answered HTTP 503, next try /,
+    );
+    const delivered = items.nth(1);
+    expect(await delivered.locator('.deliveries').textContent()).toMatch(/^E-mail: delivered /);
+    expect(
+      await delivered.getByRole('link', { name: 'visitor@example.org' }).getAttribute('href'),
+    ).toBe('mailto:visitor@example.org');
+    expect(
+      await delivered.getByRole('link', { name: 'The conversation' }).getAttribute('href'),
+    ).toBe('#conversations/conversation-mars');
+    expect(await delivered.textContent()).toContain('Shipping https://example.com/shipping');
+    expect(await seriousViolations(page)).toEqual([]);
+    await handoffs.deleteVisitor('visitor-handoff');
   });
 
   it('serves the console compressed, under a policy that allows only its own script', async () => {

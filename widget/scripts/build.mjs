@@ -1,5 +1,6 @@
 // Builds widget/dist/widget.js: one minified IIFE with socket.io-client inside, for site owners
-// to load with one script tag; widget.js.br, its brotli encoding, which the server would otherwise
+// to load with one script tag; widget-voice.js and widget-handoff.js, the features it loads on
+// first use; each one's .br, its brotli encoding, which the server would otherwise
 // spend a quarter of a second on at every start; and .build-inputs.json, every file the build read
 // and wrote, by which `npm start` (scripts/build-if-stale.mjs) tells whether to build again.
 import { readFile, writeFile } from 'node:fs/promises';
@@ -91,6 +92,39 @@ const jsonOnly = {
   },
 };
 
+/**
+ * For the same reason, engine.io-parser's packet encoding and decoding are swapped for text-only
+ * ones: no Blob, ArrayBuffer or base64 handling, about 0.3 KB gzipped. A binary frame from a server
+ * decodes as engine.io's parse error, which closes the connection.
+ */
+const textOnlyPackets = {
+  name: 'text-only-packets',
+  setup(esbuild) {
+    const fromEngineIoParser = /[\\/]engine\.io-parser[\\/]/;
+    esbuild.onResolve({ filter: /^\.\/(en|de)codePacket\.js$/ }, ({ path, importer }) =>
+      fromEngineIoParser.test(importer)
+        ? {
+            path: join(dirname(importer), path.replace(/\.js$/, '.browser.js')),
+            namespace: 'text-only',
+          }
+        : undefined,
+    );
+    esbuild.onLoad({ filter: /.*/, namespace: 'text-only' }, ({ path }) => ({
+      contents:
+        'import { PACKET_TYPES, PACKET_TYPES_REVERSE, ERROR_PACKET } from "./commons.js";' +
+        'export const encodePacket = ({ type, data }, _binary, callback) =>' +
+        ' callback(PACKET_TYPES[type] + (data || ""));' +
+        'export const encodePacketToBinary = () => { throw new Error("binary packets unsupported"); };' +
+        'export const decodePacket = (packet) => {' +
+        ' const type = typeof packet === "string" && PACKET_TYPES_REVERSE[packet[0]];' +
+        ' return !type ? ERROR_PACKET : packet.length > 1 ? { type, data: packet.slice(1) } : { type };' +
+        '};',
+      resolveDir: dirname(path),
+      loader: 'js',
+    }));
+  },
+};
+
 const outfile = join(outDir, 'widget.js');
 const { metafile } = await build({
   absWorkingDir: widgetDir,
@@ -110,14 +144,41 @@ const { metafile } = await build({
       'MIT, (c) Guillermo Rauch and the Socket.IO contributors */',
   },
   legalComments: 'none',
-  plugins: [minifiedCss, websocketOnly, jsonOnly],
+  plugins: [minifiedCss, websocketOnly, jsonOnly, textOnlyPackets],
   logLevel: 'warning',
 });
-const bundle = await readFile(outfile);
-const brotli = await promisify(brotliCompress)(bundle, {
-  params: { [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY },
+/**
+ * The features beyond the core, each its own ES module beside widget.js (widget-<name>.js), which
+ * the core imports relative to its own URL the first time the feature is needed.
+ */
+const chunks = await build({
+  absWorkingDir: widgetDir,
+  entryPoints: { voice: 'src/chunks/voice.ts', handoff: 'src/chunks/handoff.ts' },
+  outdir: outDir,
+  entryNames: 'widget-[name]',
+  metafile: true,
+  bundle: true,
+  minify: true,
+  format: 'esm',
+  platform: 'browser',
+  target: ['chrome100', 'firefox100', 'safari15.4', 'edge100'],
+  banner: { js: `/*! LoreChat widget ${version}, Apache-2.0 */` },
+  legalComments: 'none',
+  plugins: [minifiedCss],
+  logLevel: 'warning',
 });
-await writeFile(`${outfile}.br`, brotli);
+const scripts = [
+  outfile,
+  ...Object.keys(chunks.metafile.outputs).map((file) => join(widgetDir, file)),
+];
+await Promise.all(
+  scripts.map(async (file) => {
+    const brotli = await promisify(brotliCompress)(await readFile(file), {
+      params: { [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY },
+    });
+    await writeFile(`${file}.br`, brotli);
+  }),
+);
 // A plugin's module is named `<namespace>:<file>`; the file is what changes.
 const inWidget = (file) =>
   relative(widgetDir, resolve(widgetDir, file.replace(/^[\w-]+:(?=\/)/, '')));
@@ -125,8 +186,8 @@ const inWidget = (file) =>
 await writeFile(
   join(outDir, '.build-inputs.json'),
   JSON.stringify({
-    inputs: Object.keys(metafile.inputs).map(inWidget),
-    outputs: [...Object.keys(metafile.outputs).map(inWidget), inWidget(`${outfile}.br`)],
+    inputs: [...Object.keys(metafile.inputs), ...Object.keys(chunks.metafile.inputs)].map(inWidget),
+    outputs: scripts.flatMap((file) => [inWidget(file), inWidget(`${file}.br`)]),
   }),
 );
-console.log(`built widget/dist/widget.js (version ${version})`);
+console.log(`built widget/dist/widget.js and its chunks (version ${version})`);

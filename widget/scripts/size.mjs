@@ -23,6 +23,11 @@ console.log(
   `  gzip    ${String(gzip).padStart(7)} bytes  ${kb(gzip)}  (budget ${kb(GZIP_BUDGET_BYTES)})`,
 );
 console.log(`  brotli  ${String(brotli).padStart(7)} bytes  ${kb(brotli)}`);
+// The chunks load on first use, so they are outside the budget: listed to keep an eye on them.
+for (const chunk of ['widget-voice.js', 'widget-handoff.js']) {
+  const size = gzipSync(await readFile(join(dirname(file), chunk)), { level: 9 }).length;
+  console.log(`  ${chunk} (loaded on first use): gzip ${size} bytes  ${kb(size)}`);
+}
 if (gzip > GZIP_BUDGET_BYTES) {
   console.error(`over budget by ${gzip - GZIP_BUDGET_BYTES} bytes gzipped`);
   process.exitCode = 1;

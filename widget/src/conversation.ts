@@ -41,6 +41,8 @@ export interface SavedConversation {
 /** What the conversation needs from the connection; transport.ts implements it over Socket.IO. */
 export interface ChatConnection {
   readonly online: boolean;
+  /** The server refused this site or page for good: questions fail at once. */
+  readonly refused: boolean;
   connect(): void;
   /** Calls `reply` once: with the ack, or with undefined if none came (timeout, disconnect). */
   ask(payload: AskPayload, reply: (response: AckResponse<AskAccepted> | undefined) => void): void;
@@ -57,6 +59,8 @@ export interface AnswerEvents {
   /** `recovered`: the server resumed the session, and sends the events missed meanwhile. */
   online(recovered: boolean): void;
   offline(): void;
+  /** The server refused the site key or the page's origin. */
+  refused(): void;
 }
 
 export interface ConversationListener {
@@ -172,6 +176,11 @@ export class Conversation implements AnswerEvents {
     this.#listener.changed();
   }
 
+  refused(): void {
+    this.#sendNext();
+    this.#listener.changed();
+  }
+
   #failAll(state: Turn['state']): void {
     for (const turn of this.turns) if (turn.state === state) this.#fail(turn, 'connection_lost');
   }
@@ -208,6 +217,11 @@ export class Conversation implements AnswerEvents {
     if (!connection) return;
     const next = this.turns.find((turn) => turn.state === 'queued');
     if (!next) return;
+    if (connection.refused) {
+      // Failing one settles it, which sends (fails) the next.
+      this.#fail(next, 'unauthorized');
+      return;
+    }
     if (!connection.online) {
       connection.connect();
       return;

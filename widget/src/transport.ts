@@ -4,9 +4,12 @@ import {
   type AskPayload,
   type ClientToServerEvents,
   type FeedbackPayload,
+  type HandoffPayload,
   type ServerToClientEvents,
   SOCKET_IO_PATH,
   VISITOR_TOKEN_PATH,
+  type VisitorTokenRefusal,
+  type VisitorTokenResponse,
 } from '@lorechat/contracts';
 import { Manager, type Socket } from 'socket.io-client';
 import { type AnswerEvents, type ChatConnection } from './conversation';
@@ -26,15 +29,21 @@ type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 export class SocketConnection implements ChatConnection {
   readonly #socket: ChatSocket;
   #lost = false;
+  /** Set when the server refused this site key or origin: retrying cannot help. */
+  refused = false;
   /** Requests still waiting for their ack; a disconnect means they will never get one. */
   readonly #waitingForAck = new Set<() => void>();
 
-  /** `tokens` keeps the visitor token between pages; renewing it keeps the visitor's id. */
+  /**
+   * `tokens` keeps the visitor token between pages (renewing it keeps the visitor's id);
+   * `offersHandoff` is called when the server says the site owner can be reached from the chat.
+   */
   constructor(
     serverUrl: URL,
     siteKey: string,
     events: AnswerEvents,
     tokens: { saved?: string; save(token: string): void },
+    offersHandoff: () => void,
   ) {
     const manager = new Manager(serverUrl.origin, {
       // A server behind a path prefix (https://example.com/lorechat) serves Socket.IO under it.
@@ -49,20 +58,42 @@ export class SocketConnection implements ChatConnection {
     // A fresh visitor token for every connection attempt: tokens are short-lived, and the last
     // one is sent along so the server keeps this visitor's id. Without one the server refuses.
     let token = tokens.saved;
+    let warned = false;
+    // Likely a wrong data-server-url: said once, then retried like any outage.
+    const warnOnce = (error: unknown) => {
+      if (!warned) console.warn(`LoreChat: cannot reach ${serverUrl.href}: ${String(error)}`);
+      warned = true;
+    };
+    const tokenUrl = `${serverUrl.href.replace(/\/+$/, '')}${VISITOR_TOKEN_PATH}`;
     this.#socket = manager.socket('/', {
       auth: (send) => {
-        fetch(`${serverUrl.href.replace(/\/+$/, '')}${VISITOR_TOKEN_PATH}`, {
+        fetch(tokenUrl, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ siteKey, previousToken: token }),
         })
-          .then((response) => response.json() as Promise<{ token?: string }>)
-          .then((body) => {
+          .then(async (response) => {
+            const body = (await response.json()) as Partial<
+              VisitorTokenResponse & VisitorTokenRefusal
+            >;
+            // 400 and 403 come with CORS headers and say what the site owner must fix.
+            if (response.status === 400 || response.status === 403) {
+              this.refused = true;
+              console.error(`LoreChat: ${body.error?.message ?? response.status}`);
+              this.#socket.disconnect();
+              events.refused();
+              return;
+            }
+            if (!response.ok) throw new Error(`HTTP ${response.status}`);
+            if (body.handoff) offersHandoff();
             token = body.token;
             if (token) tokens.save(token);
+            send({ token });
           })
-          .catch(() => undefined)
-          .finally(() => send({ token }));
+          .catch((error: unknown) => {
+            warnOnce(error);
+            send({ token });
+          });
       },
     });
     const offline = guard(() => {
@@ -80,7 +111,9 @@ export class SocketConnection implements ChatConnection {
     this.#socket.on('disconnect', offline);
     this.#socket.on(
       'connect_error',
-      guard(() => {
+      guard((error) => {
+        // A refused handshake carries data; without, the server could not be reached at all.
+        if (!('data' in error)) warnOnce(error.message);
         offline();
         // A refused handshake (no token, or a draining server) stops Socket.IO's own retries.
         if (!this.#socket.active) setTimeout(() => this.#socket.connect(), 5000);
@@ -109,13 +142,14 @@ export class SocketConnection implements ChatConnection {
   }
 
   /** For the panel: `offline` once a connection attempt failed or an open connection dropped. */
-  get status(): 'connecting' | 'online' | 'offline' {
+  get status(): 'connecting' | 'online' | 'offline' | 'refused' {
+    if (this.refused) return 'refused';
     if (this.#socket.connected) return 'online';
     return this.#lost ? 'offline' : 'connecting';
   }
 
   connect(): void {
-    this.#socket.connect();
+    if (!this.refused) this.#socket.connect();
   }
 
   ask(payload: AskPayload, reply: (response: AckResponse<AskAccepted> | undefined) => void): void {
@@ -127,10 +161,19 @@ export class SocketConnection implements ChatConnection {
   }
 
   feedback(payload: FeedbackPayload): Promise<boolean> {
+    return this.send('feedback', payload).then((response) => response?.ok === true);
+  }
+
+  /** Emits an event that is acknowledged: resolves with the ack, or undefined if none came. */
+  send<Event extends 'feedback' | 'handoff'>(
+    event: Event,
+    payload: Parameters<ClientToServerEvents[Event]>[0],
+  ): Promise<Parameters<NonNullable<Parameters<ClientToServerEvents[Event]>[1]>>[0] | undefined> {
     return new Promise((resolve) => {
-      this.#request<AckResponse<object>>(
-        (ack) => this.#socket.emit('feedback', payload, ack),
-        (response) => resolve(response?.ok === true),
+      // One emit for either event: their acks differ only in what `ok: true` carries.
+      this.#request(
+        (ack) => this.#socket.emit(event as 'handoff', payload as HandoffPayload, ack),
+        resolve,
       );
     });
   }

@@ -3,6 +3,7 @@ import { Conversation, type FailureCode, type Turn } from './conversation';
 import { guard, report } from './guard';
 import { CATALOGS } from './i18n';
 import { readOptions } from './options';
+import { type WidgetChunk, type WidgetExtension } from './extension';
 import { StoredState } from './storage';
 import { SocketConnection } from './transport';
 import { ChatView, type ConnectionStatus } from './ui/chat-view';
@@ -70,13 +71,28 @@ export function mountWidget(script: HTMLScriptElement | null, onDestroy: () => v
       emit('answer', { messageId, text, sources, cancelled: turn.state === 'cancelled' });
     }
   };
+  const chunks: Record<string, unknown> = {};
+  /**
+   * Loads a feature beyond the core once, on first use: `widget-<name>.js` from beside the
+   * script, so the core stays within its size budget and pages where nobody needs it load none.
+   */
+  const extend = (name: string) =>
+    (chunks[name] ||= import(new URL(`widget-${name}.js`, script?.src || location.href).href)
+      .then((chunk: WidgetChunk) => chunk.default(extension))
+      .catch(report));
   const connect = () => {
     if (destroyed) return;
     if (!connection) {
-      connection = new SocketConnection(options.serverUrl, options.siteKey, conversation, {
-        saved: stored.current.visitorToken,
-        save: (visitorToken) => stored.update({ visitorToken }),
-      });
+      connection = new SocketConnection(
+        options.serverUrl,
+        options.siteKey,
+        conversation,
+        {
+          saved: stored.current.visitorToken,
+          save: (visitorToken) => stored.update({ visitorToken }),
+        },
+        () => extend('handoff'),
+      );
       conversation.attach(connection);
     }
     connection.connect();
@@ -90,7 +106,11 @@ export function mountWidget(script: HTMLScriptElement | null, onDestroy: () => v
   const view = new ChatView(options, messages, conversation, {
     opened: (open) => {
       stored.update({ open });
-      if (open) connect();
+      if (open) {
+        connect();
+        // The microphone and read-aloud buttons come with the chunk.
+        extend('voice');
+      }
       emit(open ? 'open' : 'close', undefined);
     },
     ask,
@@ -109,7 +129,9 @@ export function mountWidget(script: HTMLScriptElement | null, onDestroy: () => v
   const savePartialAnswer = guard(() => conversation.persist());
   window.addEventListener('pagehide', savePartialAnswer);
   view.render();
-  if (stored.current.open ?? options.openOnLoad) view.open(false);
+  // On a phone the open panel covers the whole page: data-open waits for the visitor there.
+  const small = matchMedia('(max-width:480px),(max-height:480px)').matches;
+  if (stored.current.open ?? (options.openOnLoad && !small)) view.open(false);
   if (conversation.hasQueuedQuestions) connect();
 
   /** Every method is safe to call from any page script, at any time, even after destroy. */
@@ -141,6 +163,13 @@ export function mountWidget(script: HTMLScriptElement | null, onDestroy: () => v
       listeners.clear();
       onDestroy();
     }),
+  };
+  const extension: WidgetExtension = {
+    root: view.host.shadowRoot as ShadowRoot,
+    locale: options.locale,
+    api,
+    conversationId: () => stored.current.conversationId,
+    handoff: (payload) => (connection as SocketConnection).send('handoff', payload),
   };
   return api;
 }

@@ -217,6 +217,28 @@ describe('the chat widget', () => {
     ]);
   });
 
+  it('scrolls a long code line inside its block, never the panel sideways', async () => {
+    const command = `npm run lorechat -- ingest ${'--include "/docs/*" '.repeat(12)}--site https://example.com`;
+    stack.answer(() => streamed(`Run this [1]:\n\n\`\`\`sh\n${command}\n\`\`\``));
+    const page = await openWidgetPage(context, stack);
+    await ask(page, 'How do I crawl only the docs?');
+    const turn = widget(page).turn(0);
+    await answerSettled(turn);
+    const block = turn.locator('pre');
+    expect(await block.textContent()).toBe(command);
+    const widths = await page.evaluate(() => {
+      const root = document.querySelector('lorechat-widget')?.shadowRoot;
+      const pre = root?.querySelector('pre');
+      const log = root?.querySelector('.log');
+      return {
+        preScrolls: (pre?.scrollWidth ?? 0) > (pre?.clientWidth ?? 0),
+        preOverflow: pre ? getComputedStyle(pre).overflowX : '',
+        logFits: (log?.scrollWidth ?? 1) <= (log?.clientWidth ?? 0),
+      };
+    });
+    expect(widths).toEqual({ preScrolls: true, preOverflow: 'auto', logFits: true });
+  });
+
   it('copies an answer as text', async () => {
     const page = await openWidgetPage(context, stack);
     await ask(page, 'How do I deploy to production?');
@@ -395,6 +417,32 @@ describe('GET /widget.js', () => {
     const other = await fetch(`${stack.serverUrl}/widget/v0.0.0-old/widget.js`);
     expect(other.status).toBe(404);
     expect(await other.text()).toContain(`/widget/v${version}/widget.js`);
+  });
+
+  it.each(['voice', 'handoff'])(
+    'serves the %s chunk beside widget.js, with CORS for its module import',
+    async (chunk) => {
+      const built = readFileSync(join(__dirname, '..', 'dist', `widget-${chunk}.js`));
+      for (const [path, cache] of [
+        [`/widget-${chunk}.js`, 'public, max-age=300, stale-while-revalidate=3600'],
+        [`/widget/v${version}/widget-${chunk}.js`, 'public, max-age=31536000, immutable'],
+      ] as const) {
+        const response = await fetch(`${stack.serverUrl}${path}`, {
+          headers: { 'accept-encoding': 'br' },
+        });
+        expect(response.status).toBe(200);
+        expect(response.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+        expect(response.headers.get('access-control-allow-origin')).toBe('*');
+        expect(response.headers.get('cache-control')).toBe(cache);
+        expect(Buffer.from(await response.arrayBuffer()).equals(built)).toBe(true);
+      }
+    },
+  );
+
+  it('answers 404 for a chunk that is not part of the widget', async () => {
+    const response = await fetch(`${stack.serverUrl}/widget-nothing.js`);
+    expect(response.status).toBe(404);
+    expect(await response.text()).toBe('widget-nothing.js is not a part of the widget.');
   });
 });
 

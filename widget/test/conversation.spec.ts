@@ -11,6 +11,7 @@ type Reply = (response: AckResponse<AskAccepted> | undefined) => void;
 /** A connection the test drives by hand: it records asks and lets the test answer them. */
 class FakeConnection implements ChatConnection {
   online = false;
+  refused = false;
   connectCalls = 0;
   readonly asks: { payload: AskPayload; reply: Reply }[] = [];
   readonly cancels: string[] = [];
@@ -213,6 +214,21 @@ describe('Conversation', () => {
     connection.lastAsk().reply({ ok: false, error: { code: 'too_large', message: 'too long' } });
     connection.lastAsk().reply(undefined);
     expect(conversation.turns[0]).toMatchObject({ state: 'failed', failure: 'too_large' });
+  });
+
+  it('fails queued questions at once, and new ones too, when the server refused the site', () => {
+    const { conversation, connection, settled } = setUp();
+    conversation.ask('First?');
+    conversation.ask('Second?');
+    connection.refused = true;
+    conversation.refused();
+    conversation.ask('Third?');
+    expect(connection.asks).toHaveLength(0);
+    expect(settled.map((turn) => [turn.question, turn.state, turn.failure])).toEqual([
+      ['First?', 'failed', 'unauthorized'],
+      ['Second?', 'failed', 'unauthorized'],
+      ['Third?', 'failed', 'unauthorized'],
+    ]);
   });
 
   it('stops the streaming answer and records a cancelled end', () => {

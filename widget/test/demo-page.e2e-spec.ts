@@ -51,6 +51,49 @@ describe('the demo page under its Content-Security-Policy', () => {
     expect(errors).toEqual([]);
   });
 
+  it('stays readable on a phone: the panel waits for the visitor, and follows dark mode', async () => {
+    const phone = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+      colorScheme: 'dark',
+    });
+    try {
+      const page = await phone.newPage();
+      const errors = watchPageErrors(page);
+      await page.goto(`${running.url}/`);
+      await page.waitForFunction(() => window.LoreChat !== undefined);
+      // data-open="true" opens the panel on a desktop; here it would cover the whole page.
+      expect(await widget(page).panel.isVisible()).toBe(false);
+      expect(await page.getByRole('heading', { name: 'LoreChat' }).isVisible()).toBe(true);
+      const colours = await page.evaluate(() => {
+        const style = getComputedStyle(document.body);
+        return [style.color, style.backgroundColor];
+      });
+      expect(colours).toEqual(['rgb(236, 236, 241)', 'rgb(29, 29, 34)']);
+      // Nothing wider than the phone: no sideways scrolling of the page.
+      expect(
+        await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth),
+      ).toBe(true);
+      expect(errors).toEqual([]);
+    } finally {
+      await phone.close();
+    }
+  });
+
+  it('has a favicon the policy allows, and opens the panel by itself on a desktop', async () => {
+    const page = await context.newPage();
+    await page.goto(`${running.url}/`);
+    await page.waitForFunction(() => window.LoreChat !== undefined);
+    const icon = await page.locator('link[rel="icon"]').getAttribute('href');
+    expect(icon).toMatch(/^data:image\/svg\+xml,/);
+    await widget(page).panel.waitFor();
+    const violations = await page.evaluate(
+      () => (window as unknown as { violations: string[] }).violations,
+    );
+    expect(violations).toEqual([]);
+  });
+
   it('refuses to be shown in a frame of another page', async () => {
     const page = await context.newPage();
     await page.goto(`${running.url}/health`);

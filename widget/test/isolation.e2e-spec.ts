@@ -152,7 +152,8 @@ describe('the widget on hostile pages', () => {
     // Only the elements the renderer makes: no script, img, svg, iframe or style from the answer.
     expect(found.inBody).toEqual(['a', 'code', 'p', 'pre']);
     expect(found.eventAttributes).toEqual([]);
-    expect(found.stylesheets).toEqual([0, 1]);
+    // The core's stylesheet and the voice chunk's (loaded when the panel opened); none from the answer.
+    expect(found.stylesheets).toEqual([0, 2]);
     expect(found.links).toEqual([
       { href: 'https://example.com/page', rel: 'noopener noreferrer' },
       { href: 'mailto:help@example.com', rel: 'noopener noreferrer' },

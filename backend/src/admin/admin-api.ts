@@ -50,6 +50,15 @@ export const exportQuery = z.object({
   days: days(30, 3650),
 });
 
+export const handoffsQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20).describe('Requests per page'),
+  cursor: z
+    .string()
+    .max(500)
+    .optional()
+    .describe('The `next` of the previous page, to get the page after it'),
+});
+
 export const signInBody = z.object({ token: z.string().min(1).max(512) });
 
 const id = z.string().min(1).max(100);
@@ -147,6 +156,28 @@ const crawl = z.object({
 
 const error = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 
+const handoff = z.object({
+  id: z.string(),
+  siteKey: z.string(),
+  visitorId: z.string(),
+  conversationId: z.string().optional(),
+  email: z.string(),
+  message: z.string(),
+  page: page.optional(),
+  locale: z.string().optional(),
+  transcript: z.array(z.object({ question: z.string(), answer: z.string() })),
+  createdAt: z.number().describe('Epoch milliseconds'),
+  deliveries: z.array(
+    z.object({
+      channel: z.enum(['webhook', 'email']),
+      attempts: z.number(),
+      deliveredAt: z.number().optional(),
+      nextAttemptAt: z.number().optional(),
+      lastError: z.string().optional(),
+    }),
+  ),
+});
+
 export interface AdminRoute {
   method: 'get' | 'post' | 'delete';
   /** OpenAPI style: `{id}` for a path parameter. */
@@ -189,10 +220,20 @@ export const ADMIN_ROUTES: AdminRoute[] = [
   {
     method: 'delete',
     path: '/visitors/{id}',
-    summary: 'Deletes everything of one visitor (every conversation and rating)',
+    summary:
+      'Deletes everything of one visitor (every conversation and rating, and their requests to talk to a person)',
     authenticated: true,
     pathParameters: { id },
-    response: z.object({ deletedAnswers: z.number() }),
+    response: z.object({ deletedAnswers: z.number(), deletedHandoffs: z.number() }),
+  },
+  {
+    method: 'get',
+    path: '/handoffs',
+    summary:
+      "Visitors' requests to talk to a person, newest first, with each channel's delivery (delivered, or why not yet)",
+    authenticated: true,
+    query: handoffsQuery,
+    response: z.object({ items: z.array(handoff), next: z.string().optional() }),
   },
   {
     method: 'get',

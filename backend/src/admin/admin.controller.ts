@@ -23,7 +23,16 @@ import { EmbeddingProvider } from '../embeddings/embedding-provider';
 import { Analyzer } from '../text/analyzer';
 import { Retriever } from '../retrieval/retriever';
 import { VectorStore } from '../vector-store/vector-store';
-import { conversationsQuery, exportQuery, gapsQuery, pagesQuery, statsQuery } from './admin-api';
+import { type HandoffCursor, type HandoffPage, HandoffStore } from '../handoff/handoff.store';
+import { type StoredHandoff } from '../handoff/handoff-record';
+import {
+  conversationsQuery,
+  exportQuery,
+  gapsQuery,
+  handoffsQuery,
+  pagesQuery,
+  statsQuery,
+} from './admin-api';
 import { AdminGuard, adminError } from './admin.guard';
 import { crawlStatus, type CrawlStatus } from './crawl-status';
 import { writeExport } from './export';
@@ -47,6 +56,15 @@ export function parseQuery<T extends z.ZodObject>(schema: T, query: unknown): z.
 
 function encodeCursor(cursor: ConversationCursor): string {
   return Buffer.from(JSON.stringify([cursor.lastAt, cursor.conversationId])).toString('base64url');
+}
+
+function encodeHandoffCursor(cursor: HandoffCursor): string {
+  return Buffer.from(JSON.stringify([cursor.createdAt, cursor.id])).toString('base64url');
+}
+
+function decodeHandoffCursor(text: string): HandoffCursor {
+  const { lastAt, conversationId } = decodeCursor(text);
+  return { createdAt: lastAt, id: conversationId };
 }
 
 function decodeCursor(text: string): ConversationCursor {
@@ -76,6 +94,7 @@ export class AdminController {
     private readonly retriever: Retriever,
     private readonly embeddings: EmbeddingProvider,
     private readonly vectorStore: VectorStore,
+    private readonly handoffs: HandoffStore,
   ) {}
 
   @Get('session')
@@ -121,10 +140,26 @@ export class AdminController {
   }
 
   @Delete('visitors/:id')
-  async deleteVisitor(@Param('id') id: string): Promise<{ deletedAnswers: number }> {
+  async deleteVisitor(
+    @Param('id') id: string,
+  ): Promise<{ deletedAnswers: number; deletedHandoffs: number }> {
     const deletedAnswers = await this.read(() => this.store.deleteVisitor(id));
-    this.logger.log({ msg: "visitor's data deleted", visitorId: id, deletedAnswers });
-    return { deletedAnswers };
+    const deletedHandoffs = await this.read(() => this.handoffs.deleteVisitor(id));
+    this.logger.log({
+      msg: "visitor's data deleted",
+      visitorId: id,
+      deletedAnswers,
+      deletedHandoffs,
+    });
+    return { deletedAnswers, deletedHandoffs };
+  }
+
+  @Get('handoffs')
+  async listHandoffs(@Query() query: unknown): Promise<{ items: StoredHandoff[]; next?: string }> {
+    const { limit, cursor } = parseQuery(handoffsQuery, query);
+    const after = cursor === undefined ? undefined : decodeHandoffCursor(cursor);
+    const page: HandoffPage = await this.read(() => this.handoffs.list(limit, after));
+    return { items: page.items, ...(page.next && { next: encodeHandoffCursor(page.next) }) };
   }
 
   @Get('gaps')

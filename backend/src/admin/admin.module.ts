@@ -2,6 +2,7 @@ import { type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common
 import { AnalyticsModule } from '../analytics/analytics.module';
 import { ConfigService } from '../config/config.service';
 import { EmbeddingsModule } from '../embeddings/embeddings.module';
+import { HandoffModule } from '../handoff/handoff.module';
 import { RetrievalModule } from '../retrieval/retrieval.module';
 import { VectorStoreModule } from '../vector-store/vector-store.module';
 import { AdminAuth } from './admin-auth';
@@ -14,7 +15,7 @@ import { signInLimiter } from './sign-in-limiter';
 
 /** The owner's side: the admin API under /v1/admin and the console at /admin. */
 @Module({
-  imports: [AnalyticsModule, RetrievalModule, EmbeddingsModule, VectorStoreModule],
+  imports: [AnalyticsModule, RetrievalModule, EmbeddingsModule, VectorStoreModule, HandoffModule],
   controllers: [AdminController, AdminSessionController, ConsoleController],
   providers: [
     {

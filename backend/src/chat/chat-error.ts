@@ -18,7 +18,14 @@ export class ChatError extends Error {
 const logger = new Logger('ChatErrors');
 
 /** The limits a visitor can reach, each with what it tells them. */
-export type Limit = 'questions' | 'feedback' | 'visitor_tokens' | 'ip_tokens' | 'site_tokens';
+export type Limit =
+  | 'questions'
+  | 'feedback'
+  | 'visitor_tokens'
+  | 'ip_tokens'
+  | 'site_tokens'
+  | 'handoffs_per_hour'
+  | 'handoffs_per_site';
 
 const LIMIT_REACHED: Record<Limit, { code: ErrorCode; reason: string }> = {
   questions: { code: 'rate_limited', reason: 'Too many questions in a minute.' },
@@ -36,6 +43,14 @@ const LIMIT_REACHED: Record<Limit, { code: ErrorCode; reason: string }> = {
   site_tokens: {
     code: 'daily_limit_reached',
     reason: "This site's assistant has reached its daily limit of answers.",
+  },
+  handoffs_per_hour: {
+    code: 'rate_limited',
+    reason: 'You have already asked for a person several times this hour.',
+  },
+  handoffs_per_site: {
+    code: 'rate_limited',
+    reason: 'This site has received too many requests for a person today.',
   },
 };
 

@@ -22,6 +22,7 @@ import {
   type AskAccepted,
   CLIENT_EVENTS,
   type ClientToServerEvents,
+  type HandoffAccepted,
   type ServerToClientEvents,
 } from '@lorechat/contracts';
 
@@ -181,6 +182,16 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   ): Promise<void> {
     await this.chat.feedback(payload, socket.data.visitor);
     ack?.({ ok: true });
+  }
+
+  @SubscribeMessage('handoff')
+  async handoff(
+    @ConnectedSocket() socket: ChatSocket,
+    @MessageBody() payload: unknown,
+    @Ack() ack: ((response: AckResponse<HandoffAccepted>) => void) | undefined,
+  ): Promise<void> {
+    const accepted = await this.chat.handoff(payload, socket.data.visitor);
+    ack?.({ ok: true, ...accepted });
   }
 
   private sinkFor(socket: ChatSocket, messageId: string): AnswerSink {

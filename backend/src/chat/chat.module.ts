@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AnalyticsModule } from '../analytics/analytics.module';
 import { ConfigService } from '../config/config.service';
+import { HandoffModule } from '../handoff/handoff.module';
 import { HealthModule } from '../health/health.module';
 import { LlmModule } from '../llm/llm.module';
 import { RetrievalModule } from '../retrieval/retrieval.module';
@@ -23,6 +24,7 @@ import { OPTIONAL_REDIS } from '../redis/redis.module';
     HealthModule,
     VectorStoreModule,
     AnalyticsModule,
+    HandoffModule,
   ],
   providers: [
     ChatGateway,

@@ -11,6 +11,8 @@ import {
   sameModel,
 } from '../llm/llm-provider';
 import { AnswerLog } from '../analytics/answer-log';
+import { transcriptOf } from '../handoff/handoff-record';
+import { HandoffService } from '../handoff/handoff.service';
 import { withLogContext } from '../logging/log-context';
 import { Metrics } from '../metrics/metrics';
 import { Retriever } from '../retrieval/retriever';
@@ -19,12 +21,13 @@ import { estimateTokens } from '../text/tokens';
 import { VectorStore } from '../vector-store/vector-store';
 import { ChatError, conversationNotFound, toErrorPayload } from './chat-error';
 import { type ConversationOwner, ConversationStore } from './conversation-store/conversation-store';
-import { parseAsk, parseCancel, parseFeedback } from './payloads';
+import { parseAsk, parseCancel, parseFeedback, parseHandoff } from './payloads';
 import { buildRequest, numberSources, toSources } from './prompt';
 import {
   type AskAccepted,
   type AskPayload,
   type ErrorPayload,
+  type HandoffAccepted,
   type Source,
   type Usage,
 } from '@lorechat/contracts';
@@ -95,6 +98,7 @@ export class ChatService {
     private readonly responseCache: ResponseCache,
     private readonly vectorStore: VectorStore,
     private readonly answerLog: AnswerLog,
+    private readonly handoffs: HandoffService,
   ) {
     drain.onDrain((deadline) => this.finishAnswers(deadline));
   }
@@ -201,6 +205,21 @@ export class ChatService {
       rating,
       comment,
     });
+  }
+
+  /**
+   * Sends the conversation so far to the site owner with the visitor's address and message. The
+   * transcript is the server's own memory of the conversation, not what the widget says it was.
+   */
+  async handoff(payload: unknown, visitor: Visitor): Promise<HandoffAccepted> {
+    const request = parseHandoff(payload, this.config.config.chat.maxMessageChars);
+    if (!this.handoffs.available) {
+      throw new ChatError('bad_request', 'This site does not take requests to talk to a person.');
+    }
+    const history = request.conversationId
+      ? await this.conversations.history(request.conversationId, ownerOf(visitor))
+      : undefined;
+    return this.handoffs.request(request, transcriptOf(history ?? []), visitor);
   }
 
   /**

@@ -1,22 +1,41 @@
 import { z } from 'zod';
 import { ChatError } from './chat-error';
-import { type AskPayload, type CancelPayload, type FeedbackPayload } from '@lorechat/contracts';
+import {
+  type AskPayload,
+  type CancelPayload,
+  type FeedbackPayload,
+  type HandoffPayload,
+} from '@lorechat/contracts';
 
 const id = z.string().min(1).max(100);
+
+const page = z
+  .object({
+    url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2048),
+    title: z.string().max(300).optional(),
+  })
+  .optional();
+const locale = z
+  .string()
+  .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$/, { error: 'must be a language tag' })
+  .optional();
 
 const askSchema = z.object({
   conversationId: id.optional(),
   text: z.string(),
-  page: z
-    .object({
-      url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2048),
-      title: z.string().max(300).optional(),
-    })
-    .optional(),
-  locale: z
+  page,
+  locale,
+});
+const handoffSchema = z.object({
+  conversationId: id.optional(),
+  email: z
     .string()
-    .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$/, { error: 'must be a language tag' })
-    .optional(),
+    .trim()
+    .max(254)
+    .pipe(z.email({ error: 'must be an e-mail address' })),
+  message: z.string(),
+  page,
+  locale,
 });
 const cancelSchema = z.object({ messageId: id });
 const feedbackSchema = z.object({
@@ -56,4 +75,18 @@ export function parseCancel(payload: unknown): CancelPayload {
 
 export function parseFeedback(payload: unknown): FeedbackPayload {
   return parse(feedbackSchema, 'feedback', payload);
+}
+
+/** Validates a `handoff`: a reachable address, and a message that fits MAX_MESSAGE_CHARS. */
+export function parseHandoff(payload: unknown, maxMessageChars: number): HandoffPayload {
+  const handoff = parse(handoffSchema, 'handoff', payload);
+  const message = handoff.message.trim();
+  if (message === '') throw new ChatError('bad_request', 'The message is empty.');
+  if (message.length > maxMessageChars) {
+    throw new ChatError(
+      'too_large',
+      `The message is ${message.length} characters long; the limit is ${maxMessageChars}.`,
+    );
+  }
+  return { ...handoff, message };
 }

@@ -5,6 +5,7 @@ import {
   type LogLevelName,
   type VectorStoreName,
   type AnalyticsStoreName,
+  type HandoffEmailTransportName,
 } from '@lorechat/contracts';
 import { EMBEDDING_DESCRIPTORS } from '../embeddings/descriptors';
 import { LLM_DESCRIPTORS } from '../llm/providers/descriptors';
@@ -106,6 +107,23 @@ export interface AnalyticsSettings {
   storePii: boolean;
 }
 
+export interface HandoffSettings {
+  /** Where handoffs are POSTed as JSON, Slack-compatible (a secret: a Slack URL is its own key). */
+  webhookUrl?: string;
+  /** Set when HANDOFF_EMAIL_TO lists addresses. */
+  email?: {
+    to: string[];
+    from: string;
+    transport: HandoffEmailTransportName;
+    /** With `smtp` (a secret: it may hold the password). */
+    smtpUrl?: string;
+    /** With `ses`. */
+    region?: string;
+  };
+  /** Handoffs per visitor and per IP an hour, per site a day; 0 turns one off. */
+  quotas: { visitorPerHour: number; ipPerHour: number; sitePerDay: number };
+}
+
 export interface AdminSettings {
   /**
    * `ADMIN_TOKEN`. Unset: outside production one is generated into the data folder; in production
@@ -167,6 +185,8 @@ export interface AppConfig {
   /** The conversation log the owner's console reads. */
   analytics: AnalyticsSettings;
   admin: AdminSettings;
+  /** Talk to a person: where visitors' requests go. No channel set: the widget offers none. */
+  handoff: HandoffSettings;
   /** `NODE_ENV=production`. */
   production: boolean;
 }
@@ -326,13 +346,34 @@ export function loadConfig(
       storePii: env.ANALYTICS_STORE_PII,
     },
     admin: { token: env.ADMIN_TOKEN, ingestSchedule: env.INGEST_SCHEDULE },
+    handoff: {
+      webhookUrl: env.HANDOFF_WEBHOOK_URL,
+      email:
+        env.HANDOFF_EMAIL_TO?.length && env.HANDOFF_EMAIL_FROM
+          ? {
+              to: env.HANDOFF_EMAIL_TO,
+              from: env.HANDOFF_EMAIL_FROM,
+              transport: env.HANDOFF_EMAIL_TRANSPORT,
+              smtpUrl: env.HANDOFF_SMTP_URL,
+              region: env.AWS_REGION,
+            }
+          : undefined,
+      quotas: {
+        visitorPerHour: env.QUOTA_HANDOFFS_PER_HOUR,
+        ipPerHour: env.QUOTA_IP_HANDOFFS_PER_HOUR,
+        sitePerDay: env.SITE_HANDOFFS_PER_DAY,
+      },
+    },
     production: env.NODE_ENV === 'production',
   };
 }
 
 function isSecret(variable: string): boolean {
   // REDIS_URL carries the AUTH token as its password, DATABASE_URL the database's.
-  return /KEY|SECRET|TOKEN|PASSWORD|^REDIS_URL$|^DATABASE_URL$/.test(variable);
+  // A Slack webhook's URL is its own credential; an SMTP URL may carry a password.
+  return /KEY|SECRET|TOKEN|PASSWORD|^REDIS_URL$|^DATABASE_URL$|^HANDOFF_(WEBHOOK|SMTP)_URL$/.test(
+    variable,
+  );
 }
 
 function describe(issue: { code: string; message: string; values?: unknown[] }): string {

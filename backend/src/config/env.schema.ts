@@ -3,6 +3,7 @@ import {
   EMBEDDING_PROVIDERS,
   type EnvironmentVariable,
   ANALYTICS_STORES,
+  HANDOFF_EMAIL_TRANSPORTS,
   LLM_PROVIDERS,
   LOG_LEVELS,
   type LlmProviderName,
@@ -82,6 +83,19 @@ const providerList = list.transform((names, ctx) => {
 const url = z
   .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
   .transform((value) => value.replace(/\/+$/, ''));
+
+/** `HANDOFF_EMAIL_TO`: e-mail addresses, comma-separated. */
+const emailList = list.pipe(
+  z.array(z.email({ error: 'must be e-mail addresses separated by commas' })),
+);
+
+/** `HANDOFF_EMAIL_FROM`: `name@example.com` or `Name <name@example.com>`. */
+const sender = z
+  .string()
+  .trim()
+  .refine((value) => z.email().safeParse(/^[^<>]*<([^<>]+)>$/.exec(value)?.[1] ?? value).success, {
+    error: 'must be an e-mail address, or Name <address>',
+  });
 
 /** One http(s) URL, or several separated by commas: the nodes of one Qdrant cluster. */
 const urlList = list.transform((values, ctx) => {
@@ -250,6 +264,20 @@ export const envSchema = z
       .min(24, { error: 'must be at least 24 characters' })
       .max(512, { error: 'must be at most 512 characters' })
       .optional(),
+    HANDOFF_WEBHOOK_URL: z
+      .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+      .optional(),
+    HANDOFF_EMAIL_TO: emailList.optional(),
+    HANDOFF_EMAIL_FROM: sender.optional(),
+    HANDOFF_EMAIL_TRANSPORT: z.enum(HANDOFF_EMAIL_TRANSPORTS).default('smtp'),
+    HANDOFF_SMTP_URL: z
+      .string()
+      .trim()
+      .regex(/^smtps?:\/\/\S+$/, { error: 'must be an smtp:// or smtps:// URL' })
+      .optional(),
+    QUOTA_HANDOFFS_PER_HOUR: int(0, 1_000_000).default(3),
+    QUOTA_IP_HANDOFFS_PER_HOUR: int(0, 1_000_000).default(10),
+    SITE_HANDOFFS_PER_DAY: int(0, 1_000_000_000).default(200),
     INGEST_SCHEDULE: optionalString.pipe(
       z
         .string()
@@ -348,6 +376,28 @@ export const envSchema = z
         code: 'custom',
         path: ['WORKERS'],
         message: `is ${env.WORKERS}, and more than 1 worker needs REDIS_URL: the workers share conversations, quotas and recoverable connections through Redis`,
+      });
+    }
+    const emailTo = env.HANDOFF_EMAIL_TO ?? [];
+    if (emailTo.length > 0 && !env.HANDOFF_EMAIL_FROM) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['HANDOFF_EMAIL_FROM'],
+        message: 'is required when HANDOFF_EMAIL_TO is set (with ses, an identity verified in SES)',
+      });
+    }
+    if (emailTo.length > 0 && env.HANDOFF_EMAIL_TRANSPORT === 'smtp' && !env.HANDOFF_SMTP_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['HANDOFF_SMTP_URL'],
+        message: 'is required when HANDOFF_EMAIL_TO is set and HANDOFF_EMAIL_TRANSPORT=smtp',
+      });
+    }
+    if (emailTo.length > 0 && env.HANDOFF_EMAIL_TRANSPORT === 'ses' && !env.AWS_REGION) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AWS_REGION'],
+        message: 'is required when HANDOFF_EMAIL_TRANSPORT=ses',
       });
     }
     if (env.VECTOR_STORE === 'qdrant' && !env.QDRANT_URL) {

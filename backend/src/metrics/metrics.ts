@@ -113,6 +113,16 @@ export class Metrics implements OnApplicationBootstrap, OnModuleDestroy {
     ]);
   }
 
+  /** A visitor asked for a person, and the request was queued for the site owner. */
+  handoffRequested(): void {
+    this.emit([['Environment']], [{ name: METRIC.handoffs, unit: 'Count', value: 1 }]);
+  }
+
+  /** A handoff channel failed to take a handoff (it will be tried again): what an alarm reads. */
+  handoffDeliveryFailed(): void {
+    this.emit([['Environment']], [{ name: METRIC.handoffDeliveryErrors, unit: 'Count', value: 1 }]);
+  }
+
   /**
    * A failed provider call, counted per provider (what the error-rate alarm reads) and per
    * provider and failure kind (what the dashboard breaks it down by).

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type Limit, limitReached } from '../chat/chat-error';
 import { type Usage } from '@lorechat/contracts';
-import { type QuotaLimits } from '../config/app-config';
+import { type HandoffSettings, type QuotaLimits } from '../config/app-config';
 import { ConfigService } from '../config/config.service';
 import { QuotaStore } from './quota-store/quota-store';
 
@@ -14,7 +14,8 @@ export interface Visitor {
 }
 
 const MINUTE_MS = 60_000;
-const DAY_MS = 24 * 60 * MINUTE_MS;
+const HOUR_MS = 60 * MINUTE_MS;
+const DAY_MS = 24 * HOUR_MS;
 
 interface Window {
   /** Part of the counter key: a new window starts a new counter. */
@@ -57,12 +58,49 @@ export interface TokenReservation {
 @Injectable()
 export class Quotas {
   private readonly limits: QuotaLimits;
+  private readonly handoffLimits: HandoffSettings['quotas'];
 
   constructor(
     config: ConfigService,
     private readonly store: QuotaStore,
   ) {
     this.limits = config.config.security.quotas;
+    this.handoffLimits = config.config.handoff.quotas;
+  }
+
+  /**
+   * Counts one request to talk to a person, per visitor and per IP an hour and per site a day (each
+   * one an e-mail or a message in the owner's channel), or throws `rate_limited`.
+   */
+  async admitHandoff(visitor: Visitor, nowMs = Date.now()): Promise<void> {
+    const hour = windowOf(nowMs, HOUR_MS);
+    const day = windowOf(nowMs, DAY_MS);
+    const limits = [
+      {
+        key: `handoffs:visitor:${visitor.siteKey}:${visitor.id}:${hour.id}`,
+        limit: this.handoffLimits.visitorPerHour,
+        window: hour,
+        reached: 'handoffs_per_hour' as const,
+      },
+      {
+        key: `handoffs:ip:${visitor.ip}:${hour.id}`,
+        limit: this.handoffLimits.ipPerHour,
+        window: hour,
+        reached: 'handoffs_per_hour' as const,
+      },
+      {
+        key: `handoffs:site:${visitor.siteKey}:${day.id}`,
+        limit: this.handoffLimits.sitePerDay,
+        window: day,
+        reached: 'handoffs_per_site' as const,
+      },
+    ];
+    for (const { key, limit, window, reached } of limits) {
+      if (limit === 0) continue;
+      if ((await this.store.increment(key, 1, window.endMs)) > limit) {
+        throw limitReached(reached, window.endMs - nowMs);
+      }
+    }
   }
 
   /**

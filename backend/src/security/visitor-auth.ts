@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { type Socket } from 'socket.io';
 import { type ErrorPayload } from '@lorechat/contracts';
 import { ConfigService } from '../config/config.service';
@@ -26,6 +26,8 @@ export function handshakeError(code: ErrorPayload['code'], message: string): Han
  */
 @Injectable()
 export class VisitorAuth {
+  private readonly logger = new Logger(VisitorAuth.name);
+
   constructor(
     private readonly config: ConfigService,
     private readonly tokens: VisitorTokens,
@@ -39,8 +41,13 @@ export class VisitorAuth {
     const { sites, trustProxyHops } = this.config.config.security;
     const { auth, headers, address } = socket.handshake;
     const token = (auth as { token?: unknown }).token;
+    const refuse = (reason: string, message: string, siteKey?: string) => {
+      // Routine (a token expiring) or a client's fault: details for whoever debugs, not warnings.
+      this.logger.debug({ msg: 'connection refused', reason, siteKey, origin: headers.origin });
+      next(handshakeError('unauthorized', message));
+    };
     if (typeof token !== 'string' || token === '') {
-      next(handshakeError('unauthorized', 'A visitor token is required: POST /v1/visitor-token.'));
+      refuse('no_token', 'A visitor token is required: POST /v1/visitor-token.');
       return;
     }
     const verified = this.tokens.verify(token);
@@ -49,18 +56,18 @@ export class VisitorAuth {
         verified.reason === 'expired'
           ? 'The visitor token has expired: get a new one.'
           : 'The visitor token is not valid.';
-      next(handshakeError('unauthorized', message));
+      refuse(`token_${verified.reason}`, message);
       return;
     }
     const { claims } = verified;
     // A token lifted from one site's page and replayed from another origin is worthless.
     if (headers.origin !== claims.origin) {
-      next(handshakeError('unauthorized', 'The visitor token belongs to another origin.'));
+      refuse('token_of_another_origin', 'The visitor token belongs to another origin.');
       return;
     }
     // The allow-list may have changed since the token was issued.
     if (!isOriginAllowed(sites, claims.siteKey, claims.origin)) {
-      next(handshakeError('unauthorized', 'This site key is not allowed on this origin.'));
+      refuse('origin_not_allowed', 'This site key is not allowed on this origin.', claims.siteKey);
       return;
     }
     socket.data.visitor = {

@@ -1,9 +1,15 @@
-import { Body, Controller, Headers, HttpStatus, Options, Post, Res } from '@nestjs/common';
+import { Body, Controller, Headers, HttpStatus, Logger, Options, Post, Res } from '@nestjs/common';
 import { type Response } from 'express';
 import { z } from 'zod';
-import { type ErrorPayload, VISITOR_TOKEN_PATH } from '@lorechat/contracts';
+import {
+  type ErrorPayload,
+  type TokenRefusalReason,
+  VISITOR_TOKEN_PATH,
+  type VisitorTokenRefusal,
+  type VisitorTokenResponse,
+} from '@lorechat/contracts';
 import { ConfigService } from '../config/config.service';
-import { isOriginAllowed } from './origins';
+import { refusalBody, tokenRefusal } from './token-refusal';
 import { VisitorTokens } from './visitor-tokens';
 
 const requestSchema = z.object({
@@ -12,18 +18,24 @@ const requestSchema = z.object({
   previousToken: z.string().max(2048).optional(),
 });
 
-export interface VisitorTokenResponse {
-  token: string;
-  expiresInSeconds: number;
-}
+/** One log line per refused site and origin per minute: a misconfigured site refuses every visitor. */
+const REFUSAL_LOG_INTERVAL_MS = 60_000;
+/** Bounds the memory of what was logged when requests invent keys and origins. */
+const REFUSAL_LOG_KEYS = 1000;
 
 /**
  * Issues visitor tokens to widgets. The browser sets Origin itself and a page cannot forge it, so
  * a token issued here proves the widget runs on an allowed page. (A script outside a browser can
  * send any Origin: quotas, not origins, are the defence against it. See docs/security.md.)
+ *
+ * Refusals carry CORS headers too: the page may read why it was refused, so the widget can stop
+ * retrying and tell its site owner what to fix instead of looking offline.
  */
 @Controller(VISITOR_TOKEN_PATH)
 export class VisitorTokenController {
+  private readonly logger = new Logger('VisitorToken');
+  private readonly refusalsLogged = new Map<string, number>();
+
   constructor(
     private readonly config: ConfigService,
     private readonly tokens: VisitorTokens,
@@ -47,27 +59,55 @@ export class VisitorTokenController {
     @Body() body: unknown,
     @Headers('origin') origin: string | undefined,
     @Res({ passthrough: true }) response: Response,
-  ): VisitorTokenResponse | { error: ErrorPayload } {
+  ): VisitorTokenResponse | VisitorTokenRefusal | { error: ErrorPayload } {
     response.setHeader('Cache-Control', 'no-store');
     response.setHeader('Vary', 'Origin');
+    if (origin) response.setHeader('Access-Control-Allow-Origin', origin);
     const request = requestSchema.safeParse(body);
     if (!request.success) {
       response.status(HttpStatus.BAD_REQUEST);
-      return { error: { code: 'bad_request', message: 'Send {"siteKey": "..."} as JSON.' } };
-    }
-    const { siteKey, previousToken } = request.data;
-    if (!origin || !isOriginAllowed(this.config.config.security.sites, siteKey, origin)) {
-      response.status(HttpStatus.FORBIDDEN);
       return {
         error: {
-          code: 'unauthorized',
-          message: 'This site key is unknown or not allowed on this origin.',
+          code: 'bad_request',
+          message: 'Send {"siteKey": "..."} as JSON: the script tag needs data-site-key.',
         },
       };
     }
-    response.setHeader('Access-Control-Allow-Origin', origin);
+    const { siteKey, previousToken } = request.data;
+    const refusal = tokenRefusal(this.config.config.security.sites, siteKey, origin);
+    if (refusal !== undefined || origin === undefined) {
+      const reason = refusal ?? 'no_origin';
+      this.logRefusal(reason, siteKey, origin);
+      response.status(HttpStatus.FORBIDDEN);
+      return refusalBody(reason, siteKey, origin);
+    }
     response.status(HttpStatus.OK);
     const { token } = this.tokens.issue(siteKey, origin, previousToken);
-    return { token, expiresInSeconds: this.config.config.security.visitorTokenTtlSeconds };
+    const { security, handoff } = this.config.config;
+    return {
+      token,
+      expiresInSeconds: security.visitorTokenTtlSeconds,
+      handoff: handoff.webhookUrl !== undefined || handoff.email !== undefined,
+    };
+  }
+
+  /** Says which check refused, for whom; nothing the visitor typed is in a token request. */
+  private logRefusal(
+    reason: TokenRefusalReason,
+    siteKey: string,
+    origin: string | undefined,
+  ): void {
+    const key = `${reason} ${siteKey} ${origin ?? ''}`;
+    const now = Date.now();
+    if (now - (this.refusalsLogged.get(key) ?? -Infinity) < REFUSAL_LOG_INTERVAL_MS) return;
+    if (this.refusalsLogged.size >= REFUSAL_LOG_KEYS) this.refusalsLogged.clear();
+    this.refusalsLogged.set(key, now);
+    const fix =
+      reason === 'unknown_site_key'
+        ? 'the site key is not in SITES'
+        : reason === 'origin_not_allowed'
+          ? "the origin is not among the site key's origins in SITES"
+          : 'the request has no Origin header (not a web page)';
+    this.logger.warn({ msg: `visitor token refused: ${fix}`, reason, siteKey, origin });
   }
 }

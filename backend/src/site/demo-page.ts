@@ -12,10 +12,25 @@ const DEMO_SNIPPET =
 
 /** The page's one inline stylesheet; the Content-Security-Policy allows it by its hash. */
 export const DEMO_PAGE_STYLE = `
-  body { font: 16px/1.6 system-ui, sans-serif; max-width: 46rem; margin: 3rem auto; padding: 0 1.25rem; color: #1b1b1f; }
+  :root { color-scheme: light dark; }
+  body { font: 16px/1.6 system-ui, sans-serif; max-width: 46rem; margin: 3rem auto; padding: 0 1.25rem; color: #1b1b1f; background: #fff; }
   pre { background: #f0f1f4; padding: .75rem 1rem; border-radius: .5rem; overflow-x: auto; }
   a { color: #2746b0; }
+  @media (prefers-color-scheme: dark) {
+    body { color: #ececf1; background: #1d1d22; }
+    pre { background: #2c2c33; }
+    a { color: #a9bcff; }
+  }
+  @media (max-width: 480px) { body { margin-top: 1.5rem; } }
 `;
+
+/** The tab's icon: the widget's chat bubble, inline (the policy allows data: images). */
+const FAVICON =
+  'data:image/svg+xml,' +
+  encodeURIComponent(
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><rect width="24" height="24" rx="6" fill="#2746b0"/>' +
+      '<path d="M6 7h12v8h-7l-5 3z" fill="none" stroke="#fff" stroke-width="2" stroke-linejoin="round"/></svg>',
+  );
 
 const escapeHtml = (text: string) =>
   text.replace(
@@ -38,6 +53,8 @@ export function demoPage({ publicUrl, docsUrl }: { publicUrl: string; docsUrl?: 
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<link rel="icon" href="${FAVICON}">
 <title>LoreChat demo</title>
 <style>${DEMO_PAGE_STYLE}</style>
 </head>

@@ -3,7 +3,7 @@ import { type Request, type Response } from 'express';
 import { ConfigService } from '../config/config.service';
 import { DOCS_ROUTE } from '../ingest/docs-seeder';
 import { demoPage } from './demo-page';
-import { WidgetBundle } from './widget-bundle';
+import { WidgetBundle, type WidgetVariant } from './widget-bundle';
 
 /** `/widget.js` may change with any deployment: browsers keep it briefly, then revalidate. */
 const LATEST_CACHE = 'public, max-age=300, stale-while-revalidate=3600';
@@ -54,13 +54,57 @@ export class SiteController {
     this.sendWidget(request, response, VERSIONED_CACHE);
   }
 
+  /** `/widget-voice.js`: a feature the widget imports, relative to its own URL, on first use. */
+  @Get('widget-:chunk.js')
+  latestChunk(
+    @Param('chunk') chunk: string,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): void {
+    this.sendChunk(chunk, request, response, LATEST_CACHE);
+  }
+
+  /** `/widget/v0.1.0/widget-voice.js`, beside the versioned widget.js. */
+  @Get('widget/:release/widget-:chunk.js')
+  versionedChunk(
+    @Param('release') release: string,
+    @Param('chunk') chunk: string,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): void {
+    const { version } = this.widget;
+    if (version !== undefined && release !== `v${version}`) {
+      response.status(404).type('text/plain').send(`This server has widget v${version}.`);
+      return;
+    }
+    this.sendChunk(chunk, request, response, VERSIONED_CACHE);
+  }
+
+  private sendChunk(chunk: string, request: Request, response: Response, cache: string): void {
+    const variant = this.widget.chunkVariantFor(chunk, request.headers['accept-encoding']);
+    this.send(variant, `widget-${chunk}.js`, response, cache);
+  }
+
   private sendWidget(request: Request, response: Response, cacheControl: string): void {
     const variant = this.widget.variantFor(request.headers['accept-encoding']);
+    this.send(variant, 'widget.js', response, cacheControl);
+  }
+
+  private send(
+    variant: WidgetVariant | undefined,
+    file: string,
+    response: Response,
+    cacheControl: string,
+  ): void {
     if (!variant) {
       response
         .status(404)
         .type('text/plain')
-        .send('widget.js is not built. Run: npm run build --workspace widget');
+        .send(
+          this.widget.version === undefined
+            ? `${file} is not built. Run: npm run build --workspace widget`
+            : `${file} is not a part of the widget.`,
+        );
       return;
     }
     response.set({
@@ -70,7 +114,8 @@ export class SiteController {
       Vary: 'Accept-Encoding',
       'X-Content-Type-Options': 'nosniff',
       // Sites load the widget from their own pages: allow Subresource Integrity (which needs
-      // CORS) and pages that isolate themselves with Cross-Origin-Embedder-Policy.
+      // CORS), the chunks' module imports (always CORS), and pages that isolate themselves with
+      // Cross-Origin-Embedder-Policy.
       'Access-Control-Allow-Origin': '*',
       'Cross-Origin-Resource-Policy': 'cross-origin',
     });

@@ -35,28 +35,35 @@ async function prebuiltBrotli(file: string, script: Buffer): Promise<Buffer | un
   }
 }
 
-/** Reads `<widgetDir>/dist/widget.js` and compresses it once; rejects if it is not built. */
-export async function loadWidget(widgetDir: string): Promise<BuiltWidget> {
-  const file = join(widgetDir, 'dist', 'widget.js');
-  const [script, manifest] = await Promise.all([
+/** The features the widget loads on first use, `widget-<name>.js` beside widget.js. */
+export const WIDGET_CHUNKS = ['voice', 'handoff'] as const;
+export type WidgetChunkName = (typeof WIDGET_CHUNKS)[number];
+
+/**
+ * Reads `<widgetDir>/dist/<script>` (widget.js, or a chunk) and compresses it once; rejects if it
+ * is not built.
+ */
+export async function loadWidget(widgetDir: string, script = 'widget.js'): Promise<BuiltWidget> {
+  const file = join(widgetDir, 'dist', script);
+  const [bytes, manifest] = await Promise.all([
     readFile(file),
     readFile(join(widgetDir, 'package.json'), 'utf8'),
   ]);
-  const hash = createHash('sha256').update(script).digest('base64url');
+  const hash = createHash('sha256').update(bytes).digest('base64url');
   const variant = (encoding: ContentEncoding, body: Buffer): [ContentEncoding, WidgetVariant] => [
     encoding,
     { body, encoding, etag: `"${hash}${encoding === 'identity' ? '' : `-${encoding}`}"` },
   ];
   const brotli =
-    (await prebuiltBrotli(`${file}.br`, script)) ??
-    brotliCompressSync(script, {
+    (await prebuiltBrotli(`${file}.br`, bytes)) ??
+    brotliCompressSync(bytes, {
       params: { [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY },
     });
   return {
     version: (JSON.parse(manifest) as { version: string }).version,
     variants: new Map([
-      variant('identity', script),
-      variant('gzip', gzipSync(script, { level: 9 })),
+      variant('identity', bytes),
+      variant('gzip', gzipSync(bytes, { level: 9 })),
       variant('br', brotli),
     ]),
   };
@@ -76,7 +83,7 @@ export function preferredEncoding(acceptEncoding: string | undefined): ContentEn
 }
 
 /**
- * The built widget (widget/dist/widget.js), read once at start-up and kept compressed with
+ * The built widget (widget/dist/widget.js) and its chunks, read once at start-up and kept compressed with
  * brotli and gzip, so that serving it costs no CPU. `npm start` builds it first; when it is
  * missing the server still runs, and answers /widget.js with a 404 that says how to build it.
  */
@@ -84,15 +91,24 @@ export function preferredEncoding(acceptEncoding: string | undefined): ContentEn
 export class WidgetBundle implements OnModuleInit {
   private readonly logger = new Logger(WidgetBundle.name);
   private widget: BuiltWidget | undefined;
+  private readonly chunks = new Map<string, BuiltWidget>();
 
   async onModuleInit(): Promise<void> {
     try {
       this.widget = await loadWidget(WIDGET_DIR);
+      for (const chunk of WIDGET_CHUNKS) {
+        this.chunks.set(chunk, await loadWidget(WIDGET_DIR, `widget-${chunk}.js`));
+      }
     } catch (error) {
       this.logger.warn(
         `widget.js is not built (${(error as Error).message}); run: npm run build --workspace widget`,
       );
     }
+  }
+
+  /** A chunk's encoding, or undefined when there is no such chunk or it is not built. */
+  chunkVariantFor(chunk: string, acceptEncoding: string | undefined): WidgetVariant | undefined {
+    return this.chunks.get(chunk)?.variants.get(preferredEncoding(acceptEncoding));
   }
 
   /** The version this server serves, or undefined when the widget is not built. */

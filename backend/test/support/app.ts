@@ -12,6 +12,7 @@ import {
   type ClientToServerEvents,
   type DonePayload,
   type ErrorPayload,
+  type HandoffAccepted,
   type ServerToClientEvents,
   type Source,
 } from '@lorechat/contracts';
@@ -204,6 +205,11 @@ export class ChatClient {
   /** Sends an `ask` as given (tests send what a broken or hostile client would) and awaits the ack. */
   ask(payload: unknown): Promise<AckResponse<AskAccepted>> {
     return this.socket.timeout(5000).emitWithAck('ask', payload);
+  }
+
+  /** Sends a `handoff` as given and awaits the ack. */
+  handoff(payload: unknown): Promise<AckResponse<HandoffAccepted>> {
+    return this.socket.timeout(5000).emitWithAck('handoff', payload);
   }
 
   /** Resolves with the whole answer once its `done` or `error` has arrived. */

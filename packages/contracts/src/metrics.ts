@@ -15,6 +15,8 @@ export const METRIC = {
   responseCacheHits: 'ResponseCacheHits',
   /** Each minute, per dependency: 1 when the task reaches it, 0 when not. */
   dependencyReady: 'DependencyReady',
+  handoffs: 'Handoffs',
+  handoffDeliveryErrors: 'HandoffDeliveryErrors',
 } as const;
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];
 

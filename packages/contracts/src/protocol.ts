@@ -53,6 +53,25 @@ export interface ErrorPayload {
   retryAfterSeconds?: number;
 }
 
+/**
+ * The visitor asks for a person: the server sends the conversation so far, with this e-mail and
+ * message, to the site owner's configured channels (webhook, e-mail).
+ */
+export interface HandoffPayload {
+  /** The conversation to send along; omitted when the visitor asked nothing yet. */
+  conversationId?: string;
+  /** Where the site owner can reply. */
+  email: string;
+  /** What the visitor wants to say to a person. */
+  message: string;
+  page?: AskPage;
+  locale?: string;
+}
+
+export interface HandoffAccepted {
+  handoffId: string;
+}
+
 export interface AskAccepted {
   conversationId: string;
   messageId: string;
@@ -94,6 +113,10 @@ export interface ClientToServerEvents {
   ask: (payload: AskPayload, ack?: (response: AckResponse<AskAccepted>) => void) => void;
   feedback: (payload: FeedbackPayload, ack?: (response: AckResponse<object>) => void) => void;
   cancel: (payload: CancelPayload) => void;
+  handoff: (
+    payload: HandoffPayload,
+    ack?: (response: AckResponse<HandoffAccepted>) => void,
+  ) => void;
 }
 
 export interface ServerToClientEvents {
@@ -107,4 +130,5 @@ export const CLIENT_EVENTS = [
   'ask',
   'feedback',
   'cancel',
+  'handoff',
 ] as const satisfies readonly (keyof ClientToServerEvents)[];

@@ -22,3 +22,11 @@ export type LogLevelName = (typeof LOG_LEVELS)[number];
 /** ANALYTICS_STORE: where the conversation log lives (`postgres` needs DATABASE_URL). */
 export const ANALYTICS_STORES = ['sqlite', 'postgres'] as const;
 export type AnalyticsStoreName = (typeof ANALYTICS_STORES)[number];
+
+/** HANDOFF_EMAIL_TRANSPORT: how handoff e-mails leave (`ses` in AWS, `smtp` anywhere). */
+export const HANDOFF_EMAIL_TRANSPORTS = ['smtp', 'ses'] as const;
+export type HandoffEmailTransportName = (typeof HANDOFF_EMAIL_TRANSPORTS)[number];
+
+/** The channels a handoff is sent through, each configured by its own settings. */
+export const HANDOFF_CHANNELS = ['webhook', 'email'] as const;
+export type HandoffChannelName = (typeof HANDOFF_CHANNELS)[number];

@@ -35,7 +35,7 @@ export const de: Messages = {
     rate_limited: 'Zu viele Fragen auf einmal. Warten Sie kurz und versuchen Sie es erneut.',
     daily_limit_reached:
       'Das Tageslimit für Antworten ist erreicht. Bitte später erneut versuchen.',
-    unauthorized: 'Der Chat ist auf dieser Website nicht verfügbar.',
+    unauthorized: 'Dieser Chat ist für diese Website nicht eingerichtet.',
     conversation_not_found: 'Diese Unterhaltung ist abgelaufen. Bitte erneut versuchen.',
     provider_unavailable:
       'Der Assistent ist gerade nicht verfügbar. Bitte versuchen Sie es später erneut.',

@@ -38,7 +38,7 @@ export const en: Messages = {
     too_large: 'This question is too long. Please shorten it.',
     rate_limited: 'Too many questions at once. Wait a moment, then retry.',
     daily_limit_reached: "Today's limit of answers is reached. Please retry later.",
-    unauthorized: 'The chat is not available on this site.',
+    unauthorized: 'This chat isn’t set up for this site.',
     conversation_not_found: 'This conversation has expired. Please retry.',
     provider_unavailable: 'The assistant is not available right now. Please retry later.',
     internal: 'Something went wrong. Please retry.',

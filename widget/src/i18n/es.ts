@@ -34,7 +34,7 @@ export const es: Messages = {
     too_large: 'Esta pregunta es demasiado larga. Acórtala, por favor.',
     rate_limited: 'Demasiadas preguntas a la vez. Espera un momento y vuelve a intentarlo.',
     daily_limit_reached: 'Se alcanzó el límite diario de respuestas. Inténtalo más tarde.',
-    unauthorized: 'El chat no está disponible en este sitio.',
+    unauthorized: 'Este chat no está configurado para este sitio.',
     conversation_not_found: 'Esta conversación ha caducado. Vuelve a intentarlo.',
     provider_unavailable: 'El asistente no está disponible ahora. Inténtalo más tarde.',
     internal: 'Algo salió mal. Vuelve a intentarlo.',

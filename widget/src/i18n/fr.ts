@@ -34,7 +34,7 @@ export const fr: Messages = {
     too_large: 'Cette question est trop longue. Raccourcissez-la.',
     rate_limited: 'Trop de questions à la fois. Patientez un instant, puis réessayez.',
     daily_limit_reached: 'La limite de réponses du jour est atteinte. Réessayez plus tard.',
-    unauthorized: 'Le chat n’est pas disponible sur ce site.',
+    unauthorized: 'Ce chat n’est pas configuré pour ce site.',
     conversation_not_found: 'Cette conversation a expiré. Réessayez.',
     provider_unavailable: 'L’assistant n’est pas disponible pour le moment. Réessayez plus tard.',
     internal: 'Une erreur est survenue. Réessayez.',

@@ -8,7 +8,7 @@ import { h, icon, iconButton, listen } from './dom';
 import styles from './widget.css';
 import { TurnView } from './turn-view';
 
-export type ConnectionStatus = 'idle' | 'connecting' | 'online' | 'offline';
+export type ConnectionStatus = 'idle' | 'connecting' | 'online' | 'offline' | 'refused';
 
 export interface ViewEvents {
   opened(open: boolean): void;
@@ -268,9 +268,14 @@ export class ChatView {
     }
     this.#stopButton.hidden = !streaming;
     this.#suggestions.hidden = this.#conversation.turns.length > 0;
-    const offline = this.#events.connectionStatus() === 'offline';
-    this.#status.textContent = offline ? this.#messages.offline : '';
-    this.#status.hidden = !offline;
+    const status = this.#events.connectionStatus();
+    this.#status.textContent =
+      status === 'offline'
+        ? this.#messages.offline
+        : status === 'refused'
+          ? this.#messages.errors.unauthorized
+          : '';
+    this.#status.hidden = !this.#status.textContent;
 
     // A control that disappeared (Retry, Stop) must not leave the keyboard nowhere.
     if (focusWasInside && !this.#panel.contains(this.#shadow.activeElement)) this.#input.focus();

@@ -114,7 +114,8 @@ export class Stack {
       LLM_MODEL: 'gpt-test',
       LLM_BASE_URL: openAi.baseUrl,
       LLM_MAX_RETRIES: '0',
-      SITES: `test-site=${site.origin}`,
+      // elsewhere-site: a site key that exists, whose widget is not allowed on the test site.
+      SITES: `test-site=${site.origin};elsewhere-site=https://elsewhere.example`,
       // Tests check what reaches the model; a repeated question must not be answered from cache.
       RESPONSE_CACHE_ENABLED: 'false',
       ...env,

@@ -1,0 +1,142 @@
+import { Pool, type PoolClient, type PoolConfig } from 'pg';
+import { type HandoffChannelName } from '@lorechat/contracts';
+import { numbered } from '../analytics/postgres.conversation-log.store';
+import { type DueDelivery, type Handoff } from './handoff-record';
+import { type HandoffCursor, type HandoffPage, HandoffStore } from './handoff.store';
+import * as sql from './handoff-sql';
+
+type Row = Record<string, unknown>;
+
+/** Serialises table creation when every task starts at once: pg_advisory_xact_lock's key. */
+const SCHEMA_LOCK = 7_356_002;
+
+/**
+ * The handoff outbox in the PostgreSQL database of the conversation log (DATABASE_URL), shared by
+ * every task: any task sends what another one queued, and a claimed delivery is skipped by the
+ * others (FOR UPDATE SKIP LOCKED) until its lease ends. Every query has a deadline, so a database
+ * that stops answering fails a request instead of holding it.
+ */
+export class PostgresHandoffStore extends HandoffStore {
+  private readonly pool: Pool;
+  private initialised?: Promise<void>;
+
+  constructor(connectionString: string, options: Partial<PoolConfig> = {}) {
+    super();
+    this.pool = new Pool({
+      connectionString,
+      max: 2,
+      connectionTimeoutMillis: 5000,
+      idleTimeoutMillis: 30_000,
+      query_timeout: 15_000,
+      statement_timeout: 15_000,
+      application_name: 'lorechat-handoff',
+      ...options,
+    });
+    // An idle connection the server closed is dropped by the pool; the next query opens another.
+    this.pool.on('error', () => undefined);
+  }
+
+  /** Creates the tables once; a failure (database down) is tried again on the next call. */
+  init(): Promise<void> {
+    this.initialised ??= this.transaction(async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
+      for (const statement of sql.schema('postgres')) await client.query(statement);
+    }).catch((error: unknown) => {
+      this.initialised = undefined;
+      throw error;
+    });
+    return this.initialised;
+  }
+
+  async add(handoff: Handoff, channels: readonly HandoffChannelName[]): Promise<void> {
+    await this.runAll(sql.insertHandoff(handoff, channels));
+  }
+
+  async claimDue(now: number, leaseUntil: number, limit: number): Promise<DueDelivery[]> {
+    await this.init();
+    return this.transaction(async (client) => {
+      const claimed = await query(client, sql.claimDue('postgres', now, leaseUntil, limit));
+      if (claimed.length === 0) return [];
+      return sql.toDueDeliveries(
+        claimed,
+        await query(client, sql.handoffsById(sql.claimedIds(claimed))),
+      );
+    });
+  }
+
+  async delivered(handoffId: string, channel: HandoffChannelName, at: number): Promise<void> {
+    await this.runAll([sql.markDelivered(handoffId, channel, at)]);
+  }
+
+  async failed(
+    handoffId: string,
+    channel: HandoffChannelName,
+    nextAttemptAt: number,
+    error: string,
+  ): Promise<void> {
+    await this.runAll([sql.markFailed(handoffId, channel, nextAttemptAt, error)]);
+  }
+
+  async list(limit: number, after?: HandoffCursor): Promise<HandoffPage> {
+    const rows = await this.all(sql.page(limit + 1, after));
+    const handoffs = rows.slice(0, limit).map(sql.toHandoff);
+    const ids = handoffs.map((handoff) => handoff.id);
+    const deliveries = ids.length ? await this.all(sql.deliveriesOf(ids)) : [];
+    const last = handoffs.at(-1);
+    return {
+      items: sql.withDeliveries(handoffs, deliveries),
+      next: rows.length > limit && last ? { createdAt: last.createdAt, id: last.id } : undefined,
+    };
+  }
+
+  async purgeDeliveredBefore(before: number): Promise<number> {
+    return (await this.runAll(sql.purgeDeliveredBefore(before))).at(-1) ?? 0;
+  }
+
+  async deleteVisitor(visitorId: string): Promise<number> {
+    return (await this.runAll(sql.deleteVisitor(visitorId))).at(-1) ?? 0;
+  }
+
+  close(): Promise<void> {
+    return this.pool.end();
+  }
+
+  private async all(each: sql.Query): Promise<Row[]> {
+    await this.init();
+    return (await this.pool.query<Row>(numbered(each.text), each.params)).rows;
+  }
+
+  /** Runs the queries in one transaction; returns each one's row count. */
+  private async runAll(queries: sql.Query[]): Promise<number[]> {
+    await this.init();
+    return this.transaction(async (client) => {
+      const counts: number[] = [];
+      for (const each of queries) {
+        counts.push((await client.query(numbered(each.text), each.params)).rowCount ?? 0);
+      }
+      return counts;
+    });
+  }
+
+  private async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+}
+
+async function query(client: PoolClient, each: sql.Query): Promise<Row[]> {
+  return (await client.query<Row>(numbered(each.text), each.params)).rows;
+}
