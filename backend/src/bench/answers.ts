@@ -29,7 +29,6 @@ import { loadConfig } from '../config/app-config';
 import {
   type AckResponse,
   type AskAccepted,
-  type AskPayload,
   type ClientToServerEvents,
   type DonePayload,
   type ServerToClientEvents,
@@ -123,7 +122,7 @@ class Visitor {
   }): Promise<Received & { conversationId?: string }> {
     const ack = (await this.socket
       .timeout(ANSWER_TIMEOUT_MS)
-      .emitWithAck('ask', payload as AskPayload)) as AckResponse<AskAccepted>;
+      .emitWithAck('ask', payload)) as AckResponse<AskAccepted>;
     if (!ack.ok) return { text: '', sources: [], error: `${ack.error.code}: ${ack.error.message}` };
     const received = this.answer(ack.messageId);
     if (!received.done && !received.error) {
