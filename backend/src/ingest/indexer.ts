@@ -43,7 +43,12 @@ export interface IndexResult {
  */
 function searchableText(title: string, headingPath: string[], text: string): string {
   const headings = headingPath[0] === title ? headingPath : [title, ...headingPath];
-  return [...headings, text].join('\n');
+  return [...headings, withoutLinkTargets(text)].join('\n');
+}
+
+/** A Markdown link's text is content; its address (`https`, the host, the path) is not. */
+function withoutLinkTargets(markdown: string): string {
+  return markdown.replace(/\]\((?:[^()\s]|\([^()\s]*\))+\)/g, ']');
 }
 
 /**

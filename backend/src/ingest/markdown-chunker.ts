@@ -33,8 +33,13 @@ export interface TextChunk {
 
 interface Section {
   headingPath: string[];
+  /** The heading's own anchor, when the page names one (`## Prices {#rates}`). */
+  anchor?: string;
   blocks: string[];
 }
+
+/** A heading's explicit anchor, `{#id}` at its end, as the HTML extractor writes a heading's id. */
+const HEADING_ANCHOR = /\s*\{#([\w:.-]+)\}$/;
 
 /** A chunk id that stays the same while the page URL and the chunk's position do. */
 export function chunkId(documentUrl: string, position: number): string {
@@ -66,8 +71,9 @@ export function chunkMarkdown(
   options: ChunkingOptions = DEFAULT_CHUNKING,
 ): TextChunk[] {
   return sectionsOf(markdown).flatMap((section) => {
-    const anchor = section.headingPath.at(-1);
-    const url = anchor ? `${pageUrl}#${slugify(anchor)}` : pageUrl;
+    const heading = section.headingPath.at(-1);
+    const anchor = section.anchor ?? (heading ? slugify(heading) : undefined);
+    const url = anchor ? `${pageUrl}#${anchor}` : pageUrl;
     return packBlocks(section.blocks, options).map((text) => ({
       url,
       headingPath: section.headingPath,
@@ -112,9 +118,10 @@ function sectionsOf(markdown: string): Section[] {
     const heading = /^(#{1,6})\s+(.+?)\s*#*\s*$/.exec(line);
     if (heading?.[1] && heading[2]) {
       endSection();
+      const anchor = HEADING_ANCHOR.exec(heading[2])?.[1];
       headings.length = heading[1].length - 1;
-      headings[heading[1].length - 1] = heading[2];
-      current = { headingPath: headings.filter(Boolean), blocks: [] };
+      headings[heading[1].length - 1] = heading[2].replace(HEADING_ANCHOR, '');
+      current = { headingPath: headings.filter(Boolean), anchor, blocks: [] };
       continue;
     }
     if (line.trim() === '') endBlock();
