@@ -36,6 +36,7 @@ export function numberSources(passages: ScoredChunk[]): NumberedSource[] {
       url: chunk.url,
       title: section && section !== chunk.title ? `${chunk.title} › ${section}` : chunk.title,
       text: chunk.text,
+      language: chunk.language,
     });
   }
   return [...byUrl.values()];

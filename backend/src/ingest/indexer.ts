@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type EmbeddingProvider } from '../embeddings/embedding-provider';
 import { type Analyzer } from '../retrieval/analyzer';
+import { withoutLinkTargets } from '../retrieval/markdown-text';
 import { type ChunkInput, type IndexedDocument } from '../vector-store/chunk';
 import { type VectorStore } from '../vector-store/vector-store';
 import { chunkId, chunkMarkdown, type ChunkingOptions, DEFAULT_CHUNKING } from './markdown-chunker';
@@ -44,11 +45,6 @@ export interface IndexResult {
 function searchableText(title: string, headingPath: string[], text: string): string {
   const headings = headingPath[0] === title ? headingPath : [title, ...headingPath];
   return [...headings, withoutLinkTargets(text)].join('\n');
-}
-
-/** A Markdown link's text is content; its address (`https`, the host, the path) is not. */
-function withoutLinkTargets(markdown: string): string {
-  return markdown.replace(/\]\((?:[^()\s]|\([^()\s]*\))+\)/g, ']');
 }
 
 /**

@@ -12,6 +12,8 @@ export interface NumberedSource {
   url: string;
   title: string;
   text: string;
+  /** The page's primary language subtag (`en`), when known. */
+  language?: string;
 }
 
 export interface LlmRequest {

@@ -52,10 +52,10 @@ export function robotsDirectives(values: string[], agent: string): RobotsDirecti
   return result;
 }
 
-/** Never content: scripts, styles, embedded apps, and the site's chrome around the article. */
+/** Never content: scripts, styles, embedded apps, controls, and the site's chrome around the article. */
 const NON_CONTENT =
   'script, style, noscript, template, iframe, object, embed, svg, canvas, nav, footer, ' +
-  'header nav, aside, form, dialog, [hidden], [aria-hidden="true"], [role="navigation"], ' +
+  'header nav, aside, form, button, select, dialog, [hidden], [aria-hidden="true"], [role="navigation"], ' +
   '[role="contentinfo"], [role="banner"] nav';
 const HIDDEN_STYLE = /(^|;)\s*(display\s*:\s*none|visibility\s*:\s*hidden)/i;
 /** Consent and cookie banners, by the ids and classes the common banner scripts use. */
