@@ -118,7 +118,7 @@ export function givesAnswerKind(kind: AnswerKind, text: string): boolean | undef
  * much does it cost" although it never says "cost".
  */
 export const KIND_WORDS: Partial<Record<AnswerKind, string>> = {
-  amount: 'cost costs price prices priced fee fees pay pays paid charge charges rate rates',
+  amount: 'much cost costs price prices priced fee fees pay pays paid charge charges rate rates',
   time: 'time times hours open opens close closes depart departs departure leave leaves start starts begin begins',
   when: 'when date dates day days',
   duration: 'long last lasts take takes duration',

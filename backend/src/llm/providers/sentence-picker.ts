@@ -42,7 +42,9 @@ export interface PickOptions {
 export const DEFAULT_PICK: PickOptions = { maxQuotes: 3, maxChars: 400, minShareOfBest: 0.7 };
 
 /** Weight of a term that only the unit's title or heading has, against one in its own words. */
-const CONTEXT_WEIGHT = 0.6;
+const CONTEXT_WEIGHT = 0.8;
+/** A unit matching the question only through its heading needs this share of the question's weight. */
+const CONTEXT_ONLY_SHARE = 0.5;
 /** Weight of question words ("cost", "open") and of earlier turns' words, against topic words. */
 const QUESTION_WORD_WEIGHT = 0.35;
 const HISTORY_WEIGHT = 0.5;
@@ -169,7 +171,8 @@ interface Scoring {
 
 function scoreUnit(unit: Unit, scoring: Scoring, analyzer: Analyzer): number {
   const { weights, total, kind, kindWords } = scoring;
-  const own = analyzer.terms(withoutLinkTargets(unit.text));
+  // The command a sentence introduces is part of what it says.
+  const own = analyzer.terms(withoutLinkTargets(`${unit.text}\n${unit.followedBy ?? ''}`));
   const ownSet = new Set(own);
   const contextSet = new Set(analyzer.terms(unit.context));
   // Any word of the kind asked for stands for the question's ("pay" answers "cost").
@@ -185,13 +188,16 @@ function scoreUnit(unit: Unit, scoring: Scoring, analyzer: Analyzer): number {
   if (matched === 0) return 0;
   const gives = givesAnswerKind(kind, unit.text);
   const typed = TYPED_KINDS.has(kind);
-  // A unit that shares nothing with the question itself, only its heading, must at least answer;
+  // A unit that shares nothing with the question itself, only its heading, must answer it or sit
+  // under a heading that is most of the question ("What to bring" for "what do I need to bring");
   // a heading is quoted only for the answer it holds.
-  if ((matchedOwn === 0 || unit.heading) && !(typed && gives === true)) return 0;
+  const answers = typed && gives === true;
+  if (unit.heading && !answers) return 0;
+  if (matchedOwn === 0 && !answers && matched < total * CONTEXT_ONLY_SHARE) return 0;
   const kindFactor =
     gives === undefined ? 1 : gives ? KIND_MATCH : (KIND_MISS[kind] ?? KIND_MISS_DEFAULT);
   // Long units match more words by sheer size.
-  const lengthFactor = Math.pow(Math.max(own.length, 10) / 10, -0.35);
+  const lengthFactor = Math.pow(Math.max(own.length, 12) / 12, -0.25);
   // Retrieval ranked earlier sources higher: prefer them when the rest ties.
   const rankFactor = 1 + RANK_WEIGHT / unit.sourceNumber;
   return (matched / total) * kindFactor * lengthFactor * rankFactor;
