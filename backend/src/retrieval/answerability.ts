@@ -1,4 +1,5 @@
 import { type Analyzer } from './analyzer';
+import { TermSet } from './markdown-text';
 import { QUESTION_WORDS } from './question-intent';
 import { functionWordsOf, questionLanguage } from './question-language';
 
@@ -37,7 +38,7 @@ export function coverageOf(
         .filter((term) => !ignored.has(term) && !/^\d+(?:[.,]\d+)?$/.test(term)),
     ),
   ];
-  const present = new Set(
+  const present = new TermSet(
     passages.flatMap((passage) =>
       analyzer.terms([passage.title, ...(passage.headingPath ?? []), passage.text].join('\n')),
     ),

@@ -76,7 +76,7 @@ const DURATION =
 const AGE =
   /\b\d+\s*(?:-|to|–)?\s*\d*\s*(?:years?|yrs?)(?: old)?\b|\b(?:aged?|ages)\s+\d+|\b\d+\s*(?:or older|and up|and older|\+)|\b(?:under|over|from age|at least)\s+\d+|\b\d+ to \d+\b/iu;
 const NUMBER =
-  /\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|once|twice)\b/iu;
+  /\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|twice)\b/iu;
 const PLACE =
   /\b\d+\s+[\p{L}\s]{2,30}\b(?:street|st|road|rd|avenue|ave|lane|ln|drive|dr|boulevard|blvd|way|place)\b|\b(?:dock|floor|suite|room|building|basement|next to|beside|inside|located|entrance)\b/iu;
 const PERSON = /\b(?:Dr\.|Mr\.|Ms\.|Mrs\.)?\s?\p{Lu}\p{Ll}+ \p{Lu}\p{Ll}+/u;
@@ -136,5 +136,6 @@ export const QUESTION_WORDS = (
   'like please help find use make go take give way thing things anything something info ' +
   'information available provide let see look say work happen happens exactly really possible ' +
   'also else ok okay usually typical typically open opens opening close closes closing hour ' +
-  'hours day days date dates start starts begin begins'
+  'hours day days date dates start starts begin begins can could may might must will shall able ' +
+  'just'
 ).split(' ');

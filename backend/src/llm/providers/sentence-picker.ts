@@ -6,7 +6,7 @@ import {
   KIND_WORDS,
   QUESTION_WORDS,
 } from '../../retrieval/question-intent';
-import { withoutLinkTargets } from '../../retrieval/markdown-text';
+import { TermSet, withoutLinkTargets } from '../../retrieval/markdown-text';
 import { type NumberedSource } from '../llm-provider';
 
 /** A quotable piece of a passage: a sentence, a list item or a table row. */
@@ -173,8 +173,8 @@ function scoreUnit(unit: Unit, scoring: Scoring, analyzer: Analyzer): number {
   const { weights, total, kind, kindWords } = scoring;
   // The command a sentence introduces is part of what it says.
   const own = analyzer.terms(withoutLinkTargets(`${unit.text}\n${unit.followedBy ?? ''}`));
-  const ownSet = new Set(own);
-  const contextSet = new Set(analyzer.terms(unit.context));
+  const ownSet = new TermSet(own);
+  const contextSet = new TermSet(analyzer.terms(unit.context));
   // Any word of the kind asked for stands for the question's ("pay" answers "cost").
   const saysKind = own.some((term) => kindWords.has(term));
   let matched = 0;
