@@ -1,5 +1,5 @@
 import { type Analyzer } from './analyzer';
-import { TermSet } from './markdown-text';
+import { TermSet, withoutLinkTargets } from './markdown-text';
 import { QUESTION_WORDS } from './question-intent';
 import { functionWordsOf, questionLanguage } from './question-language';
 
@@ -40,7 +40,11 @@ export function coverageOf(
   ];
   const present = new TermSet(
     passages.flatMap((passage) =>
-      analyzer.terms([passage.title, ...(passage.headingPath ?? []), passage.text].join('\n')),
+      analyzer.terms(
+        [passage.title, ...(passage.headingPath ?? []), withoutLinkTargets(passage.text)].join(
+          '\n',
+        ),
+      ),
     ),
   );
   return {

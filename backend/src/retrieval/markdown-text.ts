@@ -4,20 +4,39 @@ export function withoutLinkTargets(markdown: string): string {
 }
 
 /**
- * A set of analyzed terms that also finds a term's plural or singular where the stemmer leaves it
- * ("dvds" for "dvd": Snowball only strips an `s` after a vowel-bearing stem).
+ * A set of analyzed terms that also finds a term's other forms where the stemmer leaves them apart
+ * ("dvds" for "dvd": Snowball only strips an `s` after a vowel-bearing stem; "children" for
+ * "child"; "rental" for "rent").
  */
 export class TermSet {
   private readonly terms = new Set<string>();
 
   constructor(terms: Iterable<string>) {
-    for (const term of terms) this.terms.add(singular(term));
+    for (const term of terms) this.terms.add(baseForm(term));
   }
 
   has(term: string): boolean {
-    return this.terms.has(singular(term));
+    return this.terms.has(baseForm(term));
   }
 }
 
-const singular = (term: string) =>
-  term.length > 3 && term.endsWith('s') ? term.slice(0, -1) : term;
+/** Irregular plurals, as the English stemmer leaves them. */
+const IRREGULAR: Record<string, string> = {
+  children: 'child',
+  peopl: 'person',
+  men: 'man',
+  women: 'woman',
+  feet: 'foot',
+  teeth: 'tooth',
+};
+
+/**
+ * One form for a word's plural, singular and `-al` noun ("rental" for "rent", "arrival" for
+ * "arrive"), which the stemmer keeps apart.
+ */
+function baseForm(term: string): string {
+  const irregular = IRREGULAR[term];
+  if (irregular) return irregular;
+  const singular = term.length > 3 && term.endsWith('s') ? term.slice(0, -1) : term;
+  return singular.length > 5 && singular.endsWith('al') ? singular.slice(0, -2) : singular;
+}

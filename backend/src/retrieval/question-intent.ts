@@ -83,7 +83,7 @@ const PERSON = /\b(?:Dr\.|Mr\.|Ms\.|Mrs\.)?\s?\p{Lu}\p{Ll}+ \p{Lu}\p{Ll}+/u;
 const POLARITY =
   /\b(?:yes|no|not|never|only|must|allowed|welcome|free|cannot|can't|don't|doesn't|included|available|required|need|needs|may|can|accept|accepted)\b/iu;
 const INSTRUCTION =
-  /^\s*(?:\d+\.|-)\s|`|\b(?:run|use|set|add|install|click|go to|choose|enter|select|call|fill)\b/iu;
+  /^\s*(?:\d+\.|-)\s|`|^\s*(?:to \w+[^,]*, )?(?:run|use|set|add|install|click|go|choose|enter|select|call|fill|open|type|pick|copy|paste|send)\b/iu;
 
 /** Whether `text` holds the kind of answer asked for; undefined when any text might. */
 export function givesAnswerKind(kind: AnswerKind, text: string): boolean | undefined {

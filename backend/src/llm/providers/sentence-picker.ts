@@ -28,6 +28,8 @@ interface Unit extends Quote {
   group: number;
   /** The section's heading as a unit: quoted only when it holds the answer ("3.2.0 (2025-03-18)"). */
   heading?: boolean;
+  /** In the first block under its heading, where pages put what the heading promises. */
+  lead?: boolean;
 }
 
 export interface PickOptions {
@@ -63,6 +65,8 @@ const TYPED_KINDS = new Set<AnswerKind>([
   'place',
   'person',
 ]);
+/** A unit in the first block under its heading scores this much more. */
+const LEAD_BONUS = 1.2;
 /** How much retrieval's ranking of the sources counts: source n scores × (1 + RANK_WEIGHT / n). */
 const RANK_WEIGHT = 0.3;
 
@@ -86,17 +90,7 @@ export function pickQuotes(
   options: PickOptions = DEFAULT_PICK,
 ): Quote[] {
   const kind = answerKind(question);
-  const units = sources.flatMap(unitsOf);
-  if (units.length === 0) return [];
-  const weights = termWeights(question, earlierQuestions, units, analyzer);
-  const total = [...weights.values()].reduce((sum, weight) => sum + weight, 0);
-  if (total === 0) return [];
-  const kindWords = new Set(analyzer.terms(KIND_WORDS[kind] ?? ''));
-  const scored = units.map((unit) => ({
-    ...unit,
-    score: scoreUnit(unit, { weights, total, kind, kindWords }, analyzer),
-  }));
-  const ranked = scored.filter((unit) => unit.score > 0).sort((a, b) => b.score - a.score);
+  const ranked = rankQuotes(question, sources, analyzer, earlierQuestions);
   const best = ranked[0];
   if (!best) return [];
   const bestGivesKind = givesAnswerKind(kind, best.text) === true;
@@ -122,6 +116,30 @@ export function pickQuotes(
     followedBy,
     score,
   }));
+}
+
+/** Every quotable unit of the sources that matches the question, best first, with its score. */
+export function rankQuotes(
+  question: string,
+  sources: NumberedSource[],
+  analyzer: Analyzer,
+  earlierQuestions: string[] = [],
+): Quote[] {
+  const kind = answerKind(question);
+  const units = sources.flatMap(unitsOf);
+  if (units.length === 0) return [];
+  const weights = termWeights(question, earlierQuestions, units, analyzer);
+  const total = [...weights.values()].reduce((sum, weight) => sum + weight, 0);
+  if (total === 0) return [];
+  const kindWords = new Set(analyzer.terms(KIND_WORDS[kind] ?? ''));
+  const questionWords = new Set(analyzer.terms(QUESTION_WORDS.join(' ')));
+  return units
+    .map((unit) => ({
+      ...unit,
+      score: scoreUnit(unit, { weights, total, kind, kindWords, questionWords }, analyzer),
+    }))
+    .filter((unit) => unit.score > 0)
+    .sort((a, b) => b.score - a.score);
 }
 
 /**
@@ -153,9 +171,11 @@ function termWeights(
   for (const term of asked) {
     weights.set(term, rarity(term) * (questionWords.has(term) ? QUESTION_WORD_WEIGHT : 1));
   }
+  // A follow-up that names no topic of its own ("how much is it?") is about the earlier ones.
+  const namesTopic = [...asked].some((term) => !questionWords.has(term));
   for (const term of earlier) {
     if (!weights.has(term) && !questionWords.has(term)) {
-      weights.set(term, rarity(term) * HISTORY_WEIGHT);
+      weights.set(term, rarity(term) * (namesTopic ? HISTORY_WEIGHT : 1));
     }
   }
   return weights;
@@ -163,6 +183,8 @@ function termWeights(
 
 interface Scoring {
   weights: Map<string, number>;
+  /** The analyzed question words ("need", "get", "can"). */
+  questionWords: Set<string>;
   total: number;
   kind: AnswerKind;
   /** The analyzed words of the answer kind ("cost", "price", "pay" for an amount). */
@@ -170,7 +192,7 @@ interface Scoring {
 }
 
 function scoreUnit(unit: Unit, scoring: Scoring, analyzer: Analyzer): number {
-  const { weights, total, kind, kindWords } = scoring;
+  const { weights, total, kind, kindWords, questionWords } = scoring;
   // The command a sentence introduces is part of what it says.
   const own = analyzer.terms(withoutLinkTargets(`${unit.text}\n${unit.followedBy ?? ''}`));
   const ownSet = new TermSet(own);
@@ -179,14 +201,19 @@ function scoreUnit(unit: Unit, scoring: Scoring, analyzer: Analyzer): number {
   const saysKind = own.some((term) => kindWords.has(term));
   let matched = 0;
   let matchedOwn = 0;
+  // A question word ("need", "get") shared with a unit says nothing unless a topic word is too.
+  const sharesTopic = [...weights.keys()].some(
+    (term) => !questionWords.has(term) && ownSet.has(term),
+  );
   for (const [term, weight] of weights) {
-    if (ownSet.has(term) || (saysKind && kindWords.has(term))) {
+    const generic = questionWords.has(term) && !kindWords.has(term);
+    if ((ownSet.has(term) && (sharesTopic || !generic)) || (saysKind && kindWords.has(term))) {
       matched += weight;
       matchedOwn += weight;
     } else if (contextSet.has(term)) matched += weight * CONTEXT_WEIGHT;
   }
   if (matched === 0) return 0;
-  const gives = givesAnswerKind(kind, unit.text);
+  const gives = givesAnswerKind(kind, `${unit.text}\n${unit.followedBy ?? ''}`);
   const typed = TYPED_KINDS.has(kind);
   // A unit that shares nothing with the question itself, only its heading, must answer it or sit
   // under a heading that is most of the question ("What to bring" for "what do I need to bring");
@@ -200,7 +227,8 @@ function scoreUnit(unit: Unit, scoring: Scoring, analyzer: Analyzer): number {
   const lengthFactor = Math.pow(Math.max(own.length, 12) / 12, -0.25);
   // Retrieval ranked earlier sources higher: prefer them when the rest ties.
   const rankFactor = 1 + RANK_WEIGHT / unit.sourceNumber;
-  return (matched / total) * kindFactor * lengthFactor * rankFactor;
+  const leadFactor = unit.lead ? LEAD_BONUS : 1;
+  return (matched / total) * kindFactor * lengthFactor * rankFactor * leadFactor;
 }
 
 /** A passage's blocks: paragraphs, lists, tables and code fences, the fences kept whole. */
@@ -244,6 +272,8 @@ function unitsOf(source: NumberedSource): Unit[] {
   const units: Unit[] = [];
   let heading = '';
   let group = 0;
+  /** The group of the first block after the latest heading (the chunk's start is one). */
+  let leadGroup = 1;
   const add = (text: string, extra: Partial<Unit> = {}) => {
     const clean = balanceMarkdown(text.replace(/\s*\n\s*/g, ' ').trim());
     if (!clean) return;
@@ -254,16 +284,19 @@ function unitsOf(source: NumberedSource): Unit[] {
       score: 0,
       context: `${source.title}\n${heading}`,
       group,
+      lead: group === leadGroup,
       ...extra,
     });
   };
   const section = source.title.split(' › ').at(-1);
-  if (source.title.includes(' › ') && section) add(section, { heading: true });
+  if (source.title.includes(' › ') && section) add(section, { heading: true, lead: false });
   const blocks = blocksOf(source.text);
   blocks.forEach((block, index) => {
-    group += 1;
+    // The items of one list are one group, though the extractor writes each as its own block.
+    if (!(LIST_ITEM.test(block) && LIST_ITEM.test(blocks[index - 1] ?? ''))) group += 1;
     if (HEADING.test(block)) {
       heading = block.replace(HEADING, '').replace(/\s*\{#[\w:.-]+\}$/, '');
+      leadGroup = group + 1;
       return;
     }
     if (/^(```|~~~)/.test(block)) {
@@ -288,6 +321,7 @@ function unitsOf(source: NumberedSource): Unit[] {
     // A lone question (a FAQ's, written as a paragraph) is what the next paragraph answers.
     if (sentences.length === 1 && sentences[0]?.endsWith('?') && index < blocks.length - 1) {
       heading = sentences[0];
+      leadGroup = group + 1;
       return;
     }
     for (const sentence of sentences) add(sentence);
@@ -338,10 +372,18 @@ export function balanceMarkdown(text: string): string {
     const count = result.split(mark).length - 1;
     if (count % 2 === 1) result = result.split(mark).join('');
   }
-  const opened = (result.match(/(?<!\\)\[/g) ?? []).length;
-  const closed = (result.match(/(?<!\\)\]/g) ?? []).length;
-  if (opened !== closed) {
+  if (!bracketsPaired(result)) {
     result = result.replace(/\[([^\]]*)\]\([^)]*\)/g, '$1').replace(/(?<!\\)[[\]]/g, '');
   }
   return result;
+}
+
+/** Whether every unescaped `[` is closed by a later `]`, and no `]` comes first. */
+function bracketsPaired(text: string): boolean {
+  let depth = 0;
+  for (const match of text.matchAll(/(?<!\\)[[\]]/g)) {
+    depth += match[0] === '[' ? 1 : -1;
+    if (depth < 0) return false;
+  }
+  return depth === 0;
 }
