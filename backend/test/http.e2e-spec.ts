@@ -51,7 +51,7 @@ describe('a fresh install on the bundled docs', () => {
   });
 
   it.each([
-    ['How do I deploy to production?', /docs\/deploy(ment)?\.md#/, /pulumi up -s prod/],
+    ['How do I deploy to production?', /docs\/deploy(ment)?\.md#/, /pulumi [\s\S]*-s prod/],
     ['How do I add the widget to my site?', /docs\/widget\.md#/, /<script/],
     ['How do I use Ollama with LoreChat?', /docs\/(providers|quick-start)\.md#/, /Ollama/],
   ])('answers "%s" from the right page, with citations', async (question, page, content) => {

@@ -7,7 +7,7 @@
  */
 import { once } from 'node:events';
 import { type AddressInfo, connect, createServer, type Server, type Socket } from 'node:net';
-import { type FakeOpenAi, startFakeOpenAi } from './fakes/openai-server';
+import { type FakeOpenAi, startFakeOpenAi, withCondense } from './fakes/openai-server';
 import { ChatClient, nextEvent, type RunningApp, startApp, visitorToken } from './support/app';
 import { RedisServer, uniquePrefix } from './support/redis';
 
@@ -87,14 +87,14 @@ describe('many tasks sharing one Redis', () => {
     const prefix = uniquePrefix();
     taskA = await start(prefix);
     taskB = await start(prefix);
-    openAi.setScript({ kind: 'stream', tokens: ['Use ', 'Pulumi.'] });
+    openAi.setScript(withCondense({ kind: 'stream', tokens: ['Use ', 'Pulumi.'] }));
     const onA = await ChatClient.connect(taskA.url);
     const first = await onA.askAndWait({ text: 'How do I deploy?' });
     onA.close();
     await taskA.stop();
     taskA = undefined;
 
-    openAi.setScript({ kind: 'stream', tokens: ['With ', '`-s prod`.'] });
+    openAi.setScript(withCondense({ kind: 'stream', tokens: ['With ', '`-s prod`.'] }));
     const onB = await ChatClient.connect(taskB.url);
     const second = await onB.askAndWait({
       conversationId: first.accepted.conversationId,
@@ -114,13 +114,13 @@ describe('many tasks sharing one Redis', () => {
     const prefix = uniquePrefix();
     taskA = await start(prefix, { QUOTA_QUESTIONS_PER_MINUTE: '1' });
     taskB = await start(prefix, { QUOTA_QUESTIONS_PER_MINUTE: '1' });
-    openAi.setScript({ kind: 'stream', tokens: ['Yes.'] });
+    openAi.setScript(withCondense({ kind: 'stream', tokens: ['Yes.'] }));
     const token = await visitorToken(taskA.url);
     const onA = await ChatClient.connect(taskA.url, { token });
     const onB = await ChatClient.connect(taskB.url, { token });
 
-    expect(await onA.ask({ text: 'First question' })).toMatchObject({ ok: true });
-    expect(await onB.ask({ text: 'Second question' })).toMatchObject({
+    expect(await onA.ask({ text: 'How do I deploy?' })).toMatchObject({ ok: true });
+    expect(await onB.ask({ text: 'Where do I add the widget?' })).toMatchObject({
       ok: false,
       error: { code: 'rate_limited', retryAfterSeconds: expect.any(Number) },
     });
@@ -134,10 +134,10 @@ describe('many tasks sharing one Redis', () => {
    * on answering.
    */
   const askThenMoveToB = async (proxy: SwitchingProxy, proxyUrl: string, tokenCount: number) => {
-    openAi.setScript(slowAnswer(tokenCount));
+    openAi.setScript(withCondense(slowAnswer(tokenCount)));
     const token = await visitorToken(proxyUrl);
     const client = await ChatClient.connect(proxyUrl, { token, reconnection: true });
-    const accepted = await client.ask({ text: 'Tell me everything' });
+    const accepted = await client.ask({ text: 'How do I deploy to production?' });
     if (!accepted.ok) throw new Error(accepted.error.message);
     await new Promise<void>((resolve) => {
       client.socket.on('token', () => {

@@ -15,6 +15,7 @@ export const CUSTOM_METRIC = {
   providerErrors: 'ProviderErrors',
   responseCacheLookups: 'ResponseCacheLookups',
   responseCacheHits: 'ResponseCacheHits',
+  notFoundAnswers: 'NotFoundAnswers',
 } as const;
 
 /** What the error-log filter counts, in the service's log group. */

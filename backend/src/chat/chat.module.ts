@@ -5,6 +5,7 @@ import { LlmModule } from '../llm/llm.module';
 import { RetrievalModule } from '../retrieval/retrieval.module';
 import { SecurityModule } from '../security/security.module';
 import { VectorStoreModule } from '../vector-store/vector-store.module';
+import { AnswerPipeline } from './answer/answer-pipeline';
 import { ChatGateway } from './chat.gateway';
 import { ChatService } from './chat.service';
 import { ConversationStore } from './conversation.store';
@@ -22,6 +23,7 @@ import { RedisResponseCache } from '../redis/redis-response-cache';
   providers: [
     ChatGateway,
     ChatService,
+    AnswerPipeline,
     {
       provide: ConversationStore,
       useFactory: ({ config }: ConfigService, redis?: RedisConnection) => {

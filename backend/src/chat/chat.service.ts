@@ -11,14 +11,21 @@ import {
 } from '../llm/llm-provider';
 import { withLogContext } from '../logging/log-context';
 import { Metrics } from '../metrics/metrics';
-import { Retriever } from '../retrieval/retriever';
 import { Quotas, type Visitor } from '../security/quotas';
 import { VectorStore } from '../vector-store/vector-store';
 import { ChatError, toErrorPayload } from './chat-error';
 import { ConversationStore } from './conversation.store';
 import { parseAsk, parseCancel, parseFeedback } from './payloads';
-import { buildRequest, numberSources, toSources } from './prompt';
-import { type AskAccepted, type ErrorPayload, type Source, type Usage } from './protocol';
+import { toSources } from './prompt';
+import { AnswerPipeline } from './answer/answer-pipeline';
+import {
+  type AnswerOutcome,
+  type AskAccepted,
+  type ErrorPayload,
+  type PageContext,
+  type Source,
+  type Usage,
+} from './protocol';
 import {
   type CachedAnswer,
   ResponseCache,
@@ -30,7 +37,7 @@ import {
 export interface AnswerSink {
   token(text: string): void;
   sources(sources: Source[]): void;
-  done(usage: Usage, cancelled: boolean): void;
+  done(usage: Usage, cancelled: boolean, outcome: AnswerOutcome): void;
   error(error: ErrorPayload): void;
 }
 
@@ -40,6 +47,8 @@ interface Generation {
   conversationId: string;
   messageId: string;
   question: string;
+  /** The page the widget was on when the visitor asked. */
+  page?: PageContext;
   controller: AbortController;
 }
 
@@ -61,7 +70,7 @@ export class ChatService {
 
   constructor(
     private readonly config: ConfigService,
-    private readonly retriever: Retriever,
+    private readonly pipeline: AnswerPipeline,
     private readonly llm: LlmProvider,
     private readonly conversations: ConversationStore,
     private readonly quotas: Quotas,
@@ -108,6 +117,7 @@ export class ChatService {
       conversationId,
       messageId: randomUUID(),
       question: ask.text,
+      page: ask.page,
       controller: new AbortController(),
     };
     this.generations.set(generation.messageId, generation);
@@ -211,9 +221,7 @@ export class ChatService {
     history: ChatTurn[],
     sink: AnswerSink,
   ): Promise<void> {
-    const { retrieval } = this.config.config;
     const { signal } = generation.controller;
-    let answer = '';
     const startedAt = performance.now();
     // Who wrote the answer, as its usage event says; unknown for a cached answer or a failure.
     let servedBy: LlmDescription | undefined;
@@ -221,35 +229,44 @@ export class ChatService {
     this.metrics.questionAsked();
     try {
       const cacheKey =
-        history.length === 0 ? await this.cacheKeyOf(generation.question) : undefined;
+        history.length === 0
+          ? await this.cacheKeyOf(generation.question, generation.page)
+          : undefined;
       const cached = cacheKey && (await this.lookUp(cacheKey));
       if (cached) {
         outcome = await this.replay(generation, cached, sink);
         return;
       }
-      const passages = await this.retriever.retrieve(generation.question, {
-        limit: retrieval.topK,
-      });
-      this.metrics.retrievalFinished(performance.now() - startedAt);
-      const sources = numberSources(passages);
-      const request = buildRequest(generation.question, history, sources);
-      let usage: Usage = { inputTokens: 0, outputTokens: 0 };
-      // Timeouts, retries and fallbacks happen inside: the provider is a ResilientLlmProvider.
-      for await (const event of this.llm.stream(request, signal)) {
-        if (event.type === 'usage') {
-          usage = event.usage;
-          servedBy = event.servedBy;
-        } else {
-          if (answer === '') this.metrics.firstToken(performance.now() - startedAt);
-          answer += event.text;
-          sink.token(event.text);
-        }
-      }
-      const visitorSources = toSources(sources);
+      const { question, page } = generation;
+      const prepared = await this.pipeline.prepare({ question, history, page }, signal);
+      this.metrics.retrievalFinished(prepared.timings.retrieveMs ?? 0);
+      let firstToken = true;
+      const written = await this.pipeline.write(
+        prepared,
+        (text) => {
+          if (firstToken) this.metrics.firstToken(performance.now() - startedAt);
+          firstToken = false;
+          sink.token(text);
+        },
+        signal,
+      );
+      servedBy = written.servedBy;
+      const { usage, answer } = written;
+      // An answer that says the site does not cover the question cites nothing.
+      const visitorSources = written.outcome === 'answered' ? toSources(prepared.sources) : [];
       sink.sources(visitorSources);
-      sink.done(usage, signal.aborted);
-      outcome = { ...usage, cancelled: signal.aborted };
+      sink.done(usage, signal.aborted, written.outcome);
+      outcome = {
+        ...usage,
+        cancelled: signal.aborted,
+        outcome: written.outcome,
+        steps: prepared.timings,
+        followUp: prepared.condensed.method,
+        ...(written.droppedCitations > 0 && { droppedCitations: written.droppedCitations }),
+        ...(generation.page && { pageUrl: generation.page.url }),
+      };
       this.metrics.answered(usage);
+      this.metrics.answerOutcome(written.outcome);
       await this.quotas.chargeTokens(generation.visitor, usage);
       await this.conversations.append(generation.conversationId, {
         messageId: generation.messageId,
@@ -258,7 +275,12 @@ export class ChatService {
       });
       // Only a whole answer is worth reusing: a cancelled one stops mid-sentence. Only the
       // configured model's, too: a fallback's answer would later be served as the primary's.
-      if (cacheKey && !signal.aborted && sameModel(servedBy, this.llm.describe())) {
+      if (
+        cacheKey &&
+        !signal.aborted &&
+        written.outcome === 'answered' &&
+        sameModel(servedBy, this.llm.describe())
+      ) {
         await this.store(cacheKey, { answer, sources: visitorSources });
       }
     } catch (error) {
@@ -276,13 +298,19 @@ export class ChatService {
    * The cache key of a first question, or undefined when the cache is off or the index version is
    * unknown: without the version an answer could outlive the index it came from.
    */
-  private async cacheKeyOf(question: string): Promise<ResponseCacheKey | undefined> {
+  private async cacheKeyOf(
+    question: string,
+    page: PageContext | undefined,
+  ): Promise<ResponseCacheKey | undefined> {
     const { chat, llm } = this.config.config;
     if (!chat.responseCache.enabled) return undefined;
     try {
       const { indexVersion } = await this.vectorStore.stats();
       return {
-        question: normaliseQuestion(question),
+        // "What does this cost?" means something else on every page.
+        question: page
+          ? `${normaliseQuestion(question)}\n${page.url}`
+          : normaliseQuestion(question),
         indexVersion,
         provider: llm.provider,
         model: llm.model,
@@ -335,7 +363,7 @@ export class ChatService {
     sink.sources(cached.sources);
     const usage = { inputTokens: 0, outputTokens: 0 };
     const cancelled = signal.aborted;
-    sink.done(usage, cancelled);
+    sink.done(usage, cancelled, 'answered');
     await this.conversations.append(generation.conversationId, {
       messageId: generation.messageId,
       question: generation.question,

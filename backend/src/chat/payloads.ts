@@ -4,7 +4,23 @@ import { type AskPayload, type CancelPayload, type FeedbackPayload } from './pro
 
 const id = z.string().min(1).max(100);
 
-const askSchema = z.object({ conversationId: id.optional(), text: z.string() });
+export const MAX_PAGE_URL_CHARS = 2048;
+export const MAX_PAGE_TITLE_CHARS = 300;
+
+const pageSchema = z.object({
+  url: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+    .max(MAX_PAGE_URL_CHARS, { error: `must be at most ${MAX_PAGE_URL_CHARS} characters` }),
+  title: z
+    .string()
+    .max(MAX_PAGE_TITLE_CHARS, { error: `must be at most ${MAX_PAGE_TITLE_CHARS} characters` }),
+});
+
+const askSchema = z.object({
+  conversationId: id.optional(),
+  text: z.string(),
+  page: pageSchema.optional(),
+});
 const cancelSchema = z.object({ messageId: id });
 const feedbackSchema = z.object({
   messageId: id,
@@ -23,7 +39,10 @@ function parse<T>(schema: z.ZodType<T>, event: string, payload: unknown): T {
   throw new ChatError('bad_request', `Invalid ${event} payload: ${problems}`);
 }
 
-/** Validates an `ask`; the text must hold something and fit MAX_MESSAGE_CHARS. */
+/**
+ * Validates an `ask`; the text must hold something and fit MAX_MESSAGE_CHARS, and the page, when
+ * sent, must be an http(s) URL and a title of bounded length.
+ */
 export function parseAsk(payload: unknown, maxMessageChars: number): AskPayload {
   const ask = parse(askSchema, 'ask', payload);
   const text = ask.text.trim();
@@ -34,7 +53,8 @@ export function parseAsk(payload: unknown, maxMessageChars: number): AskPayload 
       `The question is ${text.length} characters long; the limit is ${maxMessageChars}.`,
     );
   }
-  return { conversationId: ask.conversationId, text };
+  const page = ask.page && { url: ask.page.url, title: ask.page.title.replace(/\s+/g, ' ').trim() };
+  return { conversationId: ask.conversationId, text, ...(page && { page }) };
 }
 
 export function parseCancel(payload: unknown): CancelPayload {

@@ -1,6 +1,7 @@
 import { type ChatTurn, type LlmRequest, type NumberedSource } from '../llm/llm-provider';
 import { type ScoredChunk } from '../vector-store/chunk';
-import { type Source } from './protocol';
+import { questionLanguage } from '../retrieval/question-language';
+import { type PageContext, type Source } from './protocol';
 
 const SNIPPET_CHARS = 200;
 
@@ -42,10 +43,18 @@ export function numberSources(passages: ScoredChunk[]): NumberedSource[] {
   return [...byUrl.values()];
 }
 
+export interface RequestContext {
+  /** The page the visitor asks from. */
+  page?: PageContext;
+  /** The standalone question retrieval searched for, when a follow-up was rewritten. */
+  searchedFor?: string;
+}
+
 export function buildRequest(
   question: string,
   history: ChatTurn[],
   sources: NumberedSource[],
+  context: RequestContext = {},
 ): LlmRequest {
   const listed = sources.length
     ? sources.map(
@@ -53,12 +62,24 @@ export function buildRequest(
           `<source>\n[${source.number}] ${quoted(source.title)} (${source.url})\n${quoted(source.text)}\n</source>`,
       )
     : ['(no sources matched this question)'];
-  const content = `Sources:\n\n${listed.join('\n\n')}\n\nQuestion: ${question}`;
+  const notes: string[] = [];
+  if (context.page) {
+    notes.push(
+      `The visitor is on the page ${quoted(JSON.stringify(context.page.title))} (${context.page.url}).`,
+    );
+  }
+  if (context.searchedFor) notes.push(`The question means: ${quoted(context.searchedFor)}`);
+  const language = questionLanguage(question);
+  if (language !== 'en') notes.push(`Answer in ${languageName(language)}.`);
+  const content = [`Sources:\n\n${listed.join('\n\n')}`, ...notes, `Question: ${question}`].join(
+    '\n\n',
+  );
   return {
     system: SYSTEM_RULES,
     messages: [...history, { role: 'user', content }],
     question,
     sources,
+    ...(context.page && { page: context.page }),
   };
 }
 
@@ -85,4 +106,13 @@ function snippetOf(markdown: string): string {
   if (plain.length <= SNIPPET_CHARS) return plain;
   const cut = plain.slice(0, SNIPPET_CHARS);
   return `${cut.slice(0, cut.lastIndexOf(' ') > 0 ? cut.lastIndexOf(' ') : SNIPPET_CHARS)}…`;
+}
+
+/** A language's English name ("French"), for telling a model which language to answer in. */
+function languageName(tag: string): string {
+  try {
+    return new Intl.DisplayNames(['en'], { type: 'language' }).of(tag) ?? tag;
+  } catch {
+    return tag;
+  }
 }

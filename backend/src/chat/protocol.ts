@@ -18,11 +18,25 @@ export const ERROR_CODES = [
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
+/** The page the widget is on when the visitor asks. */
+export interface PageContext {
+  /** The page's address: http(s), at most 2,048 characters. */
+  url: string;
+  /** The page's title, at most 300 characters. */
+  title: string;
+}
+
 export interface AskPayload {
   /** Omit to start a new conversation; the ack returns the id to send with follow-up questions. */
   conversationId?: string;
   text: string;
+  /** The page the question is asked on: answers prefer its passages ("what does this cost?"). */
+  page?: PageContext;
 }
+
+/** Whether the site's pages answered the question. */
+export const ANSWER_OUTCOMES = ['answered', 'not_found'] as const;
+export type AnswerOutcome = (typeof ANSWER_OUTCOMES)[number];
 
 export interface FeedbackPayload {
   messageId: string;
@@ -78,6 +92,8 @@ export interface DonePayload {
   usage: Usage;
   /** True when the visitor cancelled and the answer stopped early. */
   cancelled: boolean;
+  /** `not_found` when the site's pages do not answer the question (and it says so). */
+  outcome: AnswerOutcome;
 }
 
 export interface ClientToServerEvents {

@@ -98,6 +98,8 @@ export interface AppConfig {
      * resume; 0 turns Socket.IO connection-state recovery off.
      */
     connectionRecoveryMs: number;
+    /** The deadline of a model's standalone rewrite of a follow-up question. */
+    condenseTimeoutMs: number;
   };
   /**
    * Shared state for many tasks (`REDIS_URL`): conversations, quotas, the response cache and the
@@ -199,6 +201,7 @@ export function loadConfig(
         ttlMs: env.RESPONSE_CACHE_TTL_MINUTES * 60_000,
       },
       connectionRecoveryMs: env.CONNECTION_RECOVERY_SECONDS * 1000,
+      condenseTimeoutMs: env.CONDENSE_TIMEOUT_MS,
     },
     redis: env.REDIS_URL ? { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX } : undefined,
     retrieval: {

@@ -131,6 +131,7 @@ export const envSchema = z
     AWS_REGION: optionalString,
 
     MAX_MESSAGE_CHARS: int(1, 100_000).default(2000),
+    CONDENSE_TIMEOUT_MS: int(1, 60_000).default(3000),
     CONVERSATION_MAX_TURNS: int(1, 100).default(10),
     CONVERSATION_MAX_COUNT: int(1, 10_000_000).default(10_000),
     CONVERSATION_TTL_MINUTES: int(1, 43_200).default(60),

@@ -1,4 +1,4 @@
-import { type ErrorCode, type Usage } from '../chat/protocol';
+import { type ErrorCode, type PageContext, type Usage } from '../chat/protocol';
 
 export interface ChatTurn {
   role: 'user' | 'assistant';
@@ -24,6 +24,8 @@ export interface LlmRequest {
   /** The visitor's question and the sources, for answerers that work on them directly. */
   question: string;
   sources: NumberedSource[];
+  /** The page the visitor asks from, for answerers that read the question with its title. */
+  page?: PageContext;
 }
 
 export type LlmEvent =

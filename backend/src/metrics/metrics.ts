@@ -26,6 +26,7 @@ export const METRIC = {
   providerErrors: 'ProviderErrors',
   responseCacheLookups: 'ResponseCacheLookups',
   responseCacheHits: 'ResponseCacheHits',
+  notFoundAnswers: 'NotFoundAnswers',
 } as const;
 
 /** How often each task reports its open connections, the metric connection scaling tracks. */
@@ -107,6 +108,16 @@ export class Metrics implements OnApplicationBootstrap, OnModuleDestroy {
       metrics.push({ name: METRIC.answerCost, unit: 'None', value: answerCost(usage, this.price) });
     }
     this.emitForProvider(metrics);
+  }
+
+  /**
+   * Whether an answer found the question's answer on the site. Written as 1 (not found) or 0 on
+   * every answer, so the share of unanswered questions is the metric's average.
+   */
+  answerOutcome(outcome: 'answered' | 'not_found'): void {
+    this.emitForProvider([
+      { name: METRIC.notFoundAnswers, unit: 'Count', value: outcome === 'not_found' ? 1 : 0 },
+    ]);
   }
 
   /**

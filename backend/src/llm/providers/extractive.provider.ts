@@ -38,6 +38,8 @@ export class ExtractiveProvider extends LlmProvider {
       .slice(0, -1)
       .filter((turn) => turn.role === 'user')
       .map((turn) => turn.content);
+    // "What does this cost?" asked on a page is about that page.
+    if (request.page) earlier.push(request.page.title);
     const answer = composeAnswer(request.question, request.sources, this.analyzer, earlier);
     for (const piece of answer.match(/\s*\S+/g) ?? []) {
       // Yield to the event loop between words so a cancel is seen mid-answer, as with a model.

@@ -300,10 +300,10 @@ function unitsOf(source: NumberedSource): Unit[] {
       return;
     }
     if (/^(```|~~~)/.test(block)) {
-      // Docs put a command right after the sentence that explains it ("Run this:").
-      const previous = units.at(-1);
-      if (previous && previous.group === group - 1 && !previous.followedBy) {
-        previous.followedBy = block;
+      // Docs put a command right after the paragraph that explains it ("Run this:"): any
+      // sentence of that paragraph quoted shows it.
+      for (const unit of units) {
+        if (unit.group === group - 1 && !unit.followedBy) unit.followedBy = block;
       }
       return;
     }
