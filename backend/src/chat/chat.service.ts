@@ -180,6 +180,7 @@ export class ChatService {
     const content = this.config.config.server.logContent && {
       question: generation.question,
       ip: generation.visitor.ip,
+      ...(generation.page && { pageUrl: generation.page.url }),
     };
     this.logger.log({
       msg: 'answer finished',
@@ -263,7 +264,6 @@ export class ChatService {
         steps: prepared.timings,
         followUp: prepared.condensed.method,
         ...(written.droppedCitations > 0 && { droppedCitations: written.droppedCitations }),
-        ...(generation.page && { pageUrl: generation.page.url }),
       };
       this.metrics.answered(usage);
       this.metrics.answerOutcome(written.outcome);
