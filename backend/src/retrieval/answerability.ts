@@ -19,6 +19,8 @@ export interface Coverage {
   covered: string[];
   /** Key terms in none of them. */
   missing: string[];
+  /** Key terms the question writes as names, capitalised inside a sentence ("Python", "Vercel"). */
+  names: string[];
 }
 
 /** What a question is about, as analyzed terms, and which of them the passages contain. */
@@ -52,7 +54,20 @@ export function coverageOf(
     keyTerms,
     covered: keyTerms.filter((term) => present.has(term)),
     missing: keyTerms.filter((term) => !present.has(term)),
+    names: namesIn(question, analyzer).filter((term) => keyTerms.includes(term)),
   };
+}
+
+/** The analyzed terms of words written capitalised inside a sentence: names, not sentence starts. */
+function namesIn(question: string, analyzer: Analyzer): string[] {
+  const names: string[] = [];
+  for (const sentence of question.split(/[.!?¿¡\n]+/)) {
+    const words = sentence.trim().split(/\s+/).slice(1);
+    for (const word of words) {
+      if (/^\p{Lu}/u.test(word) && !/^(?:I|I'\w+)$/.test(word)) names.push(...analyzer.terms(word));
+    }
+  }
+  return names;
 }
 
 /**
@@ -71,7 +86,9 @@ export function missingAllowed(keyTerms: number): number {
  * and digits ("3D", "v2") is too specific to do without. A question in another language than
  * the pages can only be matched on the names and terms it shares with them, so one shared key term
  * is enough for it. `absentFromSite` lists key terms the whole index lacks, when the caller knows:
- * a question about something the site never mentions is not answered by pages about its other words.
+ * a question naming something the site never mentions ("a Python API", "deploy to Vercel") is not
+ * answered by pages about its other words. Only names count so: a common word no page happens to
+ * use ("handle", "speed") is how the visitor put it, not what the question is about.
  */
 export function isAnswerable(
   coverage: Coverage,
@@ -81,6 +98,7 @@ export function isAnswerable(
   if (keyTerms.length === 0) return true;
   if (coverage.language !== (options.pagesLanguage ?? 'en')) return covered.length > 0;
   if (missing.some((term) => /\p{L}/u.test(term) && /\d/.test(term))) return false;
-  if (missing.some((term) => options.absentFromSite?.has(term))) return false;
+  const names = new Set(coverage.names);
+  if (missing.some((term) => names.has(term) && options.absentFromSite?.has(term))) return false;
   return missing.length <= missingAllowed(keyTerms.length);
 }
