@@ -8,6 +8,7 @@ import { type AppConfig } from './config/app-config';
 import { DOCS_ROUTE } from './ingest/docs-seeder';
 import { httpLogging } from './logging/http-logging';
 import { createAppLogger, createLogger } from './logging/logger';
+import { docsPages } from './site/docs-page';
 
 export interface AppOptions {
   /** Where the JSON log lines go instead of stdout (the tests read them). */
@@ -33,13 +34,11 @@ export async function createApp(
   // Ahead of the static files, which Nest's own middleware never sees.
   app.use(httpLogging(logger, { logContent, trustProxyHops: config.security.trustProxyHops }));
   if (config.docsDir) {
-    // Cited doc pages must open: serve the Markdown as text, which every browser displays.
+    // Cited doc pages must open, at the anchors they are cited by: Markdown as rendered pages.
+    app.use(DOCS_ROUTE, docsPages(config.docsDir));
     app.useStaticAssets(config.docsDir, {
       prefix: DOCS_ROUTE,
-      setHeaders: (response: ServerResponse, path: string) => {
-        if (/\.(md|markdown)$/i.test(path)) {
-          response.setHeader('Content-Type', 'text/plain; charset=utf-8');
-        }
+      setHeaders: (response: ServerResponse) => {
         response.setHeader('X-Content-Type-Options', 'nosniff');
       },
     });

@@ -33,11 +33,13 @@ describe('HTTP endpoints', () => {
     // How /widget.js itself is served is tested with the widget (widget/test/), which builds it.
   });
 
-  it('serves the cited doc pages as text', async () => {
+  it('serves the cited doc pages as rendered pages with their heading anchors', async () => {
     const response = await fetch(`${running.url}/docs/deployment.md`);
     expect(response.status).toBe(200);
-    expect(response.headers.get('content-type')).toBe('text/plain; charset=utf-8');
-    expect(await response.text()).toContain('## Deploy to production');
+    expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(await response.text()).toContain(
+      '<h2 id="deploy-to-production">Deploy to production</h2>',
+    );
   });
 });
 

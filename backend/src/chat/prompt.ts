@@ -1,5 +1,6 @@
 import { type ChatTurn, type LlmRequest, type NumberedSource } from '../llm/llm-provider';
 import { type ScoredChunk } from '../vector-store/chunk';
+import { citationUrl, pageTitle } from './citation-url';
 import { questionLanguage } from '../retrieval/question-language';
 import { type PageContext, type Source } from './protocol';
 
@@ -21,26 +22,29 @@ export const SYSTEM_RULES = [
 
 /**
  * Numbers the retrieved passages as they will be cited: passages of the same section (same URL)
- * share one number, in the order retrieval ranked them.
+ * share one number, in the order retrieval ranked them. Each source's link and title are made for
+ * the visitor now (see `citationUrl` and `pageTitle`), from `publicUrl` as configured today.
  */
-export function numberSources(passages: ScoredChunk[]): NumberedSource[] {
-  const byUrl = new Map<string, NumberedSource>();
+export function numberSources(passages: ScoredChunk[], publicUrl = ''): NumberedSource[] {
+  const bySection = new Map<string, NumberedSource>();
   for (const { chunk } of passages) {
-    const existing = byUrl.get(chunk.url);
+    const existing = bySection.get(chunk.url);
     if (existing) {
       existing.text += `\n\n${chunk.text}`;
       continue;
     }
+    const title = pageTitle(chunk.title);
     const section = chunk.headingPath.at(-1);
-    byUrl.set(chunk.url, {
-      number: byUrl.size + 1,
-      url: chunk.url,
-      title: section && section !== chunk.title ? `${chunk.title} › ${section}` : chunk.title,
+    bySection.set(chunk.url, {
+      number: bySection.size + 1,
+      url: citationUrl(chunk.url, chunk.text, publicUrl),
+      title:
+        section && section !== title && section !== chunk.title ? `${title} › ${section}` : title,
       text: chunk.text,
       language: chunk.language,
     });
   }
-  return [...byUrl.values()];
+  return [...bySection.values()];
 }
 
 export interface RequestContext {

@@ -25,7 +25,8 @@ export async function indexDirectory(
     const path = relative(dir, file).split(sep).map(encodeURIComponent).join('/');
     const url = `${baseUrl}/${path}`;
     const title = markdownTitle(markdown) ?? basename(file, extname(file));
-    const outcome = await indexer.index({ url, title, markdown });
+    // Markdown files are read where they are rendered, with an anchor on every heading.
+    const outcome = await indexer.index({ url, title, markdown, headingAnchors: 'slug' });
     report[outcome].push(url);
   }
   return report;

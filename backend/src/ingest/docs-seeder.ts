@@ -9,6 +9,12 @@ import { Indexer } from './indexer';
 export const DOCS_ROUTE = '/docs';
 
 /**
+ * The origin the bundled docs are indexed under. Their citations are given PUBLIC_URL's origin when
+ * served, so an index outlives a change of PUBLIC_URL.
+ */
+export const BUNDLED_DOCS_ORIGIN = 'https://bundled-docs.lorechat.invalid';
+
+/**
  * Gives a fresh install something to talk about: when the index is empty, the docs folder is indexed
  * before the server accepts connections. An index that holds anything (a crawled site) is left
  * alone, so LoreChat's own docs never leak into a site owner's answers.
@@ -24,10 +30,14 @@ export class DocsSeeder implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const { docsDir, server } = this.configService.config;
+    const { docsDir } = this.configService.config;
     if (!docsDir || !existsSync(docsDir)) return;
     if ((await this.store.stats()).documents > 0) return;
-    const report = await indexDirectory(this.indexer, docsDir, `${server.publicUrl}${DOCS_ROUTE}`);
+    const report = await indexDirectory(
+      this.indexer,
+      docsDir,
+      `${BUNDLED_DOCS_ORIGIN}${DOCS_ROUTE}`,
+    );
     this.logger.log(`indexed ${report.indexed.length} pages from ${docsDir}`);
   }
 }

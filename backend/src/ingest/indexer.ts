@@ -4,7 +4,13 @@ import { type Analyzer } from '../retrieval/analyzer';
 import { withoutLinkTargets } from '../retrieval/markdown-text';
 import { type ChunkInput, type IndexedDocument } from '../vector-store/chunk';
 import { type VectorStore } from '../vector-store/vector-store';
-import { chunkId, chunkMarkdown, type ChunkingOptions, DEFAULT_CHUNKING } from './markdown-chunker';
+import {
+  chunkId,
+  chunkMarkdown,
+  type ChunkingOptions,
+  DEFAULT_CHUNKING,
+  type HeadingAnchors,
+} from './markdown-chunker';
 
 /** A page's extracted content, ready to be indexed. */
 export interface PageContent {
@@ -15,6 +21,12 @@ export interface PageContent {
   language?: string;
   /** The page's text, with Markdown headings marking its sections. */
   markdown: string;
+  /**
+   * How its sections are linked to: `explicit` (the default, for crawled pages) only by anchors the
+   * page gives its headings; `slug` also by heading slugs, for Markdown rendered where headings get
+   * them (the bundled docs).
+   */
+  headingAnchors?: HeadingAnchors;
 }
 
 export type IndexOutcome = 'indexed' | 'unchanged';
@@ -77,24 +89,27 @@ export class Indexer {
   async buildDocument(page: PageContent, contentHash: string): Promise<IndexedDocument> {
     const site = new URL(page.url).host;
     const language = page.language ?? 'en';
-    const chunks: ChunkInput[] = chunkMarkdown(page.markdown, page.url, this.chunking).map(
-      (piece, position) => {
-        const searchable = searchableText(page.title, piece.headingPath, piece.text);
-        return {
-          id: chunkId(page.url, position),
-          documentUrl: page.url,
-          site,
-          url: piece.url,
-          position,
-          title: page.title,
-          headingPath: piece.headingPath,
-          text: piece.text,
-          language,
-          contentHash: sha256(piece.text),
-          terms: this.analyzer.terms(searchable),
-        };
-      },
-    );
+    const chunks: ChunkInput[] = chunkMarkdown(
+      page.markdown,
+      page.url,
+      this.chunking,
+      page.headingAnchors ?? 'explicit',
+    ).map((piece, position) => {
+      const searchable = searchableText(page.title, piece.headingPath, piece.text);
+      return {
+        id: chunkId(page.url, position),
+        documentUrl: page.url,
+        site,
+        url: piece.url,
+        position,
+        title: page.title,
+        headingPath: piece.headingPath,
+        text: piece.text,
+        language,
+        contentHash: sha256(piece.text),
+        terms: this.analyzer.terms(searchable),
+      };
+    });
     if (this.embeddings.dimensions > 0 && chunks.length > 0) {
       const vectors = await this.embeddings.embed(
         chunks.map((chunk) => searchableText(chunk.title, chunk.headingPath, chunk.text)),

@@ -38,6 +38,14 @@ interface Section {
   blocks: string[];
 }
 
+/**
+ * Where a section's link points. `slug`: its heading's own anchor, else the GitHub-style slug of
+ * the heading, which pages rendered from Markdown carry (the bundled docs, GitHub). `explicit`: only
+ * an anchor the page itself gives the heading (`## Prices {#rates}`, from HTML ids); a crawled
+ * page's heading without an id has no anchor to link to, and is cited by the page URL.
+ */
+export type HeadingAnchors = 'slug' | 'explicit';
+
 /** A heading's explicit anchor, `{#id}` at its end, as the HTML extractor writes a heading's id. */
 const HEADING_ANCHOR = /\s*\{#([\w:.-]+)\}$/;
 
@@ -63,16 +71,19 @@ export function markdownTitle(markdown: string): string | undefined {
 
 /**
  * Splits a Markdown page at its headings, so each chunk is one section that says what it is about,
- * and cites as the page URL plus the section's anchor. Headings inside code fences are code.
+ * and cites as the page URL plus the section's anchor (see `HeadingAnchors`). Headings inside code
+ * fences are code.
  */
 export function chunkMarkdown(
   markdown: string,
   pageUrl: string,
   options: ChunkingOptions = DEFAULT_CHUNKING,
+  anchors: HeadingAnchors = 'slug',
 ): TextChunk[] {
   return sectionsOf(markdown).flatMap((section) => {
     const heading = section.headingPath.at(-1);
-    const anchor = section.anchor ?? (heading ? slugify(heading) : undefined);
+    const slug = anchors === 'slug' && heading ? slugify(heading) : undefined;
+    const anchor = section.anchor ?? slug;
     const url = anchor ? `${pageUrl}#${anchor}` : pageUrl;
     return packBlocks(section.blocks, options).map((text) => ({
       url,

@@ -94,7 +94,9 @@ export class AnswerPipeline {
       condensed,
       passages,
       decision,
-      sources: decision.answerable ? numberSources(passages) : [],
+      sources: decision.answerable
+        ? numberSources(passages, this.config.config.server.publicUrl)
+        : [],
       timings,
     };
   }

@@ -1,0 +1,55 @@
+import { BUNDLED_DOCS_ORIGIN } from '../ingest/docs-seeder';
+
+/** Words of the passage a text fragment looks for: enough to be unique on a page, short enough to match. */
+const FRAGMENT_WORDS = 8;
+
+/**
+ * The link a visitor follows for a passage, built when the answer is served rather than frozen in
+ * the index: the bundled docs under PUBLIC_URL as it is now, and a passage whose section has no
+ * anchor of its own linked with a text fragment (`#:~:text=`), which browsers that support it
+ * scroll to and highlight, and others ignore.
+ */
+export function citationUrl(indexedUrl: string, passage: string, publicUrl: string): string {
+  const url = indexedUrl.startsWith(`${BUNDLED_DOCS_ORIGIN}/`)
+    ? `${publicUrl.replace(/\/+$/, '')}${indexedUrl.slice(BUNDLED_DOCS_ORIGIN.length)}`
+    : indexedUrl;
+  if (url.includes('#')) return url;
+  const fragment = textFragment(passage);
+  return fragment ? `${url}#:~:text=${fragment}` : url;
+}
+
+/**
+ * A text fragment directive's text for a passage: the first words of its first paragraph, as the
+ * page shows them (Markdown marks, list markers and link targets removed), percent-encoded with
+ * the characters the directive reserves (`-`, `,`, `&`). Undefined when the passage starts with
+ * nothing a page would show as prose.
+ */
+export function textFragment(markdown: string): string | undefined {
+  const blocks = markdown.split(/\n{2,}/).map((block) => block.trim());
+  // Table rows are written "Label: Header value", which the page never shows in a row: skip lists.
+  const prose = blocks.find(
+    (block) => block !== '' && !/^(?:[-*+]\s|\d+[.)]\s|```|~~~|\||#)/.test(block),
+  );
+  if (!prose) return undefined;
+  const plain = prose
+    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/[*_`]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+  const words = plain
+    .split(' ')
+    .slice(0, FRAGMENT_WORDS)
+    .join(' ')
+    .replace(/[.,;:!?]+$/, '');
+  if (words.length < 3) return undefined;
+  return encodeURIComponent(words).replace(/-/g, '%2D');
+}
+
+/**
+ * A page title without the site's name after it ("Tours and prices | Bluewater Bay Kayak Co." →
+ * "Tours and prices"): every source comes from the same site, so the name only takes room.
+ */
+export function pageTitle(title: string): string {
+  const parts = title.split(/\s+[|–—·]\s+/);
+  return parts.length > 1 && parts[0] ? parts.slice(0, -1).join(' | ') : title;
+}
