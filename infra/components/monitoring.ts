@@ -16,6 +16,9 @@ export const CUSTOM_METRIC = {
   responseCacheLookups: 'ResponseCacheLookups',
   responseCacheHits: 'ResponseCacheHits',
   notFoundAnswers: 'NotFoundAnswers',
+  rerankLatency: 'RerankLatency',
+  rerankCost: 'RerankCostUSD',
+  rerankErrors: 'RerankErrors',
 } as const;
 
 /** What the error-log filter counts, in the service's log group. */

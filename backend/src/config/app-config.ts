@@ -2,15 +2,17 @@ import { isAbsolute, resolve } from 'node:path';
 import {
   DEFAULT_EMBEDDING_MODELS,
   DEFAULT_MODELS,
+  DEFAULT_RERANK_MODELS,
   type EmbeddingProviderName,
   envSchema,
   type LlmProviderName,
   type LogLevelName,
+  type RerankProviderName,
   type VectorStoreName,
 } from './env.schema';
 import { parseSites, type SiteOrigins } from '../security/sites';
 import { type QuotaLimits } from '../security/quotas';
-import { DEFAULT_LLM_PRICES, type ModelPrice } from '../metrics/prices';
+import { DEFAULT_LLM_PRICES, DEFAULT_RERANK_PRICES, type ModelPrice } from '../metrics/prices';
 
 export interface LlmSettings {
   provider: LlmProviderName;
@@ -49,6 +51,18 @@ export interface RetrievalSettings {
   bm25: { k1: number; b: number };
   /** Snowball stemmer language for indexing and queries. */
   language: string;
+}
+
+export interface RerankConfig {
+  provider: RerankProviderName;
+  model: string;
+  baseUrl?: string;
+  apiKey?: string;
+  region?: string;
+  candidates: number;
+  timeoutMs: number;
+  /** USD per 1,000 billed units: RERANK_PRICE_PER_1000, else the model's list price if known. */
+  pricePerThousandUnits?: number;
 }
 
 export interface VectorStoreSettings {
@@ -107,6 +121,8 @@ export interface AppConfig {
    */
   redis?: { url: string; keyPrefix: string };
   retrieval: RetrievalSettings;
+  /** Reordering the fused candidates with a rerank model: off (`none`) by default. */
+  rerank: RerankConfig;
   vectorStore: VectorStoreSettings;
   embeddings: EmbeddingSettings;
   security: SecuritySettings;
@@ -152,6 +168,7 @@ export function loadConfig(
     );
   }
   const env = parsed.data;
+  const rerankModel = env.RERANK_MODEL ?? DEFAULT_RERANK_MODELS[env.RERANK_PROVIDER];
   const apiKeys: Partial<Record<LlmProviderName, string | undefined>> = {
     openai: env.OPENAI_API_KEY,
     anthropic: env.ANTHROPIC_API_KEY,
@@ -212,6 +229,17 @@ export function loadConfig(
       denseWeight: env.RETRIEVAL_DENSE_WEIGHT,
       bm25: { k1: env.BM25_K1, b: env.BM25_B },
       language: env.INDEX_LANGUAGE,
+    },
+    rerank: {
+      provider: env.RERANK_PROVIDER,
+      model: rerankModel,
+      baseUrl: env.RERANK_BASE_URL,
+      apiKey: env.COHERE_API_KEY,
+      region: env.AWS_REGION,
+      candidates: env.RERANK_CANDIDATES,
+      timeoutMs: env.RERANK_TIMEOUT_MS,
+      pricePerThousandUnits:
+        env.RERANK_PRICE_PER_1000 ?? DEFAULT_RERANK_PRICES[rerankModel]?.perThousandUnits,
     },
     vectorStore: {
       kind: env.VECTOR_STORE,

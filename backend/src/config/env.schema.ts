@@ -11,6 +11,16 @@ export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
 export type LogLevelName = (typeof LOG_LEVELS)[number];
 
 export const VECTOR_STORES = ['embedded', 'qdrant'] as const;
+
+export const RERANK_PROVIDERS = ['none', 'bedrock', 'cohere'] as const;
+export type RerankProviderName = (typeof RERANK_PROVIDERS)[number];
+
+/** The rerank model each provider uses when RERANK_MODEL is not set. */
+export const DEFAULT_RERANK_MODELS: Record<RerankProviderName, string> = {
+  none: 'none',
+  bedrock: 'amazon.rerank-v1:0',
+  cohere: 'rerank-v3.5',
+};
 export type VectorStoreName = (typeof VECTOR_STORES)[number];
 
 /** The embedding model each provider uses when EMBEDDING_MODEL is not set. */
@@ -149,6 +159,13 @@ export const envSchema = z
     BM25_K1: number(0, 10).default(1.2),
     BM25_B: number(0, 1).default(0.75),
     INDEX_LANGUAGE: z.string().min(2).default('english'),
+    RERANK_PROVIDER: z.enum(RERANK_PROVIDERS).default('none'),
+    RERANK_MODEL: optionalString,
+    RERANK_BASE_URL: url.optional(),
+    RERANK_CANDIDATES: int(2, 100).default(20),
+    RERANK_TIMEOUT_MS: int(1, 60_000).default(2000),
+    RERANK_PRICE_PER_1000: number(0, 1000).optional(),
+    COHERE_API_KEY: optionalString,
 
     VECTOR_STORE: z.enum(VECTOR_STORES).default('embedded'),
     QDRANT_URL: url.optional(),
@@ -272,6 +289,20 @@ export const envSchema = z
         code: 'custom',
         path: ['VISITOR_TOKEN_SECRET'],
         message: 'is required when NODE_ENV=production',
+      });
+    }
+    if (env.RERANK_PROVIDER === 'cohere' && !env.COHERE_API_KEY) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['COHERE_API_KEY'],
+        message: 'is required when RERANK_PROVIDER=cohere',
+      });
+    }
+    if (env.RERANK_PROVIDER === 'bedrock' && !env.AWS_REGION) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AWS_REGION'],
+        message: 'is required when RERANK_PROVIDER=bedrock',
       });
     }
     if (env.VECTOR_STORE === 'qdrant' && !env.QDRANT_URL) {

@@ -27,6 +27,9 @@ export const METRIC = {
   responseCacheLookups: 'ResponseCacheLookups',
   responseCacheHits: 'ResponseCacheHits',
   notFoundAnswers: 'NotFoundAnswers',
+  rerankLatency: 'RerankLatency',
+  rerankCost: 'RerankCostUSD',
+  rerankErrors: 'RerankErrors',
 } as const;
 
 /** How often each task reports its open connections, the metric connection scaling tracks. */
@@ -118,6 +121,18 @@ export class Metrics implements OnApplicationBootstrap, OnModuleDestroy {
     this.emitForProvider([
       { name: METRIC.notFoundAnswers, unit: 'Count', value: outcome === 'not_found' ? 1 : 0 },
     ]);
+  }
+
+  /** A rerank of one question's candidates: how long it took, what it cost, whether it failed. */
+  reranked(report: { latencyMs: number; costUsd?: number; failed: boolean }): void {
+    const metrics: MetricValue[] = [
+      { name: METRIC.rerankLatency, unit: 'Milliseconds', value: report.latencyMs },
+      { name: METRIC.rerankErrors, unit: 'Count', value: report.failed ? 1 : 0 },
+    ];
+    if (report.costUsd !== undefined) {
+      metrics.push({ name: METRIC.rerankCost, unit: 'None', value: report.costUsd });
+    }
+    this.emitForProvider(metrics);
   }
 
   /**
