@@ -1,6 +1,7 @@
 import { type ScoredChunk } from '../vector-store/chunk';
 import { BUNDLED_DOCS_ORIGIN } from '../ingest/docs-seeder';
-import { citationUrl, pageTitle, textFragment } from './citation-url';
+import { pageTitle } from '../retrieval/markdown-text';
+import { citationUrl, textFragment } from './citation-url';
 import { numberSources } from './prompt';
 
 const chunk = (

@@ -44,12 +44,3 @@ export function textFragment(markdown: string): string | undefined {
   if (words.length < 3) return undefined;
   return encodeURIComponent(words).replace(/-/g, '%2D');
 }
-
-/**
- * A page title without the site's name after it ("Tours and prices | Bluewater Bay Kayak Co." →
- * "Tours and prices"): every source comes from the same site, so the name only takes room.
- */
-export function pageTitle(title: string): string {
-  const parts = title.split(/\s+[|–—·]\s+/);
-  return parts.length > 1 && parts[0] ? parts.slice(0, -1).join(' | ') : title;
-}

@@ -1,6 +1,7 @@
 import { type ChatTurn, type LlmRequest, type NumberedSource } from '../llm/llm-provider';
 import { type ScoredChunk } from '../vector-store/chunk';
-import { citationUrl, pageTitle } from './citation-url';
+import { pageTitle } from '../retrieval/markdown-text';
+import { citationUrl } from './citation-url';
 import { questionLanguage } from '../retrieval/question-language';
 import { type PageContext, type Source } from './protocol';
 

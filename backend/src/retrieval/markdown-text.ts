@@ -40,3 +40,12 @@ function baseForm(term: string): string {
   const singular = term.length > 3 && term.endsWith('s') ? term.slice(0, -1) : term;
   return singular.length > 5 && singular.endsWith('al') ? singular.slice(0, -2) : singular;
 }
+
+/**
+ * A page title without the site's name after it ("Tours and prices | Bluewater Bay Kayak Co." →
+ * "Tours and prices"): every source comes from the same site, so the name only takes room.
+ */
+export function pageTitle(title: string): string {
+  const parts = title.split(/\s+[|–—·]\s+/);
+  return parts.length > 1 && parts[0] ? parts.slice(0, -1).join(' | ') : title;
+}

@@ -8,6 +8,7 @@ import {
   type NumberedSource,
 } from '../../llm/llm-provider';
 import { Analyzer } from '../../retrieval/analyzer';
+import { pageTitle } from '../../retrieval/markdown-text';
 import { Retriever } from '../../retrieval/retriever';
 import { type ScoredChunk } from '../../vector-store/chunk';
 import { VectorStore } from '../../vector-store/vector-store';
@@ -80,7 +81,7 @@ export class AnswerPipeline {
       }),
     );
     const preferDocument = input.page ? normalizeUrl(input.page.url) : undefined;
-    const context = [...condensed.context, ...(input.page ? [input.page.title] : [])];
+    const context = [...condensed.context, ...(input.page ? [pageTitle(input.page.title)] : [])];
     const passages = await timed(timings, 'retrieveMs', () =>
       this.retriever.retrieve(condensed.query, { limit: retrieval.topK, context, preferDocument }),
     );

@@ -96,6 +96,26 @@ describe('ExtractiveProvider', () => {
     expect(english).not.toMatch(/quoted text is in/);
   });
 
+  it('reads a question asked on a page ("what does this cost?") with that page\'s title', async () => {
+    const events: LlmEvent[] = [];
+    const stream = new ExtractiveProvider(analyzer).stream(
+      {
+        system: '',
+        messages: [],
+        question: 'What does this cost?',
+        sources: evalSources('kayak', ['/tours/sea-caves', '/kids-camp', '/location']),
+        page: {
+          url: 'https://shop.example/tours/sea-caves',
+          title: 'Sea Cave Adventure | Bluewater Bay Kayak Co.',
+        },
+      },
+      new AbortController().signal,
+    );
+    for await (const event of stream) events.push(event);
+    const answer = events.map((event) => (event.type === 'token' ? event.text : '')).join('');
+    expect(answer).toMatch(/^\$98 per person\. \[\d\]/);
+  });
+
   it('streams the answer word by word and ends with usage', async () => {
     const events: LlmEvent[] = [];
     const stream = guardStream(

@@ -1,6 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { type Analyzer } from '../../retrieval/analyzer';
 import { coverageOf, isAnswerable } from '../../retrieval/answerability';
+import { pageTitle } from '../../retrieval/markdown-text';
 import { questionLanguage, quotedInNote } from '../../retrieval/question-language';
 import {
   estimateTokens,
@@ -39,7 +40,7 @@ export class ExtractiveProvider extends LlmProvider {
       .filter((turn) => turn.role === 'user')
       .map((turn) => turn.content);
     // "What does this cost?" asked on a page is about that page.
-    if (request.page) earlier.push(request.page.title);
+    if (request.page) earlier.push(pageTitle(request.page.title));
     const answer = composeAnswer(request.question, request.sources, this.analyzer, earlier);
     for (const piece of answer.match(/\s*\S+/g) ?? []) {
       // Yield to the event loop between words so a cancel is seen mid-answer, as with a model.
