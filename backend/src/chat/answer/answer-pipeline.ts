@@ -85,8 +85,9 @@ export class AnswerPipeline {
     const passages = await timed(timings, 'retrieveMs', () =>
       this.retriever.retrieve(condensed.query, { limit: retrieval.topK, context, preferDocument }),
     );
-    // A follow-up read with its context is decided with it: "how much is it?" is about its topic.
-    const decided = [...condensed.context, condensed.query].join('\n');
+    // A follow-up read with its context is decided with it, a question asked on a page with the
+    // page's title: "how much is it?" is about its topic, "what does this cost?" about the page.
+    const decided = [...context, condensed.query].join('\n');
     const decision = await timed(timings, 'decideMs', () =>
       decide(decided, passages, this.analyzer, this.store),
     );
