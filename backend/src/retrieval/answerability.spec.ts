@@ -82,6 +82,10 @@ describe('questionLanguage', () => {
     expect(questionLanguage('Can I use MDX?')).toBe('en');
     expect(questionLanguage('Is parking free?')).toBe('en');
     expect(questionLanguage('Sunset Paddle')).toBe('en');
+    expect(questionLanguage('كيف أنشر إلى الإنتاج باستخدام Pulumi؟')).toBe('ar');
+    expect(questionLanguage('Как арендовать каяк?')).toBe('ru');
+    expect(questionLanguage('料金はいくらですか？')).toBe('ja');
+    expect(questionLanguage('价格是多少？')).toBe('zh');
   });
 
   it('says which language a quote is in, in the language of the question', () => {

@@ -57,10 +57,13 @@ const MARKS: [RegExp, string][] = [
 ];
 
 /**
- * The question's primary language subtag (`en`, `fr`, `es`, `de`, `it`, `pt`, `nl`), `en` when
- * nothing points elsewhere. A word shared by several languages counts for each of them.
+ * The question's primary language subtag: by its script when that is not Latin (`ar`, `ru`, `zh`,
+ * …), else by its function words (`en`, `fr`, `es`, `de`, `it`, `pt`, `nl`), `en` when nothing
+ * points elsewhere. A word shared by several languages counts for each of them.
  */
 export function questionLanguage(question: string): string {
+  const script = scriptLanguage(question);
+  if (script) return script;
   const counts = new Map<string, number>();
   for (const [mark, language] of MARKS) {
     if (mark.test(question)) counts.set(language, (counts.get(language) ?? 0) + 2);
@@ -86,6 +89,35 @@ export function questionLanguage(question: string): string {
   }
   // One shared word ("a", "de") is no evidence: another language needs two signs and a lead.
   return best !== 'en' && bestCount >= 2 ? best : 'en';
+}
+
+/** Scripts that each belong to one language (or one family), by their Unicode script. */
+const SCRIPTS: [RegExp, string][] = [
+  [/\p{Script=Arabic}/gu, 'ar'],
+  [/\p{Script=Hebrew}/gu, 'he'],
+  [/\p{Script=Cyrillic}/gu, 'ru'],
+  [/\p{Script=Greek}/gu, 'el'],
+  [/[\p{Script=Hiragana}\p{Script=Katakana}]/gu, 'ja'],
+  [/\p{Script=Hangul}/gu, 'ko'],
+  [/\p{Script=Han}/gu, 'zh'],
+  [/\p{Script=Devanagari}/gu, 'hi'],
+  [/\p{Script=Thai}/gu, 'th'],
+];
+
+/**
+ * The language of a question written mostly in a script other than Latin ("كيف أنشر…؟" is Arabic
+ * whatever English product names it holds); undefined for Latin-script questions. Japanese is
+ * told from Chinese by its kana.
+ */
+function scriptLanguage(question: string): string | undefined {
+  const letters = question.match(/\p{L}/gu)?.length ?? 0;
+  if (letters === 0) return undefined;
+  for (const [script, language] of SCRIPTS) {
+    const count = question.match(script)?.length ?? 0;
+    if (language === 'zh' && /[\p{Script=Hiragana}\p{Script=Katakana}]/u.test(question)) continue;
+    if (count * 2 > letters) return language;
+  }
+  return undefined;
 }
 
 /**

@@ -85,9 +85,15 @@ export class AnswerPipeline {
     const passages = await timed(timings, 'retrieveMs', () =>
       this.retriever.retrieve(condensed.query, { limit: retrieval.topK, context, preferDocument }),
     );
-    // A follow-up read with its context is decided with it, a question asked on a page with the
-    // page's title: "how much is it?" is about its topic, "what does this cost?" about the page.
-    const decided = [...context, condensed.query].join('\n');
+    // A follow-up read with its context is decided with it, and a question asked on an indexed
+    // page with the page's title: "how much is it?" is about its topic, "what does this cost?"
+    // about the page. A page the index does not hold says nothing about what the site covers.
+    const onIndexedPage = passages.some(({ chunk }) => chunk.documentUrl === preferDocument);
+    const decided = [
+      ...condensed.context,
+      ...(input.page && onIndexedPage ? [pageTitle(input.page.title)] : []),
+      condensed.query,
+    ].join('\n');
     const decision = await timed(timings, 'decideMs', () =>
       decide(decided, passages, this.analyzer, this.store),
     );
