@@ -1,9 +1,98 @@
 // @ts-check
 import eslint from '@eslint/js';
+import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The backend's layers, bottom first (docs/architecture.md explains them). A folder of
+ * backend/src may import from the layers below its own, never from one above: that is what keeps
+ * config free of the app and the providers free of chat. Within a layer folders are independent,
+ * except for the edges SIDEWAYS lists.
+ */
+const BACKEND_LAYERS = [
+  ['config', 'common', 'types'],
+  ['text', 'aws'],
+  ['llm', 'embeddings'],
+  ['vector-store'],
+  ['retrieval', 'metrics', 'analytics'],
+  ['chat', 'security', 'redis', 'logging', 'health', 'ingest'],
+  ['site', 'admin', 'bench', 'app.module.ts', 'app.factory.ts', 'main.ts', 'cli.ts'],
+];
+
+/**
+ * The features that work together: the gateway checks visitors (security) and waits on the drain
+ * (health); quotas raise chat errors; the Redis stores implement chat's and security's stores; the
+ * conversation log prices answers as the metrics do; the reranker reports its latency and cost.
+ */
+const SIDEWAYS = {
+  chat: ['security', 'redis', 'logging', 'health'],
+  security: ['chat', 'redis'],
+  redis: ['chat', 'security'],
+  logging: ['security'],
+  health: ['redis'],
+  analytics: ['metrics'],
+  retrieval: ['metrics'],
+};
+
+/** The app's top layer composes everything: its parts may import each other. */
+const TOP = BACKEND_LAYERS.length - 1;
+
+const backendSrc = (name) => `./backend/src/${name}`;
+
+export const layerZones = BACKEND_LAYERS.flatMap((layer, rank) =>
+  rank === TOP
+    ? []
+    : layer.map((folder) => {
+        const above = BACKEND_LAYERS.slice(rank + 1).flat();
+        const beside = layer.filter(
+          (other) => other !== folder && !(SIDEWAYS[folder] ?? []).includes(other),
+        );
+        return {
+          target: backendSrc(folder),
+          from: [...above, ...beside].map(backendSrc),
+          message: `backend/src/${folder} may import only from the layers below it (see docs/architecture.md).`,
+        };
+      }),
+);
+
+/**
+ * The workspaces meet only through packages/contracts. The widget's browser tests are the one
+ * exception: they start the real backend to talk to.
+ */
+const workspaceZones = [
+  {
+    target: './packages/contracts',
+    from: ['./backend', './widget', './infra'],
+    message: 'The contracts are shared by every workspace and import none of them.',
+  },
+  {
+    target: './backend',
+    from: ['./widget', './infra'],
+    message: 'Workspaces share code only through @lorechat/contracts.',
+  },
+  {
+    target: './widget/src',
+    from: ['./backend', './infra'],
+    message: 'Workspaces share code only through @lorechat/contracts.',
+  },
+  {
+    target: './infra',
+    from: ['./backend', './widget'],
+    message: 'Workspaces share code only through @lorechat/contracts.',
+  },
+];
+
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/coverage/**', '.lorechat/**'] },
+  {
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      '**/coverage/**',
+      '.lorechat/**',
+      // Deliberate violations, linted only by the test that shows the rules catch them.
+      'backend/test/fixtures/lint/**',
+    ],
+  },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -17,6 +106,24 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      // Parse TypeScript dependencies too, or a cycle through them would go unseen.
+      'import-x/extensions': ['.ts', '.js', '.mjs'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js', '.json'] })],
+    },
+    rules: {
+      // Type-only imports are erased at compile time and do not count as a cycle.
+      'import-x/no-cycle': 'error',
+      'import-x/no-restricted-paths': [
+        'error',
+        { basePath: import.meta.dirname, zones: [...layerZones, ...workspaceZones] },
+      ],
     },
   },
   {

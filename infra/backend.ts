@@ -1,3 +1,4 @@
+import { METRICS_NAMESPACE } from '@lorechat/contracts';
 import * as pulumi from '@pulumi/pulumi';
 import { type StackConfig } from './config';
 
@@ -8,12 +9,6 @@ import { type StackConfig } from './config';
 
 /** The port the backend listens on inside the container. */
 export const BACKEND_PORT = 3000;
-
-/** The backend's health endpoint, for the load balancer. */
-export const HEALTH_CHECK_PATH = '/health';
-
-/** The CloudWatch namespace of the backend's embedded metrics. */
-export const METRICS_NAMESPACE = 'LoreChat';
 
 /** The command inside the image that crawls and indexes a site. */
 export const INGEST_COMMAND = ['node', 'dist/cli.js', 'ingest', '--site'];

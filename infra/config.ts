@@ -1,3 +1,11 @@
+import {
+  EMBEDDING_PROVIDERS,
+  type EmbeddingProviderName,
+  LLM_PROVIDERS,
+  LOG_LEVELS,
+  type LlmProviderName,
+  type LogLevelName,
+} from '@lorechat/contracts';
 import * as pulumi from '@pulumi/pulumi';
 
 /**
@@ -9,20 +17,11 @@ import * as pulumi from '@pulumi/pulumi';
 
 export const PROJECT = 'lorechat';
 
-export const LLM_PROVIDERS = ['extractive', 'openai', 'anthropic', 'bedrock'] as const;
-export type LlmProvider = (typeof LLM_PROVIDERS)[number];
-
-export const EMBEDDING_PROVIDERS = ['none', 'local', 'openai', 'bedrock'] as const;
-export type EmbeddingProvider = (typeof EMBEDDING_PROVIDERS)[number];
-
 export const VECTOR_DB_MODES = ['self-hosted', 'managed'] as const;
 export type VectorDbMode = (typeof VECTOR_DB_MODES)[number];
 
 export const PRICE_CLASSES = ['PriceClass_100', 'PriceClass_200', 'PriceClass_All'] as const;
 export type PriceClass = (typeof PRICE_CLASSES)[number];
-
-export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** The retention periods CloudWatch Logs accepts; any other number is refused by the API. */
 export const LOG_RETENTION_DAYS = [
@@ -137,10 +136,10 @@ export interface StackConfig {
     connectionsPerTask: number;
     /** Seconds between SIGTERM and SIGKILL; also the load balancer's draining time. */
     stopTimeoutSeconds: number;
-    logLevel: LogLevel;
+    logLevel: LogLevelName;
   };
-  llm: { provider: LlmProvider; model?: string; baseUrl?: string };
-  embeddings: { provider: EmbeddingProvider; model?: string };
+  llm: { provider: LlmProviderName; model?: string; baseUrl?: string };
+  embeddings: { provider: EmbeddingProviderName; model?: string };
   vectorDb:
     | {
         mode: 'self-hosted';

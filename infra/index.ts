@@ -1,11 +1,10 @@
 import * as path from 'node:path';
+import { HEALTH_PATH, METRICS_NAMESPACE } from '@lorechat/contracts';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import {
   BACKEND_PORT,
-  HEALTH_CHECK_PATH,
   INGEST_COMMAND,
-  METRICS_NAMESPACE,
   backendEnvironment,
   bedrockModelIds,
   bedrockResourceArns,
@@ -49,7 +48,7 @@ const loadBalancer = new LoadBalancer(name, {
   publicSubnetIds: network.publicSubnetIds,
   securityGroupId: network.loadBalancerSecurityGroupId,
   servicePort: BACKEND_PORT,
-  healthCheckPath: HEALTH_CHECK_PATH,
+  healthCheckPath: HEALTH_PATH,
   deregistrationDelaySeconds: config.service.stopTimeoutSeconds,
   deletionProtection: config.deletionProtection,
   logRetentionDays: config.logRetentionDays,

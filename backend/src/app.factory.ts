@@ -5,7 +5,7 @@ import { type DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { ChatIoAdapter } from './chat/chat-io.adapter';
 import { type AppConfig } from './config/app-config';
-import { DOCS_ROUTE } from './ingest/docs-seeder';
+import { DOCS_ROUTE } from './common/bundled-docs';
 import { httpLogging } from './logging/http-logging';
 import { createAppLogger, createLogger } from './logging/logger';
 import { docsPages } from './site/docs-page';

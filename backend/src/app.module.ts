@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { AdminModule } from './admin/admin.module';
 import { ChatModule } from './chat/chat.module';
 import { type AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -21,6 +22,7 @@ export class AppModule {
         IngestModule,
         HealthModule,
         SiteModule,
+        AdminModule,
       ],
     };
   }

@@ -5,21 +5,23 @@
  * crawl finished but some pages failed (see the report).
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { ConfigError, loadConfig } from './config/app-config';
+import { createConversationLogStore } from './analytics/analytics.module';
+import { type AppConfig, ConfigError, loadConfig } from './config/app-config';
 import { createEmbeddingProvider } from './embeddings/embeddings.module';
 import { CrawlManifest, manifestFile } from './ingest/crawler/crawl-manifest';
 import {
   formatReportTable,
   hasFailures,
   saveReport,
+  summarizeForConsole,
   type CrawlReport,
 } from './ingest/crawler/crawl-report';
 import { type CrawlProgress, Crawler, DEFAULT_CRAWL_OPTIONS } from './ingest/crawler/crawler';
 import { RenderUnavailableError } from './ingest/crawler/js-renderer';
-import { normalizeUrl } from './ingest/crawler/url-normalizer';
+import { normalizeUrl } from './common/url-normalizer';
 import { indexDirectory } from './ingest/directory-indexer';
 import { Indexer } from './ingest/indexer';
-import { Analyzer } from './retrieval/analyzer';
+import { Analyzer } from './text/analyzer';
 import { openVectorStore } from './vector-store/vector-store.module';
 
 const USAGE = `Usage: lorechat ingest [options]
@@ -154,6 +156,26 @@ function progressPrinter(stream: NodeJS.WriteStream): (progress: CrawlProgress) 
   };
 }
 
+/**
+ * Puts the crawl's summary in the conversation log too, where the owner's console finds it even
+ * when the crawl ran elsewhere (in AWS, the ingest job's own task). A log that cannot be reached
+ * costs the console its copy, never the crawl.
+ */
+async function recordInLog(
+  config: AppConfig,
+  report: CrawlReport,
+  stderr: NodeJS.WriteStream,
+): Promise<void> {
+  const log = createConversationLogStore(config);
+  try {
+    await log.saveCrawl(summarizeForConsole(report));
+  } catch (error) {
+    stderr.write(`The crawl report was not saved for the console: ${(error as Error).message}\n`);
+  } finally {
+    await log.close();
+  }
+}
+
 export async function ingest(
   args: string[],
   environment: NodeJS.ProcessEnv,
@@ -193,6 +215,7 @@ export async function ingest(
     }
     if (output.stderr.isTTY && !options.json) output.stderr.write('\r\x1b[K');
     const file = saveReport(report, config.dataDir);
+    if (!report.dryRun) await recordInLog(config, report, output.stderr);
     output.stdout.write(
       options.json
         ? `${JSON.stringify(report)}\n`

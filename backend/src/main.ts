@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { type NestExpressApplication } from '@nestjs/platform-express';
+import { AdminAuth } from './admin/admin-auth';
 import { createApp } from './app.factory';
 import { ConfigError, loadConfig } from './config/app-config';
 import { Drain } from './health/drain';
@@ -35,6 +36,20 @@ async function bootstrap(): Promise<void> {
   logger.log(
     `listening on ${config.server.publicUrl} (answers by ${provider}${provider === model ? '' : `, model ${model}`})`,
   );
+  announceConsole(app.get(AdminAuth), config.server.publicUrl);
+}
+
+/** Says where the owner's console is, and where its token is when LoreChat made one. */
+function announceConsole({ source }: AdminAuth, publicUrl: string): void {
+  if (source.kind === 'none') {
+    logger.warn("the owner's console is closed: set ADMIN_TOKEN to open it at /admin");
+    return;
+  }
+  const where =
+    source.kind === 'file'
+      ? ` (sign in with the admin token ${source.created ? 'just written to' : 'in'} ${source.file})`
+      : ' (sign in with ADMIN_TOKEN)';
+  logger.log(`owner's console: ${publicUrl}/admin${where}`);
 }
 
 // Once createApp has run, Nest's Logger writes through the application's JSON logger.

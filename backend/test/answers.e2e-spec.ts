@@ -173,6 +173,21 @@ describe('the answer pipeline with a model', () => {
     );
   });
 
+  it('accepts a page sent without a title, and tells the model its address', async () => {
+    openAi.setScript(withCondense({ kind: 'stream', tokens: ['Before </body> [1].'] }));
+    const answer = await client.askAndWait({
+      text: 'Where do I paste it?',
+      page: { url: 'http://lorechat.test/docs/widget.md' },
+    });
+    expect(answer.done?.outcome).toBe('answered');
+    expect(answer.sources?.[0]?.url).toBe(
+      'http://lorechat.test/docs/widget.md#add-the-widget-to-your-site',
+    );
+    expect(lastUserMessage(answerRequests(openAi).at(-1))).toContain(
+      'The visitor is on the page http://lorechat.test/docs/widget.md.',
+    );
+  });
+
   it.each([
     ['a page that is not an http(s) URL', { url: 'javascript:alert(1)', title: 'x' }, /page\.url/],
     [
@@ -185,7 +200,6 @@ describe('the answer pipeline with a model', () => {
       { url: 'https://a.test/', title: 't'.repeat(301) },
       /page\.title/,
     ],
-    ['a page without a title', { url: 'https://a.test/' }, /page\.title/],
   ])(
     'refuses %s with bad_request, and the connection stays usable',
     async (_case, page, message) => {

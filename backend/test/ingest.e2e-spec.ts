@@ -13,7 +13,7 @@ import { loadConfig } from '../src/config/app-config';
 import { createEmbeddingProvider } from '../src/embeddings/embeddings.module';
 import { type CrawlReport } from '../src/ingest/crawler/crawl-report';
 import { RENDER_UNAVAILABLE } from '../src/ingest/crawler/js-renderer';
-import { Analyzer } from '../src/retrieval/analyzer';
+import { Analyzer } from '../src/text/analyzer';
 import { openVectorStore } from '../src/vector-store/vector-store.module';
 import { ChatClient, startApp } from './support/app';
 

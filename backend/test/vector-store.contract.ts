@@ -270,6 +270,23 @@ export function describeVectorStoreContract(name: string, open: OpenStore): void
       await store.deleteDocument('https://docs.example/never-indexed');
     });
 
+    it('lists every indexed page once, by URL, with its title', async () => {
+      const store = await openStore();
+      expect(await store.documents()).toEqual([]);
+      await store.upsertDocument(
+        page('https://docs.example/b', [{ terms: ['a'], title: 'Page B' }, { terms: ['b'] }]),
+      );
+      await store.upsertDocument(
+        page('https://docs.example/a', [{ terms: ['c'], title: 'Page A' }]),
+      );
+      await store.upsertDocument(page('https://docs.example/c', [{ terms: ['d'] }]));
+      await store.deleteDocument('https://docs.example/c');
+      expect(await store.documents()).toEqual([
+        { url: 'https://docs.example/a', title: 'Page A' },
+        { url: 'https://docs.example/b', title: 'Page B' },
+      ]);
+    });
+
     it('counts documents and chunks, and grows the index version on every write', async () => {
       const store = await openStore();
       const versions: number[] = [];

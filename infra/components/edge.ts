@@ -1,10 +1,11 @@
+import { SOCKET_IO_PATH } from '@lorechat/contracts';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { type PriceClass } from '../config';
 import { DnsValidatedCertificate } from './certificate';
 
 /** The Socket.IO transport: WebSocket upgrades and the long-polling fallback. */
-export const CHAT_PATH = '/socket.io/';
+export const CHAT_PATH = `${SOCKET_IO_PATH}/`;
 
 /**
  * The widget bundle and anything else the backend serves under `/widget`: the only responses worth

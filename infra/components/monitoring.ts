@@ -1,25 +1,9 @@
+// The backend's custom metrics, by the names it writes them under.
+import { METRIC as CUSTOM_METRIC } from '@lorechat/contracts';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { type AlarmThresholds } from '../config';
 import { policyDocument } from '../iam';
-
-/** The backend's custom metrics (backend/src/metrics/metrics.ts writes them). */
-export const CUSTOM_METRIC = {
-  activeConnections: 'ActiveConnections',
-  questions: 'Questions',
-  retrievalLatency: 'RetrievalLatency',
-  timeToFirstToken: 'TimeToFirstToken',
-  inputTokens: 'InputTokens',
-  outputTokens: 'OutputTokens',
-  answerCost: 'AnswerCostUSD',
-  providerErrors: 'ProviderErrors',
-  responseCacheLookups: 'ResponseCacheLookups',
-  responseCacheHits: 'ResponseCacheHits',
-  notFoundAnswers: 'NotFoundAnswers',
-  rerankLatency: 'RerankLatency',
-  rerankCost: 'RerankCostUSD',
-  rerankErrors: 'RerankErrors',
-} as const;
 
 /** What the error-log filter counts, in the service's log group. */
 export const SERVICE_LOG_ERRORS_METRIC = 'ServiceLogErrors';

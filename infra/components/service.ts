@@ -1,3 +1,4 @@
+import { METRIC } from '@lorechat/contracts';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { policyDocument, serviceTrustPolicy, type PolicyStatement } from '../iam';
@@ -15,9 +16,6 @@ export const CONTAINER_USER = '1000:1000';
 /** Scale out within a minute of pressure, scale in only after five calm minutes. */
 export const SCALE_OUT_COOLDOWN_SECONDS = 60;
 export const SCALE_IN_COOLDOWN_SECONDS = 300;
-
-/** The backend's per-task gauge of open Socket.IO connections (backend/src/metrics). */
-export const ACTIVE_CONNECTIONS_METRIC = 'ActiveConnections';
 
 export interface CapacitySettings {
   /** Tasks that always run on regular (on-demand) Fargate, whatever Spot does. */
@@ -483,7 +481,7 @@ export function targetTrackingPolicies(args: {
       // Each task reports its own count every minute, so the average is the count per task.
       customizedMetricSpecification: {
         namespace: args.connectionsMetric.namespace,
-        metricName: ACTIVE_CONNECTIONS_METRIC,
+        metricName: METRIC.activeConnections,
         dimensions: [{ name: 'Environment', value: args.connectionsMetric.environment }],
         statistic: 'Average',
       },

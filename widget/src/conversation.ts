@@ -1,16 +1,16 @@
 import type {
   AckResponse,
   AskAccepted,
+  AskPage,
   AskPayload,
   DonePayload,
   ErrorCode,
   ErrorPayload,
   FeedbackPayload,
-  PageContext,
   Source,
   SourcesPayload,
   TokenPayload,
-} from '../../backend/src/chat/protocol';
+} from '@lorechat/contracts';
 
 /** Why an answer failed: a protocol error code, or the connection dropping before it was complete. */
 export type FailureCode = ErrorCode | 'connection_lost';
@@ -82,14 +82,14 @@ export class Conversation implements AnswerEvents {
   readonly turns: Turn[];
   #connection: ChatConnection | undefined;
 
-  readonly #page: () => PageContext | undefined;
+  readonly #page: () => AskPage | undefined;
 
   constructor(
     saved: SavedConversation | undefined,
     save: (conversation: SavedConversation) => void,
     listener: ConversationListener,
     /** The page the visitor is on when a question goes out: answers prefer its passages. */
-    page: () => PageContext | undefined = () => undefined,
+    page: () => AskPage | undefined = () => undefined,
   ) {
     this.#page = page;
     this.#save = save;

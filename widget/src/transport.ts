@@ -1,12 +1,14 @@
+import {
+  type AckResponse,
+  type AskAccepted,
+  type AskPayload,
+  type ClientToServerEvents,
+  type FeedbackPayload,
+  type ServerToClientEvents,
+  SOCKET_IO_PATH,
+  VISITOR_TOKEN_PATH,
+} from '@lorechat/contracts';
 import { Manager, type Socket } from 'socket.io-client';
-import type {
-  AckResponse,
-  AskAccepted,
-  AskPayload,
-  ClientToServerEvents,
-  FeedbackPayload,
-  ServerToClientEvents,
-} from '../../backend/src/chat/protocol';
 import { type AnswerEvents, type ChatConnection } from './conversation';
 import { guard } from './guard';
 
@@ -30,7 +32,7 @@ export class SocketConnection implements ChatConnection {
   constructor(serverUrl: URL, siteKey: string, events: AnswerEvents) {
     const manager = new Manager(serverUrl.origin, {
       // A server behind a path prefix (https://example.com/lorechat) serves Socket.IO under it.
-      path: `${serverUrl.pathname.replace(/\/+$/, '')}/socket.io`,
+      path: `${serverUrl.pathname.replace(/\/+$/, '')}${SOCKET_IO_PATH}`,
       // WebSocket only: no long-polling code in the bundle, and no sticky sessions needed when
       // several servers sit behind a load balancer.
       transports: ['websocket'],
@@ -43,7 +45,7 @@ export class SocketConnection implements ChatConnection {
     let token: string | undefined;
     this.#socket = manager.socket('/', {
       auth: (send) => {
-        fetch(`${serverUrl.href.replace(/\/+$/, '')}/v1/visitor-token`, {
+        fetch(`${serverUrl.href.replace(/\/+$/, '')}${VISITOR_TOKEN_PATH}`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ siteKey, previousToken: token }),

@@ -1,4 +1,4 @@
-import type { Source } from '../../backend/src/chat/protocol';
+import type { Source } from '@lorechat/contracts';
 import { Conversation, type FailureCode, type Turn } from './conversation';
 import { guard, report } from './guard';
 import { CATALOGS } from './i18n';

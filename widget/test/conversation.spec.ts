@@ -1,9 +1,4 @@
-import type {
-  AckResponse,
-  AskAccepted,
-  AskPayload,
-  FeedbackPayload,
-} from '../../backend/src/chat/protocol';
+import type { AckResponse, AskAccepted, AskPayload, FeedbackPayload } from '@lorechat/contracts';
 import {
   type ChatConnection,
   Conversation,

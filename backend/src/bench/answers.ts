@@ -33,7 +33,7 @@ import {
   type DonePayload,
   type ServerToClientEvents,
   type Source,
-} from '../chat/protocol';
+} from '@lorechat/contracts';
 import {
   containsFact,
   type EvalSite,

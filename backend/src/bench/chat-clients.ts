@@ -14,7 +14,7 @@ import {
   type AskAccepted,
   type ClientToServerEvents,
   type ServerToClientEvents,
-} from '../chat/protocol';
+} from '@lorechat/contracts';
 import { benchTag, parseTokens, SequenceCheck, wallNow } from './chat-stats';
 
 export type ClientCommand =

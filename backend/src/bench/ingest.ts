@@ -28,7 +28,7 @@ import { CrawlManifest, manifestFile } from '../ingest/crawler/crawl-manifest';
 import { type CrawlReport } from '../ingest/crawler/crawl-report';
 import { Crawler, DEFAULT_CRAWL_OPTIONS } from '../ingest/crawler/crawler';
 import { Indexer } from '../ingest/indexer';
-import { Analyzer } from '../retrieval/analyzer';
+import { Analyzer } from '../text/analyzer';
 import { EmbeddedStore } from '../vector-store/embedded.store';
 import { type BeirDocument, loadBeir } from './beir';
 

@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/app-config';
 import { createEmbeddingProvider } from '../embeddings/embeddings.module';
 import { Indexer } from '../ingest/indexer';
-import { Analyzer } from '../retrieval/analyzer';
+import { Analyzer } from '../text/analyzer';
 import { HybridRetriever } from '../retrieval/retriever';
 import { EmbeddedStore } from '../vector-store/embedded.store';
 import { loadBeir, mrrAt, ndcgAt, percentile, recallAt } from './beir';

@@ -1,6 +1,6 @@
+import { type ErrorCode, type ErrorPayload } from '@lorechat/contracts';
 import { Logger } from '@nestjs/common';
-import { LlmError } from '../llm/llm-provider';
-import { type ErrorCode, type ErrorPayload } from './protocol';
+import { LlmError, type LlmFailure } from '../llm/llm-error';
 
 /** A failure the visitor caused or can act on; its message is shown to them as is. */
 export class ChatError extends Error {
@@ -17,6 +17,26 @@ export class ChatError extends Error {
 
 const logger = new Logger('ChatErrors');
 
+/** What each kind of provider failure is to the visitor: a protocol code they can act on. */
+const CODE_FOR_FAILURE: Record<LlmFailure, ErrorCode> = {
+  auth: 'provider_unavailable',
+  rate_limit: 'rate_limited',
+  unavailable: 'provider_unavailable',
+  timeout: 'provider_unavailable',
+  interrupted: 'provider_unavailable',
+  bad_request: 'internal',
+};
+
+/** Never the provider's own words, which may name models, accounts or limits. */
+const VISITOR_MESSAGE: Record<LlmFailure, string> = {
+  auth: 'The assistant is not available right now.',
+  rate_limit: 'The assistant is busy. Please try again in a moment.',
+  unavailable: 'The assistant is not available right now. Please try again shortly.',
+  timeout: 'The assistant took too long to answer. Please try again.',
+  interrupted: 'The answer was cut off. Please try again.',
+  bad_request: 'The assistant could not answer this question.',
+};
+
 /**
  * The one place where any failure becomes what the visitor sees. Provider failures keep their
  * details in the server log (which never holds keys); anything unexpected becomes `internal` with a
@@ -31,7 +51,11 @@ export function toErrorPayload(error: unknown, messageId?: string): ErrorPayload
   }
   if (error instanceof LlmError) {
     logger.warn(`provider ${error.failure}: ${error.message}`);
-    return { ...base, code: error.code, message: error.visitorMessage };
+    return {
+      ...base,
+      code: CODE_FOR_FAILURE[error.failure],
+      message: VISITOR_MESSAGE[error.failure],
+    };
   }
   logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
   return { ...base, code: 'internal', message: 'Something went wrong. Please try again.' };

@@ -1,7 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common';
 import { type Socket } from 'socket.io';
 import { toErrorPayload } from './chat-error';
-import { type AckResponse } from './protocol';
+import { type AckResponse } from '@lorechat/contracts';
 
 /**
  * Turns anything a gateway handler throws into the protocol's `error` event, and into the event's

@@ -23,7 +23,7 @@ import {
   CLIENT_EVENTS,
   type ClientToServerEvents,
   type ServerToClientEvents,
-} from './protocol';
+} from '@lorechat/contracts';
 
 /**
  * What the tasks of one deployment tell each other (through the Redis adapter) about a visitor
@@ -175,10 +175,11 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
 
   @SubscribeMessage('feedback')
   async feedback(
+    @ConnectedSocket() socket: ChatSocket,
     @MessageBody() payload: unknown,
     @Ack() ack: ((response: AckResponse<object>) => void) | undefined,
   ): Promise<void> {
-    await this.chat.feedback(payload);
+    await this.chat.feedback(payload, socket.data.visitor);
     ack?.({ ok: true });
   }
 

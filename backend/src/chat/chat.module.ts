@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AnalyticsModule } from '../analytics/analytics.module';
 import { ConfigService } from '../config/config.service';
 import { HealthModule } from '../health/health.module';
 import { LlmModule } from '../llm/llm.module';
@@ -19,7 +20,14 @@ import { OPTIONAL_REDIS } from '../redis/redis.module';
 import { RedisResponseCache } from '../redis/redis-response-cache';
 
 @Module({
-  imports: [LlmModule, RetrievalModule, SecurityModule, HealthModule, VectorStoreModule],
+  imports: [
+    LlmModule,
+    RetrievalModule,
+    SecurityModule,
+    HealthModule,
+    VectorStoreModule,
+    AnalyticsModule,
+  ],
   providers: [
     ChatGateway,
     ChatService,

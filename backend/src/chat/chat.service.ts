@@ -2,13 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '../config/config.service';
 import { Drain } from '../health/drain';
-import {
-  type ChatTurn,
-  type LlmDescription,
-  LlmError,
-  LlmProvider,
-  sameModel,
-} from '../llm/llm-provider';
+import { LlmError } from '../llm/llm-error';
+import { type ChatTurn, type LlmDescription, LlmProvider, sameModel } from '../llm/llm-provider';
+import { AnswerLog } from '../analytics/answer-log';
 import { withLogContext } from '../logging/log-context';
 import { Metrics } from '../metrics/metrics';
 import { Quotas, type Visitor } from '../security/quotas';
@@ -21,11 +17,11 @@ import { AnswerPipeline } from './answer/answer-pipeline';
 import {
   type AnswerOutcome,
   type AskAccepted,
+  type AskPayload,
   type ErrorPayload,
-  type PageContext,
   type Source,
   type Usage,
-} from './protocol';
+} from '@lorechat/contracts';
 import {
   type CachedAnswer,
   ResponseCache,
@@ -47,9 +43,27 @@ interface Generation {
   conversationId: string;
   messageId: string;
   question: string;
-  /** The page the widget was on when the visitor asked. */
-  page?: PageContext;
+  /** Where the widget was and its language, for the conversation log. */
+  page: AskPayload['page'];
+  locale: AskPayload['locale'];
+  /** Epoch ms when the question was accepted. */
+  askedAt: number;
   controller: AbortController;
+}
+
+/** What one answer ended with, for its log line and the conversation log. */
+interface AnswerEnd {
+  answer: string;
+  sources: Source[];
+  usage: Usage;
+  cancelled: boolean;
+  /** Whether the site's pages answered it, when the answer ran to its end. */
+  outcome?: AnswerOutcome;
+  /** What the answer's log line adds: each step's time, how a follow-up was read. */
+  steps?: object;
+  errorCode?: ErrorPayload['code'];
+  firstTokenMs?: number;
+  cached: boolean;
 }
 
 export interface AcceptedAsk extends AskAccepted {
@@ -58,8 +72,9 @@ export interface AcceptedAsk extends AskAccepted {
 }
 
 /**
- * Retrieval-augmented answering: retrieve → prompt → stream tokens → sources → done, one answer at a
- * time per conversation, every answer stoppable by its visitor.
+ * Retrieval-augmented answering through the answer pipeline (condense → retrieve → decide → write →
+ * check citations), streamed as tokens → sources → done, one answer at a time per conversation,
+ * every answer stoppable by its visitor.
  */
 @Injectable()
 export class ChatService {
@@ -78,6 +93,7 @@ export class ChatService {
     private readonly metrics: Metrics,
     private readonly responseCache: ResponseCache,
     private readonly vectorStore: VectorStore,
+    private readonly answerLog: AnswerLog,
   ) {
     drain.onDrain((deadline) => this.finishAnswers(deadline));
   }
@@ -118,6 +134,8 @@ export class ChatService {
       messageId: randomUUID(),
       question: ask.text,
       page: ask.page,
+      locale: ask.locale,
+      askedAt: Date.now(),
       controller: new AbortController(),
     };
     this.generations.set(generation.messageId, generation);
@@ -154,7 +172,7 @@ export class ChatService {
     }
   }
 
-  async feedback(payload: unknown): Promise<void> {
+  async feedback(payload: unknown, visitor: Visitor): Promise<void> {
     const feedback = parseFeedback(payload);
     const conversationId = await this.conversations.conversationOf(feedback.messageId);
     if (!conversationId) {
@@ -165,6 +183,13 @@ export class ChatService {
     // is the visitor's own words, logged only with LOG_CONTENT.
     const content = this.config.config.server.logContent && comment !== undefined && { comment };
     this.logger.log({ msg: 'feedback', conversationId, messageId, rating, ...content });
+    this.answerLog.feedbackGiven({
+      messageId,
+      conversationId,
+      visitorId: visitor.id,
+      rating,
+      comment,
+    });
   }
 
   /**
@@ -175,20 +200,46 @@ export class ChatService {
     generation: Generation,
     startedAt: number,
     servedBy: LlmDescription,
-    outcome: object,
+    end: AnswerEnd,
   ): void {
     const content = this.config.config.server.logContent && {
       question: generation.question,
       ip: generation.visitor.ip,
       ...(generation.page && { pageUrl: generation.page.url }),
     };
+    const totalMs = performance.now() - startedAt;
     this.logger.log({
       msg: 'answer finished',
       provider: servedBy.provider,
       model: servedBy.model,
-      durationMs: Math.round(performance.now() - startedAt),
-      ...outcome,
+      durationMs: Math.round(totalMs),
+      ...(end.errorCode === undefined && end.usage),
+      cancelled: end.cancelled,
+      ...(end.outcome && { outcome: end.outcome }),
+      ...end.steps,
+      ...(end.errorCode !== undefined && { errorCode: end.errorCode }),
       ...content,
+    });
+    this.answerLog.answerFinished({
+      conversationId: generation.conversationId,
+      messageId: generation.messageId,
+      visitorId: generation.visitor.id,
+      siteKey: generation.visitor.siteKey,
+      askedAt: generation.askedAt,
+      question: generation.question,
+      answer: end.answer,
+      sources: end.sources,
+      outcome: end.outcome,
+      cancelled: end.cancelled,
+      errorCode: end.errorCode,
+      page: generation.page,
+      locale: generation.locale,
+      provider: servedBy.provider,
+      model: servedBy.model,
+      usage: end.usage,
+      firstTokenMs: end.firstTokenMs,
+      totalMs,
+      cached: end.cached,
     });
   }
 
@@ -226,7 +277,13 @@ export class ChatService {
     const startedAt = performance.now();
     // Who wrote the answer, as its usage event says; unknown for a cached answer or a failure.
     let servedBy: LlmDescription | undefined;
-    let outcome: object = {};
+    const end: AnswerEnd = {
+      answer: '',
+      sources: [],
+      usage: { inputTokens: 0, outputTokens: 0 },
+      cancelled: false,
+      cached: false,
+    };
     this.metrics.questionAsked();
     try {
       const cacheKey =
@@ -235,36 +292,40 @@ export class ChatService {
           : undefined;
       const cached = cacheKey && (await this.lookUp(cacheKey));
       if (cached) {
-        outcome = await this.replay(generation, cached, sink);
+        end.cached = true;
+        await this.replay(generation, cached, sink, end, startedAt);
         return;
       }
       const { question, page } = generation;
       const prepared = await this.pipeline.prepare({ question, history, page }, signal);
       this.metrics.retrievalFinished(prepared.timings.retrieveMs ?? 0);
-      let firstToken = true;
       const written = await this.pipeline.write(
         prepared,
         (text) => {
-          if (firstToken) this.metrics.firstToken(performance.now() - startedAt);
-          firstToken = false;
+          if (end.firstTokenMs === undefined) {
+            end.firstTokenMs = performance.now() - startedAt;
+            this.metrics.firstToken(end.firstTokenMs);
+          }
           sink.token(text);
         },
         signal,
       );
       servedBy = written.servedBy;
-      const { usage, answer } = written;
+      end.answer = written.answer;
+      end.usage = written.usage;
       // An answer that says the site does not cover the question cites nothing.
-      const visitorSources = written.outcome === 'answered' ? toSources(prepared.sources) : [];
-      sink.sources(visitorSources);
-      sink.done(usage, signal.aborted, written.outcome);
-      outcome = {
-        ...usage,
-        cancelled: signal.aborted,
-        outcome: written.outcome,
+      end.sources = written.outcome === 'answered' ? toSources(prepared.sources) : [];
+      end.cancelled = signal.aborted;
+      // A stopped answer's outcome is the conversation log's to tell (cancelled).
+      if (!end.cancelled) end.outcome = written.outcome;
+      end.steps = {
         steps: prepared.timings,
         followUp: prepared.condensed.method,
         ...(written.droppedCitations > 0 && { droppedCitations: written.droppedCitations }),
       };
+      const { answer, usage } = end;
+      sink.sources(end.sources);
+      sink.done(usage, end.cancelled, written.outcome);
       this.metrics.answered(usage);
       this.metrics.answerOutcome(written.outcome);
       await this.quotas.chargeTokens(generation.visitor, usage);
@@ -281,16 +342,17 @@ export class ChatService {
         written.outcome === 'answered' &&
         sameModel(servedBy, this.llm.describe())
       ) {
-        await this.store(cacheKey, { answer, sources: visitorSources });
+        await this.store(cacheKey, { answer, sources: end.sources });
       }
     } catch (error) {
       if (error instanceof LlmError) this.metrics.providerError(error.failure);
       const payload = toErrorPayload(error, generation.messageId);
       sink.error(payload);
-      outcome = { cancelled: signal.aborted, errorCode: payload.code };
+      end.cancelled = signal.aborted;
+      end.errorCode = payload.code;
     } finally {
       this.generations.delete(generation.messageId);
-      this.logAnswer(generation, startedAt, servedBy ?? this.llm.describe(), outcome);
+      this.logAnswer(generation, startedAt, servedBy ?? this.llm.describe(), end);
     }
   }
 
@@ -300,7 +362,7 @@ export class ChatService {
    */
   private async cacheKeyOf(
     question: string,
-    page: PageContext | undefined,
+    page: AskPayload['page'],
   ): Promise<ResponseCacheKey | undefined> {
     const { chat, llm } = this.config.config;
     if (!chat.responseCache.enabled) return undefined;
@@ -345,30 +407,33 @@ export class ChatService {
    * Streams a cached answer with the events of a live one, word by word so the widget renders it
    * the same way. `done` reports zero usage: no model tokens were spent, which is also why the
    * token quotas are not charged (the question was counted in `accept`) and no token or cost
-   * metrics are written. The exchange is remembered so follow-ups have their context. Returns what
-   * the answer's log line reports.
+   * metrics are written. The exchange is remembered so follow-ups have their context. Fills in
+   * `end` as the answer goes.
    */
   private async replay(
     generation: Generation,
     cached: CachedAnswer,
     sink: AnswerSink,
-  ): Promise<object> {
+    end: AnswerEnd,
+    startedAt: number,
+  ): Promise<void> {
     const { signal } = generation.controller;
-    let answer = '';
     for (const token of cached.answer.match(/\s+|\S+\s*/gu) ?? []) {
       if (signal.aborted) break;
-      answer += token;
+      end.firstTokenMs ??= performance.now() - startedAt;
+      end.answer += token;
       sink.token(token);
     }
+    end.sources = cached.sources;
     sink.sources(cached.sources);
-    const usage = { inputTokens: 0, outputTokens: 0 };
-    const cancelled = signal.aborted;
-    sink.done(usage, cancelled, 'answered');
+    end.cancelled = signal.aborted;
+    // Only answers that found their answer are cached.
+    if (!end.cancelled) end.outcome = 'answered';
+    sink.done(end.usage, end.cancelled, 'answered');
     await this.conversations.append(generation.conversationId, {
       messageId: generation.messageId,
       question: generation.question,
-      answer,
+      answer: end.answer,
     });
-    return { ...usage, cancelled };
   }
 }

@@ -1,7 +1,7 @@
 import { type ScoredChunk } from '../vector-store/chunk';
-import { BUNDLED_DOCS_ORIGIN } from '../ingest/docs-seeder';
-import { pageTitle } from '../retrieval/markdown-text';
-import { citationUrl, textFragment } from './citation-url';
+import { BUNDLED_DOCS_ORIGIN } from '../common/bundled-docs';
+import { pageTitle } from '../text/markdown-text';
+import { citationUrl, indexedUrlOf, servedUrl, textFragment } from './citation-url';
 import { numberSources } from './prompt';
 
 const chunk = (
@@ -35,6 +35,20 @@ describe('citation links, built when served', () => {
         'https://chat.example.com/',
       ),
     ).toBe('https://chat.example.com/docs/widget.md#add-the-widget');
+  });
+
+  it('reads a bundled docs page the visitor is on as the page the index holds, and back', () => {
+    const indexed = `${BUNDLED_DOCS_ORIGIN}/docs/widget.md`;
+    const served = 'https://chat.example.com/lorechat/docs/widget.md';
+    expect(indexedUrlOf(served, 'https://chat.example.com/lorechat/')).toBe(indexed);
+    expect(servedUrl(indexed, 'https://chat.example.com/lorechat/')).toBe(served);
+    // Pages of the site itself, and pages beside the docs, are indexed as they are served.
+    expect(indexedUrlOf('https://shop.example/docs/a', 'https://chat.example.com')).toBe(
+      'https://shop.example/docs/a',
+    );
+    expect(indexedUrlOf('https://chat.example.com/docsearch', 'https://chat.example.com')).toBe(
+      'https://chat.example.com/docsearch',
+    );
   });
 
   it("links a section without an anchor of its own to the passage's words", () => {

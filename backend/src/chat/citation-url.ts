@@ -1,4 +1,4 @@
-import { BUNDLED_DOCS_ORIGIN } from '../ingest/docs-seeder';
+import { BUNDLED_DOCS_ORIGIN, DOCS_ROUTE } from '../common/bundled-docs';
 
 /** Words of the passage a text fragment looks for: enough to be unique on a page, short enough to match. */
 const FRAGMENT_WORDS = 8;
@@ -10,12 +10,28 @@ const FRAGMENT_WORDS = 8;
  * scroll to and highlight, and others ignore.
  */
 export function citationUrl(indexedUrl: string, passage: string, publicUrl: string): string {
-  const url = indexedUrl.startsWith(`${BUNDLED_DOCS_ORIGIN}/`)
-    ? `${publicUrl.replace(/\/+$/, '')}${indexedUrl.slice(BUNDLED_DOCS_ORIGIN.length)}`
-    : indexedUrl;
+  const url = servedUrl(indexedUrl, publicUrl);
   if (url.includes('#')) return url;
   const fragment = textFragment(passage);
   return fragment ? `${url}#:~:text=${fragment}` : url;
+}
+
+/** The address visitors reach an indexed page at: the bundled docs under PUBLIC_URL as it is now. */
+export function servedUrl(indexedUrl: string, publicUrl: string): string {
+  return indexedUrl.startsWith(`${BUNDLED_DOCS_ORIGIN}/`)
+    ? `${publicUrl.replace(/\/+$/, '')}${indexedUrl.slice(BUNDLED_DOCS_ORIGIN.length)}`
+    : indexedUrl;
+}
+
+/**
+ * The address a page is indexed under, from the address visitors reach it at: `servedUrl` undone,
+ * so a question asked on a bundled docs page is matched with that page's passages.
+ */
+export function indexedUrlOf(pageUrl: string, publicUrl: string): string {
+  const base = publicUrl.replace(/\/+$/, '');
+  return pageUrl.startsWith(`${base}${DOCS_ROUTE}/`)
+    ? `${BUNDLED_DOCS_ORIGIN}${pageUrl.slice(base.length)}`
+    : pageUrl;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ChatError } from './chat-error';
-import { type AskPayload, type CancelPayload, type FeedbackPayload } from './protocol';
+import { type AskPayload, type CancelPayload, type FeedbackPayload } from '@lorechat/contracts';
 
 const id = z.string().min(1).max(100);
 
@@ -13,13 +13,18 @@ const pageSchema = z.object({
     .max(MAX_PAGE_URL_CHARS, { error: `must be at most ${MAX_PAGE_URL_CHARS} characters` }),
   title: z
     .string()
-    .max(MAX_PAGE_TITLE_CHARS, { error: `must be at most ${MAX_PAGE_TITLE_CHARS} characters` }),
+    .max(MAX_PAGE_TITLE_CHARS, { error: `must be at most ${MAX_PAGE_TITLE_CHARS} characters` })
+    .optional(),
 });
 
 const askSchema = z.object({
   conversationId: id.optional(),
   text: z.string(),
   page: pageSchema.optional(),
+  locale: z
+    .string()
+    .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$/, { error: 'must be a language tag' })
+    .optional(),
 });
 const cancelSchema = z.object({ messageId: id });
 const feedbackSchema = z.object({
@@ -41,7 +46,7 @@ function parse<T>(schema: z.ZodType<T>, event: string, payload: unknown): T {
 
 /**
  * Validates an `ask`; the text must hold something and fit MAX_MESSAGE_CHARS, and the page, when
- * sent, must be an http(s) URL and a title of bounded length.
+ * sent, must be an http(s) URL with an optional title of bounded length; the locale a language tag.
  */
 export function parseAsk(payload: unknown, maxMessageChars: number): AskPayload {
   const ask = parse(askSchema, 'ask', payload);
@@ -53,8 +58,14 @@ export function parseAsk(payload: unknown, maxMessageChars: number): AskPayload 
       `The question is ${text.length} characters long; the limit is ${maxMessageChars}.`,
     );
   }
-  const page = ask.page && { url: ask.page.url, title: ask.page.title.replace(/\s+/g, ' ').trim() };
-  return { conversationId: ask.conversationId, text, ...(page && { page }) };
+  const title = ask.page?.title?.replace(/\s+/g, ' ').trim();
+  const page = ask.page && { url: ask.page.url, ...(title && { title }) };
+  return {
+    conversationId: ask.conversationId,
+    text,
+    ...(page && { page }),
+    ...(ask.locale && { locale: ask.locale }),
+  };
 }
 
 export function parseCancel(payload: unknown): CancelPayload {

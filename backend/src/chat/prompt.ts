@@ -1,9 +1,9 @@
 import { type ChatTurn, type LlmRequest, type NumberedSource } from '../llm/llm-provider';
 import { type ScoredChunk } from '../vector-store/chunk';
-import { pageTitle } from '../retrieval/markdown-text';
+import { type AskPage, type Source } from '@lorechat/contracts';
+import { pageTitle } from '../text/markdown-text';
+import { questionLanguage } from '../text/question-language';
 import { citationUrl } from './citation-url';
-import { questionLanguage } from '../retrieval/question-language';
-import { type PageContext, type Source } from './protocol';
 
 const SNIPPET_CHARS = 200;
 
@@ -50,7 +50,7 @@ export function numberSources(passages: ScoredChunk[], publicUrl = ''): Numbered
 
 export interface RequestContext {
   /** The page the visitor asks from. */
-  page?: PageContext;
+  page?: AskPage;
   /** The standalone question retrieval searched for, when a follow-up was rewritten. */
   searchedFor?: string;
 }
@@ -69,8 +69,11 @@ export function buildRequest(
     : ['(no sources matched this question)'];
   const notes: string[] = [];
   if (context.page) {
+    const { title, url } = context.page;
     notes.push(
-      `The visitor is on the page ${quoted(JSON.stringify(context.page.title))} (${context.page.url}).`,
+      title
+        ? `The visitor is on the page ${quoted(JSON.stringify(title))} (${url}).`
+        : `The visitor is on the page ${url}.`,
     );
   }
   if (context.searchedFor) notes.push(`The question means: ${quoted(context.searchedFor)}`);

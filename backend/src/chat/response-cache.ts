@@ -1,4 +1,4 @@
-import { type Source } from './protocol';
+import { type Source } from '@lorechat/contracts';
 
 /** What identifies a reusable answer: the same question, against the same index, by the same model. */
 export interface ResponseCacheKey {

@@ -105,4 +105,52 @@ describe('loadConfig', () => {
       expect.stringMatching(/^LLM_RETRY_BASE_MS must be at most 4000/),
     ]);
   });
+
+  describe('conversation log and console', () => {
+    it('keeps the log in SQLite by default, for 90 days, with personal data masked', () => {
+      expect(loadConfig({}, '/srv/app').analytics).toEqual({
+        enabled: true,
+        store: 'sqlite',
+        databaseUrl: undefined,
+        retentionDays: 90,
+        storePii: false,
+      });
+    });
+
+    it('uses PostgreSQL when DATABASE_URL is set, and requires it for ANALYTICS_STORE=postgres', () => {
+      const url = 'postgres://lorechat:s3cret@db.internal:5432/lorechat?sslmode=require';
+      expect(loadConfig({ DATABASE_URL: url }, '/srv/app').analytics).toMatchObject({
+        store: 'postgres',
+        databaseUrl: url,
+      });
+      expect(problemsOf({ ANALYTICS_STORE: 'postgres' })).toEqual([
+        'DATABASE_URL is required when ANALYTICS_STORE=postgres',
+      ]);
+      expect(problemsOf({ ANALYTICS_STORE: 'sqlite', DATABASE_URL: url })).toEqual([
+        'ANALYTICS_STORE is sqlite but DATABASE_URL is set: unset one of them (got "sqlite")',
+      ]);
+    });
+
+    it('never echoes DATABASE_URL or ADMIN_TOKEN in errors', () => {
+      const problems = problemsOf({
+        DATABASE_URL: 'mysql://user:hunter2@db/x',
+        ADMIN_TOKEN: 'short-secret',
+      });
+      expect(problems).toEqual([
+        'DATABASE_URL must be a postgres:// or postgresql:// URL',
+        'ADMIN_TOKEN must be at least 24 characters',
+      ]);
+      expect(problems.join('\n')).not.toMatch(/hunter2|short-secret/);
+    });
+
+    it('checks INGEST_SCHEDULE and the retention', () => {
+      expect(
+        loadConfig({ INGEST_SCHEDULE: 'cron(0 3 * * ? *)' }, '/srv/app').admin.ingestSchedule,
+      ).toBe('cron(0 3 * * ? *)');
+      expect(problemsOf({ INGEST_SCHEDULE: 'nightly', ANALYTICS_RETENTION_DAYS: '0' })).toEqual([
+        'ANALYTICS_RETENTION_DAYS must be at least 1 (got "0")',
+        expect.stringMatching(/^INGEST_SCHEDULE must be a cron expression/),
+      ]);
+    });
+  });
 });

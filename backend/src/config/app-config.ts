@@ -1,18 +1,20 @@
 import { isAbsolute, resolve } from 'node:path';
 import {
-  DEFAULT_EMBEDDING_MODELS,
-  DEFAULT_MODELS,
-  DEFAULT_RERANK_MODELS,
   type EmbeddingProviderName,
-  envSchema,
   type LlmProviderName,
   type LogLevelName,
   type RerankProviderName,
   type VectorStoreName,
+  type AnalyticsStoreName,
+} from '@lorechat/contracts';
+import {
+  DEFAULT_EMBEDDING_MODELS,
+  DEFAULT_MODELS,
+  DEFAULT_RERANK_MODELS,
+  envSchema,
 } from './env.schema';
-import { parseSites, type SiteOrigins } from '../security/sites';
-import { type QuotaLimits } from '../security/quotas';
-import { DEFAULT_LLM_PRICES, DEFAULT_RERANK_PRICES, type ModelPrice } from '../metrics/prices';
+import { DEFAULT_LLM_PRICES, DEFAULT_RERANK_PRICES, type ModelPrice } from './model-prices';
+import { parseSites, type SiteOrigins } from './sites';
 
 export interface LlmSettings {
   provider: LlmProviderName;
@@ -70,6 +72,15 @@ export interface VectorStoreSettings {
   qdrant?: { url: string; apiKey?: string; collection: string };
 }
 
+/** Per-visitor, per-IP and per-site limits; 0 turns one off. */
+export interface QuotaLimits {
+  visitorQuestionsPerMinute: number;
+  visitorTokensPerDay: number;
+  ipQuestionsPerMinute: number;
+  ipTokensPerDay: number;
+  siteTokensPerDay: number;
+}
+
 export interface SecuritySettings {
   /** Site key → origins its widget may run on. */
   sites: SiteOrigins;
@@ -79,6 +90,27 @@ export interface SecuritySettings {
   quotas: QuotaLimits;
   /** Proxies in front of the server (CloudFront, ALB) whose X-Forwarded-For entries are trusted. */
   trustProxyHops: number;
+}
+
+export interface AnalyticsSettings {
+  /** `false`: no answer or feedback is stored (`ANALYTICS_ENABLED`). */
+  enabled: boolean;
+  store: AnalyticsStoreName;
+  /** The PostgreSQL connection string when `store` is postgres (a secret: it holds the password). */
+  databaseUrl?: string;
+  retentionDays: number;
+  /** Keep e-mail addresses and phone numbers in stored text instead of masking them. */
+  storePii: boolean;
+}
+
+export interface AdminSettings {
+  /**
+   * `ADMIN_TOKEN`. Unset: outside production one is generated into the data folder; in production
+   * the console and the admin API stay closed.
+   */
+  token?: string;
+  /** When the crawl runs (`INGEST_SCHEDULE`), so the console can show the next run. */
+  ingestSchedule?: string;
 }
 
 export interface AppConfig {
@@ -129,6 +161,11 @@ export interface AppConfig {
   /** On SIGTERM, how long answers in flight may take to finish before they are stopped. */
   drainTimeoutMs: number;
   metrics: MetricsConfig;
+  /** The conversation log the owner's console reads. */
+  analytics: AnalyticsSettings;
+  admin: AdminSettings;
+  /** `NODE_ENV=production`. */
+  production: boolean;
 }
 
 export interface MetricsConfig {
@@ -278,12 +315,21 @@ export function loadConfig(
       environment: env.METRICS_ENVIRONMENT,
       prices: { ...DEFAULT_LLM_PRICES, ...env.LLM_PRICES },
     },
+    analytics: {
+      enabled: env.ANALYTICS_ENABLED,
+      store: env.ANALYTICS_STORE ?? (env.DATABASE_URL ? 'postgres' : 'sqlite'),
+      databaseUrl: env.DATABASE_URL,
+      retentionDays: env.ANALYTICS_RETENTION_DAYS,
+      storePii: env.ANALYTICS_STORE_PII,
+    },
+    admin: { token: env.ADMIN_TOKEN, ingestSchedule: env.INGEST_SCHEDULE },
+    production: env.NODE_ENV === 'production',
   };
 }
 
 function isSecret(variable: string): boolean {
-  // REDIS_URL carries the AUTH token as its password.
-  return /KEY|SECRET|TOKEN|PASSWORD|^REDIS_URL$/.test(variable);
+  // REDIS_URL carries the AUTH token as its password, DATABASE_URL the database's.
+  return /KEY|SECRET|TOKEN|PASSWORD|^REDIS_URL$|^DATABASE_URL$/.test(variable);
 }
 
 function describe(issue: { code: string; message: string; values?: unknown[] }): string {

@@ -1,27 +1,19 @@
+import {
+  EMBEDDING_PROVIDERS,
+  type EmbeddingProviderName,
+  type EnvironmentVariable,
+  ANALYTICS_STORES,
+  LLM_PROVIDERS,
+  LOG_LEVELS,
+  type LlmProviderName,
+  METRICS_NAMESPACE,
+  RERANK_PROVIDERS,
+  type RerankProviderName,
+  VECTOR_STORES,
+} from '@lorechat/contracts';
 import { z } from 'zod';
-import { DEFAULT_SITES, parseSites } from '../security/sites';
-
-export const LLM_PROVIDERS = ['extractive', 'openai', 'anthropic', 'bedrock'] as const;
-export type LlmProviderName = (typeof LLM_PROVIDERS)[number];
-
-export const EMBEDDING_PROVIDERS = ['none', 'local', 'openai', 'bedrock'] as const;
-export type EmbeddingProviderName = (typeof EMBEDDING_PROVIDERS)[number];
-
-export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
-export type LogLevelName = (typeof LOG_LEVELS)[number];
-
-export const VECTOR_STORES = ['embedded', 'qdrant'] as const;
-
-export const RERANK_PROVIDERS = ['none', 'bedrock', 'cohere'] as const;
-export type RerankProviderName = (typeof RERANK_PROVIDERS)[number];
-
-/** The rerank model each provider uses when RERANK_MODEL is not set. */
-export const DEFAULT_RERANK_MODELS: Record<RerankProviderName, string> = {
-  none: 'none',
-  bedrock: 'amazon.rerank-v1:0',
-  cohere: 'rerank-v3.5',
-};
-export type VectorStoreName = (typeof VECTOR_STORES)[number];
+import { DEFAULT_SITES, parseSites } from './sites';
+import { isSchedule } from './schedule';
 
 /** The embedding model each provider uses when EMBEDDING_MODEL is not set. */
 export const DEFAULT_EMBEDDING_MODELS: Record<EmbeddingProviderName, string> = {
@@ -37,6 +29,13 @@ export const DEFAULT_MODELS: Record<LlmProviderName, string> = {
   openai: 'gpt-4o-mini',
   anthropic: 'claude-3-5-haiku-latest',
   bedrock: 'amazon.nova-lite-v1:0',
+};
+
+/** The rerank model each provider uses when RERANK_MODEL is not set. */
+export const DEFAULT_RERANK_MODELS: Record<RerankProviderName, string> = {
+  none: 'none',
+  bedrock: 'amazon.rerank-v1:0',
+  cohere: 'rerank-v3.5',
 };
 
 const int = (min: number, max: number) =>
@@ -108,8 +107,8 @@ const url = z
   .transform((value) => value.replace(/\/+$/, ''));
 
 /**
- * Every environment variable LoreChat reads, with its default. README.md documents each one;
- * keep the two in step.
+ * Every environment variable LoreChat reads, with its default: exactly the contracts'
+ * ENVIRONMENT_VARIABLES (the `satisfies` below), each documented in README.md (a test checks).
  */
 export const envSchema = z
   .object({
@@ -222,13 +221,44 @@ export const envSchema = z
     METRICS_NAMESPACE: z
       .string()
       .regex(/^[\w./#:-]{1,255}$/, { error: 'must be a CloudWatch namespace such as LoreChat' })
-      .default('LoreChat'),
+      .default(METRICS_NAMESPACE),
     METRICS_ENVIRONMENT: z
       .string()
       .regex(/^[\w-]{1,64}$/, { error: 'must be letters, digits, _ or -' })
       .default('local'),
     LLM_PRICES: llmPrices.optional(),
-  })
+
+    ANALYTICS_ENABLED: z
+      .enum(['true', 'false'])
+      .default('true')
+      .transform((value) => value === 'true'),
+    ANALYTICS_STORE: z.enum(ANALYTICS_STORES).optional(),
+    DATABASE_URL: z
+      .string()
+      .trim()
+      .regex(/^postgres(ql)?:\/\/\S+$/, { error: 'must be a postgres:// or postgresql:// URL' })
+      .optional(),
+    ANALYTICS_RETENTION_DAYS: int(1, 3650).default(90),
+    ANALYTICS_STORE_PII: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((value) => value === 'true'),
+    ADMIN_TOKEN: z
+      .string()
+      .trim()
+      .min(24, { error: 'must be at least 24 characters' })
+      .max(512, { error: 'must be at most 512 characters' })
+      .optional(),
+    INGEST_SCHEDULE: optionalString.pipe(
+      z
+        .string()
+        .refine((value) => isSchedule(value), {
+          error:
+            'must be a cron expression (5 fields, or EventBridge cron(...)) or rate(N minutes|hours|days)',
+        })
+        .optional(),
+    ),
+  } satisfies Record<EnvironmentVariable, z.ZodType>)
   .superRefine((env, ctx) => {
     const needsKey: Partial<Record<LlmProviderName, 'OPENAI_API_KEY' | 'ANTHROPIC_API_KEY'>> = {
       openai: 'OPENAI_API_KEY',
@@ -303,6 +333,20 @@ export const envSchema = z
         code: 'custom',
         path: ['AWS_REGION'],
         message: 'is required when RERANK_PROVIDER=bedrock',
+      });
+    }
+    if (env.ANALYTICS_STORE === 'postgres' && !env.DATABASE_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_URL'],
+        message: 'is required when ANALYTICS_STORE=postgres',
+      });
+    }
+    if (env.ANALYTICS_STORE === 'sqlite' && env.DATABASE_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ANALYTICS_STORE'],
+        message: 'is sqlite but DATABASE_URL is set: unset one of them',
       });
     }
     if (env.VECTOR_STORE === 'qdrant' && !env.QDRANT_URL) {

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Module } from '@nestjs/common';
 import { type AppConfig, type EmbeddingSettings } from '../config/app-config';
 import { ConfigService } from '../config/config.service';
-import { type EmbeddingProviderName } from '../config/env.schema';
+import { type EmbeddingProviderName } from '@lorechat/contracts';
 import { BedrockEmbeddings } from './bedrock.embeddings';
 import { CachedEmbeddings } from './embedding-cache';
 import { EmbeddingProvider } from './embedding-provider';

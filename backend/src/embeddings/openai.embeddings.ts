@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { type EmbeddingSettings } from '../config/app-config';
-import { describeCause } from '../llm/llm-provider';
+import { describeCause } from '../common/error-cause';
 import { EmbeddingProvider } from './embedding-provider';
 import { unitNormalise, zeroVector } from './vector-math';
 

@@ -1,3 +1,4 @@
+import { HEALTH_PATH } from '@lorechat/contracts';
 import { Controller, Get, HttpCode, HttpStatus, Optional, Res } from '@nestjs/common';
 import { type Response } from 'express';
 import { LlmProvider } from '../llm/llm-provider';
@@ -27,7 +28,7 @@ export interface HealthReport {
  * down, while each one can still answer from its own memory (`degraded`). The LLM is reported as
  * configured, not called, so health checks cost nothing.
  */
-@Controller('health')
+@Controller(HEALTH_PATH)
 export class HealthController {
   constructor(
     private readonly store: VectorStore,

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NoEmbeddings } from '../embeddings/none.embeddings';
-import { Analyzer } from '../retrieval/analyzer';
+import { Analyzer } from '../text/analyzer';
 import { EmbeddedStore } from '../vector-store/embedded.store';
 import { indexDirectory } from './directory-indexer';
 import { Indexer } from './indexer';

@@ -1,18 +1,10 @@
 import { existsSync } from 'node:fs';
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { BUNDLED_DOCS_ORIGIN, DOCS_ROUTE } from '../common/bundled-docs';
 import { ConfigService } from '../config/config.service';
 import { VectorStore } from '../vector-store/vector-store';
 import { indexDirectory } from './directory-indexer';
 import { Indexer } from './indexer';
-
-/** URL path under which the bundled docs are served, and so cited. */
-export const DOCS_ROUTE = '/docs';
-
-/**
- * The origin the bundled docs are indexed under. Their citations are given PUBLIC_URL's origin when
- * served, so an index outlives a change of PUBLIC_URL.
- */
-export const BUNDLED_DOCS_ORIGIN = 'https://bundled-docs.lorechat.invalid';
 
 /**
  * Gives a fresh install something to talk about: when the index is empty, the docs folder is indexed

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type EmbeddingProvider } from '../embeddings/embedding-provider';
-import { type Analyzer } from '../retrieval/analyzer';
-import { withoutLinkTargets } from '../retrieval/markdown-text';
+import { type Analyzer } from '../text/analyzer';
+import { withoutLinkTargets } from '../text/markdown-text';
 import { type ChunkInput, type IndexedDocument } from '../vector-store/chunk';
 import { type VectorStore } from '../vector-store/vector-store';
 import {

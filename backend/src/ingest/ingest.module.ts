@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { EmbeddingProvider } from '../embeddings/embedding-provider';
 import { EmbeddingsModule } from '../embeddings/embeddings.module';
-import { Analyzer } from '../retrieval/analyzer';
+import { Analyzer } from '../text/analyzer';
 import { RetrievalModule } from '../retrieval/retrieval.module';
 import { VectorStore } from '../vector-store/vector-store';
 import { VectorStoreModule } from '../vector-store/vector-store.module';

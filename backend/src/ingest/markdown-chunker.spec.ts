@@ -1,4 +1,4 @@
-import { estimateTokens } from '../llm/llm-provider';
+import { estimateTokens } from '../text/tokens';
 import { chunkId, chunkMarkdown, markdownTitle, slugify } from './markdown-chunker';
 
 const page = { url: 'http://localhost:3000/docs/deployment.md' };

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-import { estimateTokens } from '../llm/llm-provider';
+import { estimateTokens } from '../text/tokens';
 
 export interface ChunkingOptions {
   /**

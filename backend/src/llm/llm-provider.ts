@@ -1,4 +1,4 @@
-import { type ErrorCode, type PageContext, type Usage } from '../chat/protocol';
+import { type AskPage, type Usage } from '@lorechat/contracts';
 
 export interface ChatTurn {
   role: 'user' | 'assistant';
@@ -25,7 +25,7 @@ export interface LlmRequest {
   question: string;
   sources: NumberedSource[];
   /** The page the visitor asks from, for answerers that read the question with its title. */
-  page?: PageContext;
+  page?: AskPage;
 }
 
 export type LlmEvent =
@@ -39,107 +39,6 @@ export type LlmEvent =
        */
       servedBy?: LlmDescription;
     };
-
-/** Why a provider call failed, in terms an operator can act on. */
-export type LlmFailure =
-  | 'auth' // the provider rejected our credentials (401/403)
-  | 'rate_limit' // the provider throttled us (429)
-  | 'unavailable' // 5xx, connection refused, DNS
-  | 'timeout' // no output within LLM_TIMEOUT_MS
-  | 'interrupted' // the stream ended before the provider said it was complete
-  | 'bad_request'; // the provider refused the request itself (400, e.g. context too long)
-
-const CODE_FOR_FAILURE: Record<LlmFailure, ErrorCode> = {
-  auth: 'provider_unavailable',
-  rate_limit: 'rate_limited',
-  unavailable: 'provider_unavailable',
-  timeout: 'provider_unavailable',
-  interrupted: 'provider_unavailable',
-  bad_request: 'internal',
-};
-
-const VISITOR_MESSAGE: Record<LlmFailure, string> = {
-  auth: 'The assistant is not available right now.',
-  rate_limit: 'The assistant is busy. Please try again in a moment.',
-  unavailable: 'The assistant is not available right now. Please try again shortly.',
-  timeout: 'The assistant took too long to answer. Please try again.',
-  interrupted: 'The answer was cut off. Please try again.',
-  bad_request: 'The assistant could not answer this question.',
-};
-
-/**
- * A provider failure. `message` is for operators' logs and never contains credentials; what the
- * visitor sees comes from `visitorMessage`, which never contains provider details.
- */
-export class LlmError extends Error {
-  constructor(
-    readonly failure: LlmFailure,
-    message: string,
-    readonly status?: number,
-    /** How long the provider asked us to wait before trying again (its Retry-After), in ms. */
-    readonly retryAfterMs?: number,
-  ) {
-    super(message);
-    this.name = 'LlmError';
-  }
-
-  get code(): ErrorCode {
-    return CODE_FOR_FAILURE[this.failure];
-  }
-
-  get visitorMessage(): string {
-    return VISITOR_MESSAGE[this.failure];
-  }
-}
-
-/** Maps an HTTP status from a provider to a failure kind. */
-export function failureForStatus(status: number | undefined): LlmFailure {
-  if (status === 401 || status === 403) return 'auth';
-  if (status === 429) return 'rate_limit';
-  if (status === 400 || status === 404 || status === 413 || status === 422) return 'bad_request';
-  return 'unavailable';
-}
-
-/** Reads a response's header, as the SDKs' `Headers` do; null when it is absent. */
-type HeaderReader = { get(name: string): string | null } | undefined;
-
-/**
- * The wait a throttled or overloaded provider asked for, in ms: OpenAI's `retry-after-ms`, else the
- * standard `retry-after` in seconds or as an HTTP date. Undefined when there is none or it is not
- * a time.
- */
-export function retryAfterMs(headers: HeaderReader, now = Date.now()): number | undefined {
-  const milliseconds = Number.parseFloat(headers?.get('retry-after-ms') ?? '');
-  if (Number.isFinite(milliseconds) && milliseconds >= 0) return Math.ceil(milliseconds);
-  const value = headers?.get('retry-after')?.trim();
-  if (!value) return undefined;
-  if (/^\d+(\.\d+)?$/.test(value)) return Math.ceil(Number(value) * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
-/**
- * The low-level reason behind a network failure (e.g. ` (ECONNREFUSED)`), which carries no secrets,
- * or '' when there is none. Checked by shape rather than `instanceof Error`: Node's built-in fetch
- * creates its errors in its own realm, which is not always ours (under Jest, for one).
- */
-export function describeCause(error: unknown): string {
-  let current = error;
-  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
-    const { code, cause } = current as { code?: unknown; cause?: unknown };
-    if (typeof code === 'string') return ` (${code})`;
-    current = cause;
-  }
-  return '';
-}
-
-/**
- * A rough token count (about four characters per token for English) for answerers and servers that
- * report no usage. Good enough for cost estimates; never used to cut text.
- */
-export function estimateTokens(text: string): number {
-  return Math.ceil(text.length / 4);
-}
 
 export interface LlmDescription {
   provider: string;

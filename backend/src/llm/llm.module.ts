@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
 import { type AppConfig, type LlmSettings } from '../config/app-config';
 import { ConfigService } from '../config/config.service';
-import { type LlmProviderName } from '../config/env.schema';
-import { Analyzer } from '../retrieval/analyzer';
+import { type LlmProviderName } from '@lorechat/contracts';
+import { Analyzer } from '../text/analyzer';
 import { CircuitBreaker } from './circuit-breaker';
 import { LlmProvider } from './llm-provider';
 import { AnthropicProvider } from './providers/anthropic.provider';

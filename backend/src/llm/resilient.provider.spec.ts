@@ -7,14 +7,8 @@
  */
 import { Logger } from '@nestjs/common';
 import { CircuitBreaker } from './circuit-breaker';
-import {
-  LlmError,
-  type LlmDescription,
-  type LlmEvent,
-  type LlmFailure,
-  LlmProvider,
-  type LlmRequest,
-} from './llm-provider';
+import { LlmError, type LlmFailure } from './llm-error';
+import { type LlmDescription, type LlmEvent, LlmProvider, type LlmRequest } from './llm-provider';
 import { type ProviderLink, ResilientLlmProvider } from './resilient.provider';
 import { RetryPolicy } from './retry-policy';
 

@@ -1,13 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { type CircuitBreaker } from './circuit-breaker';
-import {
-  LlmError,
-  type LlmDescription,
-  type LlmEvent,
-  type LlmFailure,
-  LlmProvider,
-  type LlmRequest,
-} from './llm-provider';
+import { LlmError, type LlmFailure } from './llm-error';
+import { type LlmDescription, type LlmEvent, LlmProvider, type LlmRequest } from './llm-provider';
 import { pause, type RetryPolicy } from './retry-policy';
 import { guardStream } from './stream-guard';
 

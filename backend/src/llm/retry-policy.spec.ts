@@ -1,4 +1,4 @@
-import { LlmError, type LlmFailure } from './llm-provider';
+import { LlmError, type LlmFailure } from './llm-error';
 import { MAX_BACKOFF_MS, pause, RetryPolicy } from './retry-policy';
 
 const failure = (kind: LlmFailure, retryAfterMs?: number) =>

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type LlmError, type LlmFailure } from './llm-provider';
+import { type LlmError, type LlmFailure } from './llm-error';
 
 /**
  * The longest pause between two attempts, whatever LLM_RETRY_BASE_MS or a Retry-After say: a

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LlmError, type LlmEvent } from './llm-provider';
+import { LlmError } from './llm-error';
+import { type LlmEvent } from './llm-provider';
 import { guardStream } from './stream-guard';
 
 const usage: LlmEvent = { type: 'usage', usage: { inputTokens: 3, outputTokens: 2 } };
@@ -77,7 +78,6 @@ describe('guardStream', () => {
     await expect(failure).rejects.toBeInstanceOf(LlmError);
     await expect(failure).rejects.toMatchObject({
       failure: 'interrupted',
-      code: 'provider_unavailable',
     });
   });
 

@@ -1,4 +1,5 @@
-import { LlmError, type LlmEvent } from './llm-provider';
+import { LlmError } from './llm-error';
+import { type LlmEvent } from './llm-provider';
 
 export interface GuardOptions {
   /** Longest wait for the provider's next event (the first token, then each one after). */

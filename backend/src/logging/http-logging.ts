@@ -1,3 +1,4 @@
+import { HEALTH_PATH } from '@lorechat/contracts';
 import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { type Logger } from 'pino';
@@ -9,9 +10,6 @@ export const REQUEST_ID_HEADER = 'X-Request-Id';
 
 /** Short enough to log, and nothing that could forge a log field or a header. */
 const SANE_REQUEST_ID = /^[\w.-]{1,64}$/;
-
-/** Load balancers probe it every few seconds: a line for each probe would drown the rest. */
-const HEALTH_PATH = '/health';
 
 export interface HttpLogSettings {
   /** `LOG_CONTENT`: the client's IP address on each request's line. */
@@ -48,6 +46,7 @@ export function httpLoggerOptions({ logContent, trustProxyHops }: HttpLogSetting
     customProps: () => ({ context: 'HTTP' }),
     customLogLevel: (request, response, error) => {
       const failed = error !== undefined || response.statusCode >= 500;
+      // Load balancers probe health every few seconds: a line for each probe would drown the rest.
       // A failing probe is the load balancer's to alarm on, and expected while draining.
       if (pathOf(request) === HEALTH_PATH) return failed ? 'warn' : 'debug';
       return failed ? 'error' : 'info';

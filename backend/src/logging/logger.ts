@@ -6,7 +6,7 @@ import {
   pino,
   stdTimeFunctions,
 } from 'pino';
-import { type LogLevelName } from '../config/env.schema';
+import { type LogLevelName } from '@lorechat/contracts';
 import { currentLogContext } from './log-context';
 
 /** LOG_LEVEL keeps Nest's level names; pino calls `log` info and `verbose` trace. */

@@ -1,6 +1,8 @@
 import { loadConfig } from '../config/app-config';
-import { METRIC, Metrics, type MetricsSettings } from './metrics';
-import { DEFAULT_LLM_PRICES, answerCost, priceOf } from './prices';
+import { METRIC } from '@lorechat/contracts';
+import { Metrics, type MetricsSettings } from './metrics';
+import { DEFAULT_LLM_PRICES } from '../config/model-prices';
+import { answerCost, priceOf } from './prices';
 
 /** The members the EMF specification requires of every record, checked on each parsed line. */
 interface EmfDocument {

@@ -1,7 +1,9 @@
+import { METRIC } from '@lorechat/contracts';
 import { Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { type LlmFailure } from '../llm/llm-provider';
+import { type LlmFailure } from '../llm/llm-error';
 import { type MetricValue, emfLine } from './emf';
-import { type ModelPrice, answerCost, priceOf } from './prices';
+import { type ModelPrice } from '../config/model-prices';
+import { answerCost, priceOf } from './prices';
 
 export interface MetricsSettings {
   enabled: boolean;
@@ -13,24 +15,6 @@ export interface MetricsSettings {
   model: string;
   prices: Readonly<Record<string, ModelPrice>>;
 }
-
-/** The metric names, shared with the alarms and dashboard in infra/components/monitoring.ts. */
-export const METRIC = {
-  activeConnections: 'ActiveConnections',
-  questions: 'Questions',
-  retrievalLatency: 'RetrievalLatency',
-  timeToFirstToken: 'TimeToFirstToken',
-  inputTokens: 'InputTokens',
-  outputTokens: 'OutputTokens',
-  answerCost: 'AnswerCostUSD',
-  providerErrors: 'ProviderErrors',
-  responseCacheLookups: 'ResponseCacheLookups',
-  responseCacheHits: 'ResponseCacheHits',
-  notFoundAnswers: 'NotFoundAnswers',
-  rerankLatency: 'RerankLatency',
-  rerankCost: 'RerankCostUSD',
-  rerankErrors: 'RerankErrors',
-} as const;
 
 /** How often each task reports its open connections, the metric connection scaling tracks. */
 export const GAUGE_INTERVAL_MS = 60_000;

@@ -4,7 +4,7 @@ import { EmbeddingProvider } from '../embeddings/embedding-provider';
 import { EmbeddingsModule } from '../embeddings/embeddings.module';
 import { VectorStore } from '../vector-store/vector-store';
 import { VectorStoreModule } from '../vector-store/vector-store.module';
-import { Analyzer } from './analyzer';
+import { Analyzer } from '../text/analyzer';
 import { HybridRetriever, Retriever } from './retriever';
 import { Metrics } from '../metrics/metrics';
 import { type RerankConfig } from '../config/app-config';

@@ -2,7 +2,7 @@ import { type RetrievalSettings } from '../config/app-config';
 import { type EmbeddingProvider } from '../embeddings/embedding-provider';
 import { type ScoredChunk } from '../vector-store/chunk';
 import { type SearchFilter, type VectorStore } from '../vector-store/vector-store';
-import { type Analyzer } from './analyzer';
+import { type Analyzer } from '../text/analyzer';
 import { collapseNearDuplicates, reciprocalRankFusion } from './fusion';
 
 export interface RetrieveOptions {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ChatError } from '../chat/chat-error';
-import { type Usage } from '../chat/protocol';
+import { type Usage } from '@lorechat/contracts';
+import { type QuotaLimits } from '../config/app-config';
 import { ConfigService } from '../config/config.service';
 import { QuotaStore } from './quota.store';
 
@@ -10,14 +11,6 @@ export interface Visitor {
   id: string;
   siteKey: string;
   ip: string;
-}
-
-export interface QuotaLimits {
-  visitorQuestionsPerMinute: number;
-  visitorTokensPerDay: number;
-  ipQuestionsPerMinute: number;
-  ipTokensPerDay: number;
-  siteTokensPerDay: number;
 }
 
 const MINUTE_MS = 60_000;

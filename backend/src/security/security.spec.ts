@@ -1,6 +1,7 @@
 import { clientIp } from './client-ip';
 import { MemoryQuotaStore } from './memory-quota.store';
-import { isOriginAllowed, parseSites } from './sites';
+import { parseSites } from '../config/sites';
+import { isOriginAllowed } from './origins';
 import { VisitorTokens } from './visitor-tokens';
 
 describe('SITES', () => {

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { type Socket } from 'socket.io';
-import { type ErrorPayload } from '../chat/protocol';
+import { type ErrorPayload } from '@lorechat/contracts';
 import { ConfigService } from '../config/config.service';
 import { clientIp } from './client-ip';
 import { type Visitor } from './quotas';
-import { isOriginAllowed } from './sites';
+import { isOriginAllowed } from './origins';
 import { VisitorTokens } from './visitor-tokens';
 
 /** What the handshake leaves on `socket.data` for the chat. */

@@ -1,12 +1,10 @@
 import { Body, Controller, Headers, HttpStatus, Options, Post, Res } from '@nestjs/common';
 import { type Response } from 'express';
 import { z } from 'zod';
-import { type ErrorPayload } from '../chat/protocol';
+import { type ErrorPayload, VISITOR_TOKEN_PATH } from '@lorechat/contracts';
 import { ConfigService } from '../config/config.service';
-import { isOriginAllowed } from './sites';
+import { isOriginAllowed } from './origins';
 import { VisitorTokens } from './visitor-tokens';
-
-export const VISITOR_TOKEN_ROUTE = 'v1/visitor-token';
 
 const requestSchema = z.object({
   siteKey: z.string().min(1).max(64),
@@ -24,7 +22,7 @@ export interface VisitorTokenResponse {
  * a token issued here proves the widget runs on an allowed page. (A script outside a browser can
  * send any Origin: quotas, not origins, are the defence against it. See docs/security.md.)
  */
-@Controller(VISITOR_TOKEN_ROUTE)
+@Controller(VISITOR_TOKEN_PATH)
 export class VisitorTokenController {
   constructor(
     private readonly config: ConfigService,

@@ -6,6 +6,7 @@ import { type Chunk, type IndexedDocument, type ScoredChunk } from './chunk';
 import {
   type SearchFilter,
   type SearchOptions,
+  type IndexedPage,
   type StoreStats,
   VectorStore,
 } from './vector-store';
@@ -312,6 +313,12 @@ export class EmbeddedStore extends VectorStore {
         ...(filter?.documentUrl !== undefined ? { documentUrl: filter.documentUrl } : {}),
       }) as (ChunkRow & { distance: number })[];
     return rows.map((row) => ({ chunk: toChunk(row), score: 1 - row.distance }));
+  }
+
+  documents(): Promise<IndexedPage[]> {
+    return settle(
+      () => this.db.prepare('SELECT url, title FROM documents ORDER BY url').all() as IndexedPage[],
+    );
   }
 
   stats(): Promise<StoreStats> {

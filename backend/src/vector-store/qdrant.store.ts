@@ -5,6 +5,7 @@ import { type Chunk, type ChunkInput, type IndexedDocument, type ScoredChunk } f
 import {
   type SearchFilter,
   type SearchOptions,
+  type IndexedPage,
   type StoreStats,
   VectorStore,
 } from './vector-store';
@@ -238,6 +239,31 @@ export class QdrantStore extends VectorStore {
       this.readIndexVersion(),
     ]);
     return { documents: documents.count, chunks: chunks.count, indexVersion };
+  }
+
+  /** Chunk 0 of each document carries its URL and title: one scroll over those, page by page. */
+  async documents(): Promise<IndexedPage[]> {
+    this.ready();
+    const pages: IndexedPage[] = [];
+    let offset: Schemas['ScrollRequest']['offset'];
+    do {
+      const result = await this.call('list documents', () =>
+        this.client.scroll(this.collection, {
+          filter: { must: [matchValue('position', 0)] },
+          limit: 256,
+          offset,
+          with_payload: ['documentUrl', 'title'],
+        }),
+      );
+      for (const point of result.points) {
+        const { documentUrl, title } = point.payload ?? {};
+        if (typeof documentUrl === 'string') {
+          pages.push({ url: documentUrl, title: typeof title === 'string' ? title : documentUrl });
+        }
+      }
+      offset = result.next_page_offset ?? undefined;
+    } while (offset !== undefined);
+    return pages.sort((left, right) => (left.url < right.url ? -1 : 1));
   }
 
   /** The REST client holds no connection that needs closing: this only refuses further calls. */

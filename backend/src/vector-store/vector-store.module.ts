@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { type AppConfig } from '../config/app-config';
 import { ConfigService } from '../config/config.service';
-import { type VectorStoreName } from '../config/env.schema';
+import { type VectorStoreName } from '@lorechat/contracts';
 import { EmbeddingProvider } from '../embeddings/embedding-provider';
 import { EmbeddingsModule } from '../embeddings/embeddings.module';
 import { EmbeddedStore } from './embedded.store';

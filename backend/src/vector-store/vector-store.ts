@@ -7,6 +7,12 @@ export interface StoreStats {
   indexVersion: number;
 }
 
+/** An indexed page, as the owner's console lists it. */
+export interface IndexedPage {
+  url: string;
+  title: string;
+}
+
 export interface SearchFilter {
   /** Only chunks of pages on this host. */
   site?: string;
@@ -44,6 +50,8 @@ export abstract class VectorStore {
   /** Chunks nearest to the vector, by cosine similarity (higher is closer). */
   abstract denseSearch(vector: number[], options: SearchOptions): Promise<ScoredChunk[]>;
   abstract stats(): Promise<StoreStats>;
+  /** Every indexed page (document), ordered by URL. */
+  abstract documents(): Promise<IndexedPage[]>;
   abstract close(): Promise<void>;
 
   /** Nest calls this on shutdown, so the file or connection is released cleanly. */

@@ -14,7 +14,7 @@ import {
   type ErrorPayload,
   type ServerToClientEvents,
   type Source,
-} from '../../src/chat/protocol';
+} from '@lorechat/contracts';
 
 export const FIXTURE_DOCS = join(__dirname, '..', 'fixtures', 'docs');
 

@@ -1,12 +1,8 @@
 /** Helpers for the provider specs, which drive each provider as the app does. */
 import { once } from 'node:events';
 import { createServer } from 'node:net';
-import {
-  LlmError,
-  type LlmEvent,
-  type LlmProvider,
-  type LlmRequest,
-} from '../../src/llm/llm-provider';
+import { LlmError } from '../../src/llm/llm-error';
+import { type LlmEvent, type LlmProvider, type LlmRequest } from '../../src/llm/llm-provider';
 import { guardStream } from '../../src/llm/stream-guard';
 
 /** A short conversation that ends with the visitor's question. */

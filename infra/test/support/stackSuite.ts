@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
-import { BACKEND_PORT, HEALTH_CHECK_PATH, INGEST_COMMAND, METRICS_NAMESPACE } from '../../backend';
+import { ENVIRONMENT_VARIABLES, HEALTH_PATH, METRIC, METRICS_NAMESPACE } from '@lorechat/contracts';
+import { BACKEND_PORT, INGEST_COMMAND } from '../../backend';
 import {
   MANAGED_POLICY,
   ORIGIN_KEEPALIVE_SECONDS,
@@ -12,11 +11,7 @@ import {
   ORIGIN_VERIFY_HEADER,
   TLS_POLICY,
 } from '../../components/loadBalancer';
-import {
-  ACTIVE_CONNECTIONS_METRIC,
-  SCALE_IN_COOLDOWN_SECONDS,
-  SCALE_OUT_COOLDOWN_SECONDS,
-} from '../../components/service';
+import { SCALE_IN_COOLDOWN_SECONDS, SCALE_OUT_COOLDOWN_SECONDS } from '../../components/service';
 import { DASHBOARD_WIDGETS } from '../../components/monitoring';
 import {
   PROJECT,
@@ -446,7 +441,7 @@ export function describeStack(stack: string, shape: StackShape): void {
         expect(targetGroup.inputs).toMatchObject({
           targetType: 'ip',
           port: BACKEND_PORT,
-          healthCheck: expect.objectContaining({ path: HEALTH_CHECK_PATH, matcher: '200' }),
+          healthCheck: expect.objectContaining({ path: HEALTH_PATH, matcher: '200' }),
           deregistrationDelay: config.service.stopTimeoutSeconds,
         });
         expect(container(run).stopTimeout).toBe(config.service.stopTimeoutSeconds);
@@ -606,9 +601,8 @@ export function describeStack(stack: string, shape: StackShape): void {
         expect(asList(readSecrets?.Resource ?? [])).toEqual([...secretArns].sort());
       });
 
-      it('sets only variables the backend documents', () => {
-        const readme = readFileSync(path.join(REPOSITORY_ROOT, 'README.md'), 'utf8');
-        const documented = [...readme.matchAll(/^\| `([A-Z_]+)`/gm)].map((match) => match[1]);
+      it('sets only variables the backend reads (and documents)', () => {
+        const documented: readonly string[] = ENVIRONMENT_VARIABLES;
         const definition = container(run);
         const names = [...definition.environment, ...definition.secrets].map(
           (variable) => variable.name,
@@ -672,7 +666,7 @@ export function describeStack(stack: string, shape: StackShape): void {
             .sort(),
         ).toEqual([
           'ALBRequestCountPerTarget',
-          ACTIVE_CONNECTIONS_METRIC,
+          METRIC.activeConnections,
           'ECSServiceAverageCPUUtilization',
         ]);
         const connections = policies.find((policy) => policy.customizedMetricSpecification);
@@ -680,7 +674,7 @@ export function describeStack(stack: string, shape: StackShape): void {
           targetValue: config.service.connectionsPerTask,
           customizedMetricSpecification: {
             namespace: METRICS_NAMESPACE,
-            metricName: ACTIVE_CONNECTIONS_METRIC,
+            metricName: METRIC.activeConnections,
             dimensions: [{ name: 'Environment', value: stack }],
             statistic: 'Average',
           },

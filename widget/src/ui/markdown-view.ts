@@ -1,4 +1,4 @@
-import type { Source } from '../../../backend/src/chat/protocol';
+import type { Source } from '@lorechat/contracts';
 import { format } from '../i18n';
 import { type Block, type Inline, safeHref } from '../markdown';
 import { h } from './dom';

@@ -1,19 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '../../config/config.service';
-import { normalizeUrl } from '../../ingest/crawler/url-normalizer';
+import { normalizeUrl } from '../../common/url-normalizer';
 import {
   type ChatTurn,
   type LlmDescription,
   LlmProvider,
   type NumberedSource,
 } from '../../llm/llm-provider';
-import { Analyzer } from '../../retrieval/analyzer';
-import { pageTitle } from '../../retrieval/markdown-text';
+import { Analyzer } from '../../text/analyzer';
+import { pageTitle } from '../../text/markdown-text';
 import { Retriever } from '../../retrieval/retriever';
 import { type ScoredChunk } from '../../vector-store/chunk';
 import { VectorStore } from '../../vector-store/vector-store';
+import { indexedUrlOf } from '../citation-url';
 import { buildRequest, numberSources } from '../prompt';
-import { type AnswerOutcome, type PageContext, type Usage } from '../protocol';
+import { type AnswerOutcome, type AskPage, type Usage } from '@lorechat/contracts';
 import { CitationFilter, saysNotFound } from './citations';
 import { type Condensed, condense } from './condense';
 import { type Decision, decide } from './decide';
@@ -27,7 +28,7 @@ export type StepTimings = Partial<
 export interface AnswerInput {
   question: string;
   history: ChatTurn[];
-  page?: PageContext;
+  page?: AskPage;
 }
 
 /** What the steps before writing found: the search, the passages, whether they answer. */
@@ -70,7 +71,7 @@ export class AnswerPipeline {
 
   /** condense → retrieve → decide. */
   async prepare(input: AnswerInput, signal: AbortSignal): Promise<Prepared> {
-    const { retrieval, chat, llm } = this.config.config;
+    const { retrieval, chat, llm, server } = this.config.config;
     const timings: StepTimings = {};
     const condensed = await timed(timings, 'condenseMs', () =>
       condense(input.question, input.history, {
@@ -80,18 +81,21 @@ export class AnswerPipeline {
         signal,
       }),
     );
-    const preferDocument = input.page ? normalizeUrl(input.page.url) : undefined;
-    const context = [...condensed.context, ...(input.page ? [pageTitle(input.page.title)] : [])];
+    const pageUrl = input.page && normalizeUrl(input.page.url);
+    const preferDocument = pageUrl && indexedUrlOf(pageUrl, server.publicUrl);
+    const onPage = input.page?.title ? [pageTitle(input.page.title)] : [];
+    const context = [...condensed.context, ...onPage];
     const passages = await timed(timings, 'retrieveMs', () =>
       this.retriever.retrieve(condensed.query, { limit: retrieval.topK, context, preferDocument }),
     );
     // A follow-up read with its context is decided with it, and a question asked on an indexed
-    // page with the page's title: "how much is it?" is about its topic, "what does this cost?"
-    // about the page. A page the index does not hold says nothing about what the site covers.
-    const onIndexedPage = passages.some(({ chunk }) => chunk.documentUrl === preferDocument);
+    // page with the page's title as the site gives it: "how much is it?" is about its topic, "what
+    // does this cost?" about the page. A page the index does not hold says nothing about what the
+    // site covers.
+    const onIndexedPage = passages.find(({ chunk }) => chunk.documentUrl === preferDocument);
     const decided = [
       ...condensed.context,
-      ...(input.page && onIndexedPage ? [pageTitle(input.page.title)] : []),
+      ...(onIndexedPage ? [pageTitle(onIndexedPage.chunk.title)] : []),
       condensed.query,
     ].join('\n');
     const decision = await timed(timings, 'decideMs', () =>

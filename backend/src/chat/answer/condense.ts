@@ -1,5 +1,5 @@
 import { type ChatTurn, type LlmProvider } from '../../llm/llm-provider';
-import { type Usage } from '../protocol';
+import { type Usage } from '@lorechat/contracts';
 
 /** What retrieval searches for: the question, and what it is read with. */
 export interface Condensed {

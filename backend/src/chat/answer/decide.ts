@@ -1,5 +1,5 @@
-import { type Analyzer } from '../../retrieval/analyzer';
-import { type Coverage, coverageOf, isAnswerable } from '../../retrieval/answerability';
+import { type Analyzer } from '../../text/analyzer';
+import { type Coverage, coverageOf, isAnswerable } from '../../text/answerability';
 import { type ScoredChunk } from '../../vector-store/chunk';
 import { type VectorStore } from '../../vector-store/vector-store';
 

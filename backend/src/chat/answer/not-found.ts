@@ -1,4 +1,4 @@
-import { questionLanguage } from '../../retrieval/question-language';
+import { questionLanguage } from '../../text/question-language';
 
 const NOT_FOUND: Record<string, string> = {
   en: "I couldn't find that on this site. Try other words, or ask about something its pages cover.",

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type CrawlSummary } from '../../analytics/log-record';
 import { type SkipReason } from './skip-reason';
 
 export type PageOutcome = 'indexed' | 'unchanged' | 'updated' | 'removed' | 'skipped';
@@ -29,10 +30,13 @@ export const REPORT_FILE = 'crawl-report.json';
 /** Skips that mean something went wrong, rather than a rule being followed: exit status 2. */
 const FAILURE_REASONS = new Set<string>(['http status', 'timeout', 'parse error', 'too large']);
 
+/** A page the crawl failed on (rather than skipped by a rule). */
+export function isFailure(page: ReportEntry): boolean {
+  return page.outcome === 'skipped' && FAILURE_REASONS.has(page.reason ?? '');
+}
+
 export function hasFailures(report: CrawlReport): boolean {
-  return report.pages.some(
-    (page) => page.outcome === 'skipped' && FAILURE_REASONS.has(page.reason ?? ''),
-  );
+  return report.pages.some(isFailure);
 }
 
 export function summarize(
@@ -61,6 +65,25 @@ export function summarize(
     totals,
     skippedByReason,
     pages: [...entries].sort((left, right) => (left.url < right.url ? -1 : 1)),
+  };
+}
+
+const MAX_FAILURES_SUMMARIZED = 50;
+
+/** The report as the owner's console shows it: totals and the failed pages, not every page. */
+export function summarizeForConsole(report: CrawlReport): CrawlSummary {
+  return {
+    startedAt: report.startedAt,
+    finishedAt: report.finishedAt,
+    seconds: report.seconds,
+    dryRun: report.dryRun,
+    sites: report.sites,
+    totals: report.totals,
+    skippedByReason: report.skippedByReason,
+    failures: report.pages
+      .filter(isFailure)
+      .slice(0, MAX_FAILURES_SUMMARIZED)
+      .map(({ url, reason, detail }) => ({ url, reason, detail })),
   };
 }
 

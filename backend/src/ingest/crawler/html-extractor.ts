@@ -1,7 +1,7 @@
 import { Readability } from '@mozilla/readability';
 import { parseHTML } from 'linkedom';
 import { collapse, type DomElement, type DomNode, elementToMarkdown } from './html-to-markdown';
-import { normalizeUrl } from './url-normalizer';
+import { normalizeUrl } from '../../common/url-normalizer';
 
 interface DomDocument {
   documentElement: DomElement | null;

@@ -1,4 +1,4 @@
-import { EVAL_ORIGIN, extractedEvalPage } from '../../bench/eval-pages';
+import { EVAL_ORIGIN, extractedEvalPage } from '../../../test/support/eval-pages';
 
 /** These run on the evaluation sites' real pages, extracted as the crawler extracts them. */
 describe('HTML pages to Markdown', () => {

@@ -105,7 +105,6 @@ describe('AnthropicProvider', () => {
     const error = llmError(await run(provider(), request));
 
     expect(error.failure).toBe('auth');
-    expect(error.code).toBe('provider_unavailable');
     expect(error.status).toBe(401);
     expect(error.message).toContain('401');
     expect(error.message).toContain('authentication_error');
@@ -119,7 +118,6 @@ describe('AnthropicProvider', () => {
     const error = llmError(await run(provider(), request));
 
     expect(error.failure).toBe('rate_limit');
-    expect(error.code).toBe('rate_limited');
     expect(error.retryAfterMs).toBe(3000);
   });
 

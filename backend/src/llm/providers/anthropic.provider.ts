@@ -1,17 +1,9 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { Usage as AnthropicUsage } from '@anthropic-ai/sdk/resources/messages';
 import { type LlmSettings } from '../../config/app-config';
-import {
-  describeCause,
-  failureForStatus,
-  LlmError,
-  type LlmDescription,
-  type LlmEvent,
-  type LlmFailure,
-  LlmProvider,
-  type LlmRequest,
-  retryAfterMs,
-} from '../llm-provider';
+import { describeCause } from '../../common/error-cause';
+import { failureForStatus, LlmError, type LlmFailure, retryAfterMs } from '../llm-error';
+import { type LlmDescription, type LlmEvent, LlmProvider, type LlmRequest } from '../llm-provider';
 import { alternatingTurns } from '../turns';
 
 /**

@@ -5,15 +5,8 @@ import {
 } from '@aws-sdk/client-bedrock-runtime';
 import { type BedrockClientOverrides, createBedrockClient } from '../../aws/bedrock-client';
 import { type LlmSettings } from '../../config/app-config';
-import {
-  type LlmDescription,
-  LlmError,
-  type LlmEvent,
-  type LlmFailure,
-  LlmProvider,
-  type LlmRequest,
-  failureForStatus,
-} from '../llm-provider';
+import { LlmError, type LlmFailure, failureForStatus } from '../llm-error';
+import { type LlmDescription, type LlmEvent, LlmProvider, type LlmRequest } from '../llm-provider';
 import { alternatingTurns } from '../turns';
 
 /**

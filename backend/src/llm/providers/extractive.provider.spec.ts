@@ -1,7 +1,7 @@
 import { guardStream } from '../stream-guard';
 import { type LlmEvent, type NumberedSource } from '../llm-provider';
-import { Analyzer } from '../../retrieval/analyzer';
-import { evalSources } from '../../bench/eval-pages';
+import { Analyzer } from '../../text/analyzer';
+import { evalSources } from '../../../test/support/eval-pages';
 import {
   composeAnswer as compose,
   ExtractiveProvider,

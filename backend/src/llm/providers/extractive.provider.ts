@@ -1,10 +1,10 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { type Analyzer } from '../../retrieval/analyzer';
-import { coverageOf, isAnswerable } from '../../retrieval/answerability';
-import { pageTitle } from '../../retrieval/markdown-text';
-import { questionLanguage, quotedInNote } from '../../retrieval/question-language';
+import { type Analyzer } from '../../text/analyzer';
+import { coverageOf, isAnswerable } from '../../text/answerability';
+import { pageTitle } from '../../text/markdown-text';
+import { questionLanguage, quotedInNote } from '../../text/question-language';
+import { estimateTokens } from '../../text/tokens';
 import {
-  estimateTokens,
   type LlmDescription,
   type LlmEvent,
   LlmProvider,
@@ -40,7 +40,7 @@ export class ExtractiveProvider extends LlmProvider {
       .filter((turn) => turn.role === 'user')
       .map((turn) => turn.content);
     // "What does this cost?" asked on a page is about that page.
-    if (request.page) earlier.push(pageTitle(request.page.title));
+    if (request.page?.title) earlier.push(pageTitle(request.page.title));
     const answer = composeAnswer(request.question, request.sources, this.analyzer, earlier);
     for (const piece of answer.match(/\s*\S+/g) ?? []) {
       // Yield to the event loop between words so a cancel is seen mid-answer, as with a model.

@@ -95,7 +95,6 @@ describe('OpenAiProvider', () => {
     const error = llmError(await run(provider(), request));
 
     expect(error.failure).toBe('auth');
-    expect(error.code).toBe('provider_unavailable');
     expect(error.status).toBe(401);
     expect(error.message).toContain('401');
     expect(error.message).not.toContain(API_KEY);
@@ -108,7 +107,6 @@ describe('OpenAiProvider', () => {
     const error = llmError(await run(provider(), request));
 
     expect(error.failure).toBe('rate_limit');
-    expect(error.code).toBe('rate_limited');
     expect(error.retryAfterMs).toBe(2000);
   });
 

@@ -5,19 +5,12 @@ import {
   request as httpRequest,
 } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { type Usage } from '../../chat/protocol';
+import { type Usage } from '@lorechat/contracts';
 import { type LlmSettings } from '../../config/app-config';
-import {
-  describeCause,
-  estimateTokens,
-  failureForStatus,
-  LlmError,
-  type LlmDescription,
-  type LlmEvent,
-  LlmProvider,
-  type LlmRequest,
-  retryAfterMs,
-} from '../llm-provider';
+import { describeCause } from '../../common/error-cause';
+import { estimateTokens } from '../../text/tokens';
+import { failureForStatus, LlmError, retryAfterMs } from '../llm-error';
+import { type LlmDescription, type LlmEvent, LlmProvider, type LlmRequest } from '../llm-provider';
 import { SseParser } from '../sse';
 
 const OPENAI_API = 'https://api.openai.com/v1';

@@ -1,5 +1,5 @@
-import { evalSources } from '../../bench/eval-pages';
-import { Analyzer } from '../../retrieval/analyzer';
+import { evalSources } from '../../../test/support/eval-pages';
+import { Analyzer } from '../../text/analyzer';
 import { balanceMarkdown, markdownTableRows, pickQuotes } from './sentence-picker';
 
 const analyzer = new Analyzer('english');

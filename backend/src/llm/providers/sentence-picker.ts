@@ -1,12 +1,12 @@
-import { type Analyzer } from '../../retrieval/analyzer';
+import { type Analyzer } from '../../text/analyzer';
 import {
   type AnswerKind,
   answerKind,
   givesAnswerKind,
   KIND_WORDS,
   QUESTION_WORDS,
-} from '../../retrieval/question-intent';
-import { TermSet, withoutLinkTargets } from '../../retrieval/markdown-text';
+} from '../../text/question-intent';
+import { TermSet, withoutLinkTargets } from '../../text/markdown-text';
 import { type NumberedSource } from '../llm-provider';
 
 /** A quotable piece of a passage: a sentence, a list item or a table row. */

@@ -1,9 +1,9 @@
 /**
  * The chat protocol between the widget and the backend over Socket.IO.
  *
- * This file is the single source of truth for event names and payload shapes: the gateway is typed
- * with it and the widget imports its types. It must stay free of runtime dependencies so that the
- * widget bundle can import it.
+ * This file is the single source of truth for event names and payload shapes: the backend's gateway
+ * is typed with it and the widget imports its types. Like the rest of this package it has no
+ * runtime dependencies, so the widget bundle can import it.
  */
 
 /** Stable error codes. Clients switch on these; never rename one. */
@@ -18,20 +18,25 @@ export const ERROR_CODES = [
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-/** The page the widget is on when the visitor asks. */
-export interface PageContext {
-  /** The page's address: http(s), at most 2,048 characters. */
-  url: string;
-  /** The page's title, at most 300 characters. */
-  title: string;
-}
-
 export interface AskPayload {
   /** Omit to start a new conversation; the ack returns the id to send with follow-up questions. */
   conversationId?: string;
   text: string;
-  /** The page the question is asked on: answers prefer its passages ("what does this cost?"). */
-  page?: PageContext;
+  /**
+   * The page the widget is on: answers prefer its passages ("what does this cost?") and the
+   * conversation log keeps it.
+   */
+  page?: AskPage;
+  /** The widget's language, a BCP 47 tag such as `en` or `pt-BR`. */
+  locale?: string;
+}
+
+/** The page the widget is on when the visitor asks. */
+export interface AskPage {
+  /** The page's address: http(s), at most 2,048 characters. */
+  url: string;
+  /** The page's title, at most 300 characters. */
+  title?: string;
 }
 
 /** Whether the site's pages answered the question. */

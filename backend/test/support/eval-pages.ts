@@ -1,7 +1,7 @@
-import { extractHtml } from '../ingest/crawler/html-extractor';
-import { chunkMarkdown } from '../ingest/markdown-chunker';
-import { type NumberedSource } from '../llm/llm-provider';
-import { type EvalSite, loadEvalSite } from './eval-sets';
+import { extractHtml } from '../../src/ingest/crawler/html-extractor';
+import { chunkMarkdown } from '../../src/ingest/markdown-chunker';
+import { type NumberedSource } from '../../src/llm/llm-provider';
+import { type EvalSite, loadEvalSite } from '../../src/bench/eval-sets';
 
 /** Where the evaluation pages pretend to be served, in unit tests that need no server. */
 export const EVAL_ORIGIN = 'https://eval.lorechat.test';

@@ -1,4 +1,4 @@
-import { evalSources } from '../bench/eval-pages';
+import { evalSources } from '../../test/support/eval-pages';
 import { Analyzer } from './analyzer';
 import { coverageOf, isAnswerable, missingAllowed } from './answerability';
 import { answerKind, givesAnswerKind } from './question-intent';

@@ -35,19 +35,3 @@ export function parseSites(value: string): SiteOrigins {
   if (sites.size === 0) throw new Error('must declare at least one site');
   return sites;
 }
-
-/** Whether `origin` (the browser's Origin header) may use the chat of `siteKey`. */
-export function isOriginAllowed(sites: SiteOrigins, siteKey: string, origin: string): boolean {
-  const patterns = sites.get(siteKey);
-  if (!patterns) return false;
-  const candidate = origin.toLowerCase();
-  return patterns.some((pattern) => toRegExp(pattern).test(candidate));
-}
-
-function toRegExp(pattern: string): RegExp {
-  const escaped = pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
-  const source = escaped
-    .replace(/^(https?:\/\/)\*\\\./, '$1(?:[a-z0-9-]+\\.)+')
-    .replace(/:\*$/, '(?::\\d{1,5})?');
-  return new RegExp(`^${source}$`);
-}

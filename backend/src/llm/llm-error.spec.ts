@@ -1,4 +1,4 @@
-import { retryAfterMs } from './llm-provider';
+import { retryAfterMs } from './llm-error';
 
 const headers = (values: Record<string, string>) => new Headers(values);
 
