@@ -1,7 +1,11 @@
+import { NoEmbeddings } from '../../src/embeddings/none.embeddings';
 import { extractHtml } from '../../src/ingest/crawler/html-extractor';
+import { Indexer } from '../../src/ingest/indexer';
 import { chunkMarkdown } from '../../src/ingest/markdown-chunker';
 import { type NumberedSource } from '../../src/llm/llm-provider';
 import { type EvalSite, loadEvalSite } from '../../src/bench/eval-sets';
+import { type Analyzer } from '../../src/text/analyzer';
+import { type VectorStore } from '../../src/vector-store/vector-store';
 
 /** Where the evaluation pages pretend to be served, in unit tests that need no server. */
 export const EVAL_ORIGIN = 'https://eval.lorechat.test';
@@ -40,4 +44,17 @@ export function evalSources(siteId: string, paths: string[]): NumberedSource[] {
     }
   }
   return sources;
+}
+
+/** Indexes every page of an evaluation site as a crawl would, for tests that need a real index. */
+export async function indexEvalSite(
+  siteId: string,
+  store: VectorStore,
+  analyzer: Analyzer,
+): Promise<void> {
+  const indexer = new Indexer(store, analyzer, new NoEmbeddings());
+  for (const path of loadEvalSite(siteId).pages.keys()) {
+    const { title, language, markdown } = extractedEvalPage(siteId, path);
+    await indexer.index({ url: `${EVAL_ORIGIN}${path}`, title, language, markdown });
+  }
 }

@@ -59,7 +59,8 @@ export class CitationFilter {
  * it could not find still answered.
  */
 export function saysNotFound(answer: string): boolean {
-  const text = answer.replace(/\s+/g, ' ').trim().toLowerCase();
+  // Models write the typographic apostrophe as often as the straight one ("couldn’t").
+  const text = answer.replace(/\s+/g, ' ').replace(/’/g, "'").trim().toLowerCase();
   if (text === '') return true;
   const opening = text.length <= 300 ? text : text.slice(0, 160);
   return NOT_FOUND_PHRASES.some((phrase) => phrase.test(opening));
@@ -69,7 +70,8 @@ const NOT_FOUND_PHRASES = [
   /\b(?:could ?n[o']t|can ?n[o']t|was ?n[o']t able to|unable to|did ?n[o']t|do ?n[o']t) (?:find|see|locate)\b/,
   /\b(?:no|not any|any) (?:information|mention|details?)\b.{0,40}\b(?:sources?|site|pages?)\b/,
   /\b(?:sources?|site|pages?) (?:do(?:es)? ?n[o']t|do(?:es)? not) (?:say|mention|contain|cover|include)\b/,
-  /\bje n'ai pas trouvé\b|\bne (?:mentionne|contient|précise) pas\b/,
+  // \b sees no boundary after an accented letter, so "trouvé" is matched without one.
+  /\bje n'ai pas trouvé|\bne (?:mentionne|contient|précise) pas\b/,
   /\bno (?:he podido|pude) encontrar\b|\bno (?:menciona|contiene|incluye)\b/,
   /\b(?:konnte|kann) (?:ich )?(?:keine|nichts)\b|\bnicht gefunden\b/,
 ];
