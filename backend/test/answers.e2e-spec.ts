@@ -12,6 +12,7 @@ import {
   startFakeOpenAi,
   withCondense,
 } from './fakes/openai-server';
+import { logged } from './support/admin';
 import { LogCapture } from './support/logs';
 import { ChatClient, type RunningApp, startApp } from './support/app';
 
@@ -145,12 +146,22 @@ describe('the answer pipeline with a model', () => {
     openAi.setScript(
       withCondense({
         kind: 'stream',
-        tokens: ["I couldn't find ", 'how to do that on this site.'],
+        tokens: ["I couldn't find ", 'a Friday rule in the deployment guide [1].'],
       }),
     );
     const answer = await client.askAndWait({ text: 'How do I deploy to production on Fridays?' });
     expect(answer.done?.outcome).toBe('not_found');
     expect(answer.sources).toEqual([]);
+    // The conversation log keeps the outcome the answer path decided, though the text cites [1].
+    const { items } = await logged(
+      running.app,
+      (store) => store.listConversations({ filter: {}, limit: 100 }),
+      (page) => page.items.some((item) => item.conversationId === answer.accepted.conversationId),
+    );
+    const conversation = items.find(
+      (item) => item.conversationId === answer.accepted.conversationId,
+    );
+    expect(conversation?.turns[0]).toMatchObject({ outcome: 'not_found', sources: [] });
   });
 
   it('tells the model which language to answer in', async () => {
