@@ -16,7 +16,7 @@ const BACKEND_LAYERS = [
   ['vector-store'],
   ['retrieval', 'metrics', 'analytics'],
   ['chat', 'security', 'redis', 'logging', 'health', 'ingest'],
-  ['site', 'admin', 'bench', 'app.module.ts', 'app.factory.ts', 'main.ts', 'cli.ts'],
+  ['site', 'admin', 'bench', 'app.module.ts', 'app.factory.ts', 'main.ts', 'workers.ts', 'cli.ts'],
 ];
 
 /**

@@ -1,4 +1,3 @@
-import { type ServerResponse } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import { type DestinationStream } from 'pino';
@@ -6,6 +5,8 @@ import { AppModule } from './app.module';
 import { ChatIoAdapter } from './chat/chat-io.adapter';
 import { type AppConfig } from './config/app-config';
 import { DOCS_ROUTE } from './common/bundled-docs';
+import { BodyErrorFilter } from './http/body-error.filter';
+import { securityHeaders } from './http/security-headers';
 import { httpLogging } from './logging/http-logging';
 import { createAppLogger, createLogger } from './logging/logger';
 import { docsPages } from './site/docs-page';
@@ -33,14 +34,16 @@ export async function createApp(
   app.disable('x-powered-by');
   // Ahead of the static files, which Nest's own middleware never sees.
   app.use(httpLogging(logger, { logContent, trustProxyHops: config.security.trustProxyHops }));
+  app.use(securityHeaders());
+  app.useGlobalFilters(new BodyErrorFilter(app.getHttpAdapter()));
   if (config.docsDir) {
     // Cited doc pages must open, at the anchors they are cited by: Markdown as rendered pages.
     app.use(DOCS_ROUTE, docsPages(config.docsDir));
     app.useStaticAssets(config.docsDir, {
       prefix: DOCS_ROUTE,
-      setHeaders: (response: ServerResponse) => {
-        response.setHeader('X-Content-Type-Options', 'nosniff');
-      },
+      // A folder's address falls through to the app's 404 (with its security headers) instead of
+      // serve-static's redirect page, which sends a CSP of its own without frame-ancestors.
+      redirect: false,
     });
   }
   // No enableShutdownHooks(): main.ts handles SIGTERM itself, draining before it closes the app.

@@ -36,9 +36,9 @@ const USAGE = `Usage: lorechat ingest [options]
   --exclude PATTERN        never crawl matching URLs (repeatable)
   --subdomains             also crawl subdomains of the sites
   --concurrency N          parallel requests (default ${DEFAULT_CRAWL_OPTIONS.concurrency})
-  --delay-ms N             pause between requests to one host (default ${DEFAULT_CRAWL_OPTIONS.delayMs}; robots.txt Crawl-delay may raise it)
+  --delay-ms N             pause between requests to one host (default ${DEFAULT_CRAWL_OPTIONS.delayMs}; robots.txt Crawl-delay may raise it, up to 30 s)
   --timeout-ms N           deadline per request (default ${DEFAULT_CRAWL_OPTIONS.timeoutMs})
-  --max-bytes N            largest page read (default ${DEFAULT_CRAWL_OPTIONS.maxBytes})
+  --max-bytes N            largest page or sitemap read, after decompression (default ${DEFAULT_CRAWL_OPTIONS.maxBytes})
   --render js              render HTML pages in headless Chromium first, for sites built by scripts
                            (needs playwright-core and Chromium: /usr/bin/chromium or CHROMIUM_PATH)
   --allow-private-network  allow private, loopback and link-local addresses (local test sites)

@@ -1,10 +1,12 @@
 import 'reflect-metadata';
+import cluster from 'node:cluster';
 import { Logger } from '@nestjs/common';
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import { AdminAuth } from './admin/admin-auth';
 import { createApp } from './app.factory';
 import { ConfigError, loadConfig } from './config/app-config';
 import { Drain } from './health/drain';
+import { runWorkers } from './workers';
 
 const logger = new Logger('LoreChat');
 
@@ -19,6 +21,10 @@ async function bootstrap(): Promise<void> {
     }
     throw error;
   }
+  if (config.server.workers > 1 && cluster.isPrimary) {
+    runWorkers(config);
+    return;
+  }
   const app = await createApp(config);
   await app.listen(config.server.port, config.server.host);
   const { provider, model } = config.llm;
@@ -32,7 +38,12 @@ async function bootstrap(): Promise<void> {
     });
   };
   process.once('SIGTERM', shutDown);
-  process.once('SIGINT', shutDown);
+  if (cluster.isWorker) {
+    // The primary drains the workers on a terminal's Ctrl-C, which also reaches them directly.
+    process.on('SIGINT', () => undefined);
+  } else {
+    process.once('SIGINT', shutDown);
+  }
   logger.log(
     `listening on ${config.server.publicUrl} (answers by ${provider}${provider === model ? '' : `, model ${model}`})`,
   );

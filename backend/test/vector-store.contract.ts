@@ -244,6 +244,36 @@ export function describeVectorStoreContract(name: string, open: OpenStore): void
       expect(await store.stats()).toMatchObject({ documents: 1, chunks: 2 });
     });
 
+    it('writes a batch of documents as each would be written alone, replacing old versions', async () => {
+      const store = await openStore();
+      const first = 'https://docs.example/batch-1';
+      const second = 'https://docs.example/batch-2';
+      await store.upsertDocument(page(first, [{ terms: ['stale'] }, { terms: ['stale'] }]));
+      const versionBefore = (await store.stats()).indexVersion;
+
+      await store.upsertDocuments([
+        page(first, [{ terms: ['fresh', 'one'], embedding: [1, 0, 0, 0] }], 'hash-2'),
+        page(second, [
+          { terms: ['fresh', 'two'], embedding: [0, 1, 0, 0] },
+          { terms: ['two'], embedding: [0, 1, 0, 0] },
+        ]),
+      ]);
+
+      expect(await store.documentHash(first)).toBe('hash-2');
+      expect(await store.documentHash(second)).toBe('hash-1');
+      expect(await store.keywordSearch(['stale'], { limit: 10 })).toEqual([]);
+      expect(ids(await store.keywordSearch(['fresh'], { limit: 10 })).sort()).toEqual([
+        `${first}#0`,
+        `${second}#0`,
+      ]);
+      expect(ids(await store.denseSearch([1, 0, 0, 0], { limit: 1 }))).toEqual([`${first}#0`]);
+      const stats = await store.stats();
+      expect(stats).toMatchObject({ documents: 2, chunks: 3 });
+      expect(stats.indexVersion).toBeGreaterThan(versionBefore);
+      await store.upsertDocuments([]);
+      expect(await store.stats()).toMatchObject({ documents: 2, chunks: 3 });
+    });
+
     it('deletes every chunk of a document and nothing else', async () => {
       const store = await openStore();
       const gone = 'https://docs.example/gone';

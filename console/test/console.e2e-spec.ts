@@ -3,7 +3,8 @@
  * SQLite conversation log, seeded with a month of conversations; a visitor chats over a real
  * socket.io-client. Also takes the screenshots the README and docs show (docs/images/console-*).
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import axe from 'axe-core';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -13,7 +14,14 @@ import { ChatClient, type RunningApp, startApp } from '../../backend/test/suppor
 import { launchChromium } from '../../widget/test/support/browser';
 import { type Seeded, seedConversations } from './seed';
 
-const SCREENSHOTS = join(__dirname, '..', '..', 'docs', 'images');
+/**
+ * Screenshots go to docs/images only when asked (`npm run screenshots`): a test run must not
+ * rewrite the repository's files.
+ */
+const SCREENSHOTS =
+  process.env.LORECHAT_SCREENSHOTS === '1'
+    ? join(__dirname, '..', '..', 'docs', 'images')
+    : mkdtempSync(join(tmpdir(), 'lorechat-screenshots-'));
 const DAYS = 30;
 const DOCS = join(__dirname, '..', '..', 'docs');
 

@@ -1,12 +1,17 @@
 // Builds widget/dist/widget.js: one minified IIFE with socket.io-client inside, for site owners
-// to load with one script tag.
-import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+// to load with one script tag; widget.js.br, its brotli encoding, which the server would otherwise
+// spend a quarter of a second on at every start; and .build-inputs.json, every file the build read
+// and wrote, by which `npm start` (scripts/build-if-stale.mjs) tells whether to build again.
+import { readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
 import console from 'node:console';
+import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { brotliCompress, constants } from 'node:zlib';
 import { build, transform } from 'esbuild';
 
 const widgetDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+const outDir = join(widgetDir, 'dist');
 const { version } = JSON.parse(await readFile(join(widgetDir, 'package.json'), 'utf8'));
 
 /** Stylesheets become minified strings, ready for the shadow root's <style>. */
@@ -59,10 +64,12 @@ const websocketOnly = {
   },
 };
 
-await build({
+const outfile = join(outDir, 'widget.js');
+const { metafile } = await build({
   absWorkingDir: widgetDir,
   entryPoints: ['src/index.ts'],
-  outfile: 'dist/widget.js',
+  outfile,
+  metafile: true,
   bundle: true,
   minify: true,
   format: 'iife',
@@ -79,4 +86,20 @@ await build({
   plugins: [minifiedCss, websocketOnly],
   logLevel: 'warning',
 });
+const bundle = await readFile(outfile);
+const brotli = await promisify(brotliCompress)(bundle, {
+  params: { [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY },
+});
+await writeFile(`${outfile}.br`, brotli);
+// A plugin's module is named `<namespace>:<file>`; the file is what changes.
+const inWidget = (file) =>
+  relative(widgetDir, resolve(widgetDir, file.replace(/^[\w-]+:(?=\/)/, '')));
+// Written last, so an interrupted build is not taken for a complete one; a dot file, never served.
+await writeFile(
+  join(outDir, '.build-inputs.json'),
+  JSON.stringify({
+    inputs: Object.keys(metafile.inputs).map(inWidget),
+    outputs: [...Object.keys(metafile.outputs).map(inWidget), inWidget(`${outfile}.br`)],
+  }),
+);
 console.log(`built widget/dist/widget.js (version ${version})`);

@@ -4,8 +4,11 @@
  * turned into DOM nodes with `textContent` and checked attributes (ui/markdown-view.ts), so no
  * answer can ever inject HTML. Raw HTML in an answer stays visible text, entities included.
  *
- * The parser is forgiving by design: answers arrive token by token, so it is re-run on incomplete
- * text, and an unclosed delimiter simply stays literal until its closer arrives.
+ * The parser is forgiving by design: answers arrive token by token, and an unclosed delimiter
+ * simply stays literal until its closer arrives. It is hand-written rather than a library because
+ * it must fit the widget's size budget, and it runs in linear time whatever the input: brackets,
+ * parentheses and backtick runs are matched in one pass each, and a delimiter known to have no
+ * closer is never searched for again.
  */
 
 export type Inline =
@@ -26,19 +29,22 @@ export type Block =
 const MAX_DEPTH = 8;
 
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;
-const HEADING = /^ {0,3}#{1,6}\s+(.*?)(?:\s+#+)?\s*$/;
 const LIST_ITEM = /^( *)([-*+]|(\d{1,9})[.)])(?:[ \t]+(.*))?$/;
 const BLANK = /^\s*$/;
+const LINE_BREAK = /\r\n?|\n/;
+
+/** While set, paragraphs and headings are found but their text is not parsed (StreamingMarkdown). */
+let blocksOnly = false;
 
 export function parseMarkdown(markdown: string): Block[] {
-  return parseBlocks(markdown.replace(/\r\n?/g, '\n').split('\n'), 0);
+  return parseBlocks(markdown.split(LINE_BREAK), 0);
 }
 
 /** Only links a visitor can safely follow; anything else (javascript:, data:, relative) is dropped. */
 export function safeHref(raw: string): string | undefined {
   try {
     const url = new URL(raw);
-    return ['http:', 'https:', 'mailto:'].includes(url.protocol) ? url.href : undefined;
+    return /^(https?|mailto):$/.test(url.protocol) ? url.href : undefined;
   } catch {
     return undefined;
   }
@@ -46,34 +52,82 @@ export function safeHref(raw: string): string | undefined {
 
 /** The text a reader hears: block boundaries become line breaks, markup disappears. */
 export function plainText(blocks: Block[]): string {
-  return blocks
-    .map((block) => {
-      if (block.type === 'code') return block.text;
-      if (block.type === 'list') return block.items.map(plainText).join('\n');
-      return inlineText(block.children);
-    })
-    .join('\n');
+  return blocks.map(textOf).join('\n');
 }
 
-function inlineText(inlines: Inline[]): string {
-  return inlines
-    .map((inline) => {
-      switch (inline.type) {
-        case 'text':
-        case 'code':
-          return inline.text;
-        case 'break':
-          return '\n';
-        case 'citation':
-          return `[${inline.number}]`;
-        default:
-          return inlineText(inline.children);
-      }
-    })
-    .join('');
+function textOf(node: Block | Inline): string {
+  switch (node.type) {
+    case 'text':
+    case 'code':
+      return node.text;
+    case 'break':
+      return '\n';
+    case 'citation':
+      return `[${node.number}]`;
+    case 'list':
+      return node.items.map(plainText).join('\n');
+    default:
+      return node.children.map(textOf).join('');
+  }
 }
 
-function parseBlocks(lines: string[], depth: number): Block[] {
+/** Inline text this long or shorter is parsed again on every frame while it streams. */
+export const LIVE_PARSE_CHARS = 8000;
+
+/**
+ * An answer parsed as it streams in, with bounded work per update. A block is settled once the
+ * block after it has started on a complete line: nothing appended can change it then, so it is
+ * parsed once and kept. The rest (the block being written) is parsed again on each update while
+ * it is at most LIVE_PARSE_CHARS long; a longer one is left as text (`rest`) until it settles or
+ * the answer ends, so a huge paragraph costs one parse, not one per frame, and its blocks are
+ * looked for again only as it grows by an eighth.
+ */
+export class StreamingMarkdown {
+  /** Blocks no later text can change, in order; `update` appends to it. */
+  readonly settled: Block[] = [];
+  /** The blocks after the settled ones, or undefined while they are too long to re-parse. */
+  tail: Block[] | undefined = [];
+  /** The text after the settled blocks. */
+  rest = '';
+  #offset = 0;
+  /** Length of the rest when it was last split into blocks, while it is too long to parse. */
+  #scanned = 0;
+
+  /** Takes the whole answer so far (it only ever grows); returns the blocks that settled. */
+  update(text: string, ended = false): Block[] {
+    const rest = (this.rest = text.slice(this.#offset));
+    // A long tail is split into blocks again only once it has grown by an eighth: looking for
+    // blocks that settled costs a pass over it, and this keeps the passes linear in all.
+    if (!ended && this.tail === undefined && rest.length < this.#scanned * 1.125) return [];
+    this.#scanned = rest.length;
+    const lines = rest.split(LINE_BREAK);
+    const starts: number[] = [];
+    blocksOnly = true;
+    parseBlocks(lines, 0, starts);
+    blocksOnly = false;
+    // The last line may still grow: a block followed by one starting before it is settled.
+    let settledLines = 0;
+    for (const start of starts) if (start > 0 && start < lines.length - 1) settledLines = start;
+    if (ended) settledLines = lines.length;
+    const fresh = parseBlocks(lines.slice(0, settledLines), 0);
+    this.settled.push(...fresh);
+    // The settled lines' characters, with their original line breaks.
+    const consumed = ended
+      ? rest.length
+      : (new RegExp(`^(?:.*(?:\\r\\n?|\\n)){${settledLines}}`).exec(rest)?.[0].length ?? 0);
+    this.#offset += consumed;
+    this.rest = rest.slice(consumed);
+    this.tail =
+      this.rest.length <= LIVE_PARSE_CHARS ? parseBlocks(lines.slice(settledLines), 0) : undefined;
+    return fresh;
+  }
+}
+
+/**
+ * Splits lines into blocks. `starts`, when given, receives the line where each top-level block
+ * begins (StreamingMarkdown reads which blocks are settled from it).
+ */
+function parseBlocks(lines: string[], depth: number, starts?: number[]): Block[] {
   const blocks: Block[] = [];
   let paragraph: string[] = [];
   const endParagraph = () => {
@@ -86,12 +140,17 @@ function parseBlocks(lines: string[], depth: number): Block[] {
   for (let index = 0; index < lines.length;) {
     const line = lines[index] ?? '';
     const fence = FENCE.exec(line);
-    const heading = HEADING.exec(line);
+    const heading = headingText(line);
+    const list = !fence && heading === undefined && depth < MAX_DEPTH && LIST_ITEM.test(line);
     if (BLANK.test(line)) {
       endParagraph();
       index += 1;
-    } else if (fence) {
-      endParagraph();
+      continue;
+    }
+    // A fence, a heading or a list ends a paragraph; each begins a block, as a paragraph does.
+    if (fence || heading !== undefined || list) endParagraph();
+    if (paragraph.length === 0) starts?.push(index);
+    if (fence) {
       const marker = fence[1] ?? '```';
       const closing = new RegExp(`^ {0,3}${marker[0] === '`' ? '`' : '~'}{${marker.length},}\\s*$`);
       const code: string[] = [];
@@ -101,15 +160,13 @@ function parseBlocks(lines: string[], depth: number): Block[] {
       }
       blocks.push({ type: 'code', text: code.join('\n') });
       index += 1;
-    } else if (heading) {
-      endParagraph();
-      blocks.push({ type: 'heading', children: parseInline(heading[1] ?? '', depth) });
+    } else if (heading !== undefined) {
+      blocks.push({ type: 'heading', children: parseInline(heading, depth) });
       index += 1;
-    } else if (depth < MAX_DEPTH && LIST_ITEM.test(line)) {
-      endParagraph();
-      const list = parseList(lines, index, depth);
-      blocks.push(list.block);
-      index = list.next;
+    } else if (list) {
+      const parsed = parseList(lines, index, depth);
+      blocks.push(parsed.block);
+      index = parsed.next;
     } else {
       paragraph.push(line);
       index += 1;
@@ -117,6 +174,17 @@ function parseBlocks(lines: string[], depth: number): Block[] {
   }
   endParagraph();
   return blocks;
+}
+
+/**
+ * An ATX heading's text. Every pattern here runs in linear time: the usual single pattern
+ * backtracks over a long run of spaces. Closing `#`s count only after a space (`## C#` stays).
+ */
+function headingText(line: string): string | undefined {
+  return /^ {0,3}#{1,6}\s+(.*)/
+    .exec(line)?.[1]
+    ?.replace(/(^|\s)#+\s*$/, '')
+    .trim();
 }
 
 interface ListMarker {
@@ -146,6 +214,8 @@ function parseList(lines: string[], start: number, depth: number): { block: Bloc
   const first = listMarker(lines[start] ?? '') as ListMarker;
   const items: string[][] = [];
   let contentColumn = first.contentColumn;
+  // The first non-blank line after a run of blank lines, found once per run.
+  let nextFilled = -1;
   let index = start;
   for (; index < lines.length; index += 1) {
     const line = lines[index] ?? '';
@@ -159,7 +229,11 @@ function parseList(lines: string[], start: number, depth: number): { block: Bloc
       break;
     } else if (BLANK.test(line)) {
       // A blank line belongs to the list only if the list goes on after it.
-      const nextLine = lines.slice(index + 1).find((candidate) => !BLANK.test(candidate));
+      if (nextFilled <= index) {
+        nextFilled = index + 1;
+        while (nextFilled < lines.length && BLANK.test(lines[nextFilled] ?? '')) nextFilled += 1;
+      }
+      const nextLine = lines[nextFilled];
       const nextMarker = nextLine === undefined ? undefined : listMarker(nextLine);
       const nextIndent = nextLine === undefined ? 0 : nextLine.length - nextLine.trimStart().length;
       const continues =
@@ -170,7 +244,11 @@ function parseList(lines: string[], start: number, depth: number): { block: Bloc
       current.push('');
     } else if (indent > first.indent) {
       current.push(line.slice(Math.min(indent, contentColumn)));
-    } else if (!BLANK.test(current.at(-1) ?? '') && !FENCE.test(line) && !HEADING.test(line)) {
+    } else if (
+      !BLANK.test(current.at(-1) ?? '') &&
+      !FENCE.test(line) &&
+      headingText(line) === undefined
+    ) {
       // A lazy continuation line: the item's paragraph goes on without indentation.
       current.push(line);
     } else {
@@ -190,12 +268,51 @@ function parseList(lines: string[], start: number, depth: number): { block: Bloc
 
 const ESCAPABLE = /[\\`*_{}[\]()<>#+\-.!|~]/;
 const CITATION = /^\[(\d{1,3})\]/;
-const AUTOLINK = /^<((?:https?:\/\/|mailto:)[^\s<>]+)>/i;
+const AUTOLINK = /^<((?:https?:\/\/|mailto:)[^\s<>]+)/i;
 const BARE_URL = /^https?:\/\/[^\s<>]+/i;
+const RUN = /^(\*+|_+|`+)/;
 const WORD = /[\p{L}\p{N}]/u;
+
+/**
+ * For each opening character, the index of its closer, in one pass with a stack: `[` and `]`
+ * across the text, `(` and `)` within a run without spaces (as link destinations are), and each
+ * backtick run's next run of the same length; a backslash escapes the character after it.
+ */
+function closers(source: string): [bracket: number[], paren: number[], code: number[]] {
+  const bracket: number[] = [];
+  const paren: number[] = [];
+  const code: number[] = [];
+  const brackets: number[] = [];
+  let parens: number[] = [];
+  const runs = new Map<number, number>();
+  for (let index = 0; index < source.length; index += 1) {
+    const char = source.charAt(index);
+    if (char === '\\') index += 1;
+    else if (char === '[') brackets.push(index);
+    else if (char === ']') {
+      const open = brackets.pop();
+      if (open !== undefined) bracket[open] = index;
+    } else if (char === '(') parens.push(index);
+    else if (char === ')') {
+      const open = parens.pop();
+      if (open !== undefined) paren[open] = index;
+    } else if (/\s/.test(char)) parens = [];
+    else if (char === '`') {
+      let end = index;
+      while (source.charAt(end + 1) === '`') end += 1;
+      // Each run's closer is the next run of its length, whatever became of the runs between.
+      const previous = runs.get(end - index);
+      if (previous !== undefined) code[previous] = index;
+      runs.set(end - index, index);
+      index = end;
+    }
+  }
+  return [bracket, paren, code];
+}
 
 /** Parses inline Markdown. `depth` bounds nesting; `inLink` stops links inside link text. */
 function parseInline(source: string, depth: number, inLink = false): Inline[] {
+  if (blocksOnly) return [];
   const nodes: Inline[] = [];
   let text = '';
   const pushText = () => {
@@ -206,14 +323,17 @@ function parseInline(source: string, depth: number, inLink = false): Inline[] {
     pushText();
     nodes.push(node);
   };
-  // Delimiters already known to have no closer after some point: later searches would fail too,
-  // so skipping them keeps the parse linear on hostile input full of unmatched `*`.
+  const [bracketCloser, parenCloser, codeCloser] = closers(source);
+  // Delimiters known to have no closer after some point: later searches would fail too.
   const unclosed = new Set<string>();
+  // A bare URL that failed to parse: no other may start inside its run of non-spaces.
+  let noUrlBefore = 0;
 
   for (let index = 0; index < source.length;) {
     const char = source.charAt(index);
-    const rest = source.slice(index);
     const next = source.charAt(index + 1);
+    // A view of the text from here (V8 makes it without copying).
+    const rest = source.slice(index);
 
     if (char === '\\' && ESCAPABLE.test(next)) {
       text += next;
@@ -226,17 +346,17 @@ function parseInline(source: string, depth: number, inLink = false): Inline[] {
       continue;
     }
     if (char === '`') {
-      const run = /^`+/.exec(rest)?.[0] ?? '`';
-      const end = findCodeSpanEnd(source, index + run.length, run.length);
-      if (end === -1) {
+      const run = RUN.exec(rest)?.[0] ?? '`';
+      const end = codeCloser[index];
+      if (end === undefined) {
         text += run;
-        index += run.length;
       } else {
         const code = source.slice(index + run.length, end).replace(/\n/g, ' ');
         const padded = code.length > 2 && code.startsWith(' ') && code.endsWith(' ');
         push({ type: 'code', text: padded ? code.slice(1, -1) : code });
-        index = end + run.length;
+        index = end;
       }
+      index += run.length;
       continue;
     }
     if (char === '[') {
@@ -246,28 +366,33 @@ function parseInline(source: string, depth: number, inLink = false): Inline[] {
         index += citation[0].length;
         continue;
       }
-      const link = inLink || depth >= MAX_DEPTH ? undefined : matchLink(source, index);
-      if (link) {
-        const children = parseInline(link.label, depth + 1, true);
-        const href = safeHref(link.destination);
-        // An unsafe link keeps its text and loses its address.
-        if (href) push({ type: 'link', href, children });
+      const labelEnd = bracketCloser[index];
+      const destinationEnd = labelEnd === undefined ? undefined : parenCloser[labelEnd + 1];
+      if (!inLink && depth < MAX_DEPTH && labelEnd !== undefined && destinationEnd !== undefined) {
+        const label = source.slice(index + 1, labelEnd);
+        const children = parseInline(label, depth + 1, true);
+        const href = safeHref(source.slice(labelEnd + 2, destinationEnd));
+        // An unsafe link keeps its text and loses its address; one whose text is another
+        // address than its own shows where it really goes.
+        if (href) push({ type: 'link', href, children: honestLabel(children, href) });
         else children.forEach(push);
-        index = link.end;
+        index = destinationEnd + 1;
         continue;
       }
     }
-    if (!inLink && (char === '<' || char === 'h' || char === 'H')) {
+    if (!inLink && (char === '<' || ((char === 'h' || char === 'H') && index >= noUrlBefore))) {
       const autolink = char === '<' ? AUTOLINK.exec(rest) : undefined;
+      const closed = autolink && source.charAt(index + autolink[0].length) === '>';
       const bare =
         char !== '<' && !WORD.test(source.charAt(index - 1)) ? BARE_URL.exec(rest) : undefined;
-      const url = autolink?.[1] ?? (bare ? trimUrl(bare[0]) : undefined);
+      const url = closed ? autolink[1] : bare ? trimUrl(bare[0]) : undefined;
       const href = url === undefined ? undefined : safeHref(url);
       if (url !== undefined && href) {
         push({ type: 'link', href, children: [{ type: 'text', text: url }] });
-        index += autolink ? autolink[0].length : url.length;
+        index += closed ? autolink[0].length + 1 : url.length;
         continue;
       }
+      if (bare) noUrlBefore = index + bare[0].length;
     }
     if ((char === '*' || char === '_') && depth < MAX_DEPTH) {
       const emphasis = matchEmphasis(source, index, unclosed);
@@ -281,7 +406,7 @@ function parseInline(source: string, depth: number, inLink = false): Inline[] {
         index = emphasis.end;
         continue;
       }
-      const run = /^(\*+|_+)/.exec(rest)?.[0] ?? char;
+      const run = RUN.exec(rest)?.[0] ?? char;
       text += run;
       index += run.length;
       continue;
@@ -293,60 +418,30 @@ function parseInline(source: string, depth: number, inLink = false): Inline[] {
   return nodes;
 }
 
-/** Index of a backtick run of exactly `length` at or after `from`, or -1. */
-function findCodeSpanEnd(source: string, from: number, length: number): number {
-  const run = '`'.repeat(length);
-  for (let at = source.indexOf(run, from); at !== -1; at = source.indexOf(run, at + 1)) {
-    const before = source.charAt(at - 1);
-    const after = source.charAt(at + length);
-    if (before !== '`' && after !== '`') return at;
-  }
-  return -1;
-}
-
-/** `[label](destination)`, allowing balanced brackets in the label and parentheses in the URL. */
-function matchLink(
-  source: string,
-  start: number,
-): { label: string; destination: string; end: number } | undefined {
-  let depth = 0;
-  let labelEnd = -1;
-  for (let index = start; index < source.length; index += 1) {
-    const char = source.charAt(index);
-    if (char === '\\') index += 1;
-    else if (char === '[') depth += 1;
-    else if (char === ']' && --depth === 0) {
-      labelEnd = index;
-      break;
-    }
-  }
-  if (labelEnd === -1 || source.charAt(labelEnd + 1) !== '(') return undefined;
-  let parentheses = 0;
-  for (let index = labelEnd + 2; index < source.length; index += 1) {
-    const char = source.charAt(index);
-    if (/\s/.test(char)) return undefined;
-    if (char === '(') parentheses += 1;
-    else if (char === ')' && parentheses-- === 0) {
-      return {
-        label: source.slice(start + 1, labelEnd),
-        destination: source.slice(labelEnd + 2, index),
-        end: index + 1,
-      };
-    }
-  }
-  return undefined;
+/**
+ * A link labelled with an address (`[https://bank.example](https://other.example)`) is shown
+ * with the address it really opens, unless the label is that very address, so its text cannot
+ * pass it off as another site.
+ */
+function honestLabel(children: Inline[], href: string): Inline[] {
+  const label = children.map(textOf).join('').trim();
+  const scheme = /^[a-z]+:/i.test(label) ? '' : /@/.test(label) ? 'mailto:' : 'https://';
+  return /^\S+\.[a-z]{2,}\b\S*$/i.test(label) && safeHref(scheme + label) !== href
+    ? [{ type: 'text', text: href }]
+    : children;
 }
 
 /** A bare URL without the sentence punctuation that follows it, or an unmatched `)`. */
 function trimUrl(url: string): string {
-  let trimmed = url.replace(/[.,;:!?'"*_]+$/, '');
-  while (
-    trimmed.endsWith(')') &&
-    (trimmed.match(/\(/g)?.length ?? 0) < (trimmed.match(/\)/g)?.length ?? 0)
-  ) {
-    trimmed = trimmed.slice(0, -1).replace(/[.,;:!?'"*_]+$/, '');
+  // Opened minus closed parentheses, counted once.
+  let balance = url.split('(').length - url.split(')').length;
+  let end = url.length;
+  for (;;) {
+    while (end > 0 && '.,;:!?\'"*_'.includes(url.charAt(end - 1))) end -= 1;
+    if (url.charAt(end - 1) !== ')' || balance >= 0) return url.slice(0, end);
+    balance += 1;
+    end -= 1;
   }
-  return trimmed;
 }
 
 /**
@@ -359,7 +454,7 @@ function matchEmphasis(
   unclosed: Set<string>,
 ): { strength: 1 | 2 | 3; inner: string; end: number } | undefined {
   const char = source.charAt(start);
-  const run = source.slice(start).match(char === '*' ? /^\*+/ : /^_+/)?.[0] ?? char;
+  const run = RUN.exec(source.slice(start))?.[0] ?? char;
   const strength = Math.min(run.length, 3) as 1 | 2 | 3;
   const delimiter = char.repeat(strength);
   const contentStart = start + strength;

@@ -3,7 +3,8 @@
  * Arabic laid out right to left, reduced motion; and the screenshots README.md shows, taken from
  * the same states (light, dark, mobile, right-to-left) into docs/images/.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import axe from 'axe-core';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -19,7 +20,14 @@ import {
   widget,
 } from './support/browser';
 
-const SCREENSHOTS = join(__dirname, '..', '..', 'docs', 'images');
+/**
+ * Screenshots go to docs/images only when asked (`npm run screenshots`): a test run must not
+ * rewrite the repository's files.
+ */
+const SCREENSHOTS =
+  process.env.LORECHAT_SCREENSHOTS === '1'
+    ? join(__dirname, '..', '..', 'docs', 'images')
+    : mkdtempSync(join(tmpdir(), 'lorechat-screenshots-'));
 
 const ANSWERS: Record<string, string> = {
   'How do I deploy to production?':

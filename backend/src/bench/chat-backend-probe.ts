@@ -3,8 +3,11 @@
  * that `npm run bench:chat` starts, and only there: the product has no such hook. Over the IPC
  * channel of the fork it answers the orchestrator's `probe` with the process's memory (after a
  * full garbage collection when asked, so that floating garbage is not counted as memory held by
- * connections), its CPU time and its event-loop delay since the last probe.
+ * connections), its CPU time, its event-loop delay since the last probe and, when it runs its
+ * cluster of workers, how many of them listen. Cluster workers inherit the preload but skip it:
+ * their IPC channel is the primary's.
  */
+import cluster from 'node:cluster';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 export interface ProbeRequest {
@@ -25,13 +28,18 @@ export interface ProbeReply {
   loopDelayP50Ms: number;
   loopDelayP99Ms: number;
   loopDelayMaxMs: number;
+  /** Cluster workers listening: 0 when the server is one process. */
+  workersListening: number;
 }
 
 /** The delay monitor's sampling interval, ms: its readings include it, so it is subtracted. */
 const RESOLUTION_MS = 5;
 const lag = (nanoseconds: number) => Math.max(0, nanoseconds / 1e6 - RESOLUTION_MS);
 
-if (process.send) {
+if (process.send && !cluster.isWorker) {
+  const listening = new Set<number>();
+  cluster.on('listening', (worker) => listening.add(worker.id));
+  cluster.on('exit', (worker) => listening.delete(worker.id));
   const loop = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
   loop.enable();
   const collect = (globalThis as { gc?: () => void }).gc;
@@ -54,6 +62,7 @@ if (process.send) {
       loopDelayP50Ms: lag(loop.percentile(50)),
       loopDelayP99Ms: lag(loop.percentile(99)),
       loopDelayMaxMs: lag(loop.max),
+      workersListening: listening.size,
     };
     loop.reset();
     process.send?.(reply);

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { ConfigError, loadConfig } from './app-config';
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
@@ -40,6 +41,23 @@ describe('loadConfig', () => {
       '/srv/app',
     );
     expect(unpriced.rerank.pricePerThousandUnits).toBeUndefined();
+  });
+
+  it('runs one process unless WORKERS asks for more, and more only with Redis to share', () => {
+    expect(loadConfig({}, '/srv/app').server.workers).toBe(1);
+    const redis = { REDIS_URL: 'redis://127.0.0.1:6379' };
+    expect(loadConfig({ ...redis, WORKERS: '3' }, '/srv/app').server.workers).toBe(3);
+    expect(loadConfig({ ...redis, WORKERS: 'auto' }, '/srv/app').server.workers).toBe(
+      availableParallelism(),
+    );
+    expect(problemsOf({ WORKERS: '2' })).toEqual([
+      expect.stringMatching(/^WORKERS is 2, and more than 1 worker needs REDIS_URL/),
+    ]);
+    for (const bad of ['0', '1.5', 'all', '257']) {
+      expect(problemsOf({ ...redis, WORKERS: bad })).toEqual([
+        expect.stringMatching(/^WORKERS must be auto or a whole number from 1 to 256/),
+      ]);
+    }
   });
 
   it('names each bad variable and what is allowed, all at once', () => {

@@ -121,6 +121,8 @@ export interface AppConfig {
     logLevel: LogLevelName;
     /** Visitors' questions, feedback comments and IP addresses in the logs (`LOG_CONTENT`). */
     logContent: boolean;
+    /** Processes sharing the port (`WORKERS`, `auto` resolved to the available cores). */
+    workers: number;
   };
   dataDir: string;
   /** Folder indexed when the index is empty, so a fresh install answers questions about LoreChat. */
@@ -218,6 +220,7 @@ export function loadConfig(
       publicUrl: env.PUBLIC_URL ?? `http://localhost:${env.PORT}`,
       logLevel: env.LOG_LEVEL,
       logContent: env.LOG_CONTENT,
+      workers: env.WORKERS,
     },
     dataDir: absolute(env.LORECHAT_DATA_DIR),
     docsDir: env.LORECHAT_DOCS_DIR === '' ? undefined : absolute(env.LORECHAT_DOCS_DIR),

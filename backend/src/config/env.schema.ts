@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import {
   EMBEDDING_PROVIDERS,
   type EmbeddingProviderName,
@@ -203,6 +204,19 @@ export const envSchema = z
     SITE_TOKENS_PER_DAY: int(0, 1_000_000_000_000).default(5_000_000),
     TRUST_PROXY_HOPS: int(0, 10).default(0),
     DRAIN_TIMEOUT_MS: int(0, 3_600_000).default(25_000),
+    WORKERS: z
+      .string()
+      .trim()
+      .default('1')
+      .transform((value, ctx) => {
+        if (value === 'auto') return availableParallelism();
+        const workers = Number(value);
+        if (!Number.isInteger(workers) || workers < 1 || workers > 256) {
+          ctx.addIssue({ code: 'custom', message: 'must be auto or a whole number from 1 to 256' });
+          return z.NEVER;
+        }
+        return workers;
+      }),
     REDIS_URL: z
       .string()
       .trim()
@@ -347,6 +361,14 @@ export const envSchema = z
         code: 'custom',
         path: ['ANALYTICS_STORE'],
         message: 'is sqlite but DATABASE_URL is set: unset one of them',
+      });
+    }
+    // Each worker would keep its own conversations, quotas and recoverable connections.
+    if (env.WORKERS > 1 && !env.REDIS_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['WORKERS'],
+        message: `is ${env.WORKERS}, and more than 1 worker needs REDIS_URL: the workers share conversations, quotas and recoverable connections through Redis`,
       });
     }
     if (env.VECTOR_STORE === 'qdrant' && !env.QDRANT_URL) {

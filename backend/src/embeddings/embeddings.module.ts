@@ -3,21 +3,27 @@ import { Module } from '@nestjs/common';
 import { type AppConfig, type EmbeddingSettings } from '../config/app-config';
 import { ConfigService } from '../config/config.service';
 import { type EmbeddingProviderName } from '@lorechat/contracts';
-import { BedrockEmbeddings } from './bedrock.embeddings';
+import type * as Bedrock from './bedrock.embeddings';
 import { CachedEmbeddings } from './embedding-cache';
 import { EmbeddingProvider } from './embedding-provider';
-import { LocalEmbeddings } from './local.embeddings';
+import type * as Local from './local.embeddings';
 import { NoEmbeddings } from './none.embeddings';
-import { OpenAiEmbeddings } from './openai.embeddings';
+import type * as OpenAi from './openai.embeddings';
 
-/** One line per provider: EMBEDDING_PROVIDER picks the line. */
+/* eslint-disable @typescript-eslint/no-require-imports -- providers are required when picked,
+   not at start: their SDKs took half of the server's start-up CPU (npm run bench:startup). */
+/** One line per provider: EMBEDDING_PROVIDER picks the line, and only its module is loaded. */
 const PROVIDERS: Record<EmbeddingProviderName, (settings: EmbeddingSettings) => EmbeddingProvider> =
   {
     none: () => new NoEmbeddings(),
-    local: (settings) => new LocalEmbeddings(settings),
-    openai: (settings) => new OpenAiEmbeddings(settings),
-    bedrock: (settings) => new BedrockEmbeddings(settings),
+    local: (settings) =>
+      new (require('./local.embeddings') as typeof Local).LocalEmbeddings(settings),
+    openai: (settings) =>
+      new (require('./openai.embeddings') as typeof OpenAi).OpenAiEmbeddings(settings),
+    bedrock: (settings) =>
+      new (require('./bedrock.embeddings') as typeof Bedrock).BedrockEmbeddings(settings),
   };
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /**
  * The configured provider behind the persistent embedding cache (`none` has nothing to cache).

@@ -10,6 +10,17 @@ export interface DirectoryIndexReport {
   unchanged: string[];
 }
 
+/** The Markdown and text files under `dir`, each with the URL it is published at. */
+export async function directoryPages(
+  dir: string,
+  baseUrl: string,
+): Promise<{ file: string; url: string }[]> {
+  return (await textFilesUnder(dir)).map((file) => {
+    const path = relative(dir, file).split(sep).map(encodeURIComponent).join('/');
+    return { file, url: `${baseUrl}/${path}` };
+  });
+}
+
 /**
  * Indexes the Markdown and text files under `dir` as pages published at `baseUrl` + their path.
  * Pages whose content is already in the store are skipped, so re-running costs only reads.
@@ -19,16 +30,17 @@ export async function indexDirectory(
   dir: string,
   baseUrl: string,
 ): Promise<DirectoryIndexReport> {
+  const pages = await Promise.all(
+    (await directoryPages(dir, baseUrl)).map(async ({ file, url }) => {
+      const markdown = await readFile(file, 'utf8');
+      const title = markdownTitle(markdown) ?? basename(file, extname(file));
+      // Markdown files are read where they are rendered, with an anchor on every heading.
+      return { url, title, markdown, headingAnchors: 'slug' as const };
+    }),
+  );
   const report: DirectoryIndexReport = { indexed: [], unchanged: [] };
-  for (const file of await textFilesUnder(dir)) {
-    const markdown = await readFile(file, 'utf8');
-    const path = relative(dir, file).split(sep).map(encodeURIComponent).join('/');
-    const url = `${baseUrl}/${path}`;
-    const title = markdownTitle(markdown) ?? basename(file, extname(file));
-    // Markdown files are read where they are rendered, with an anchor on every heading.
-    const outcome = await indexer.index({ url, title, markdown, headingAnchors: 'slug' });
-    report[outcome].push(url);
-  }
+  const outcomes = await indexer.indexMany(pages);
+  pages.forEach((page, index) => report[outcomes[index] ?? 'indexed'].push(page.url));
   return report;
 }
 

@@ -60,15 +60,48 @@ function searchableText(title: string, headingPath: string[], text: string): str
 }
 
 /**
+ * Chunks a page and analyzes each chunk: the CPU-heavy, synchronous part of indexing, which the
+ * crawler runs in its worker threads. Embeddings are added by `Indexer.embed`.
+ */
+export function prepareDocument(
+  page: PageContent,
+  contentHash: string,
+  analyzer: Analyzer,
+  chunking: ChunkingOptions = DEFAULT_CHUNKING,
+): IndexedDocument {
+  const site = new URL(page.url).host;
+  const language = page.language ?? 'en';
+  const chunks: ChunkInput[] = chunkMarkdown(
+    page.markdown,
+    page.url,
+    chunking,
+    page.headingAnchors ?? 'explicit',
+  ).map((piece, position) => ({
+    id: chunkId(page.url, position),
+    documentUrl: page.url,
+    site,
+    url: piece.url,
+    position,
+    title: page.title,
+    headingPath: piece.headingPath,
+    text: piece.text,
+    language,
+    contentHash: sha256(piece.text),
+    terms: analyzer.terms(searchableText(page.title, piece.headingPath, piece.text)),
+  }));
+  return { url: page.url, site, title: page.title, language, contentHash, chunks };
+}
+
+/**
  * The one path from page content to the index, shared by the docs seeder, the crawler and the
  * retrieval benchmark: chunk → analyze → embed → replace the page in the store.
  */
 export class Indexer {
   constructor(
     private readonly store: VectorStore,
-    private readonly analyzer: Analyzer,
+    readonly analyzer: Analyzer,
     private readonly embeddings: EmbeddingProvider,
-    private readonly chunking: ChunkingOptions = DEFAULT_CHUNKING,
+    readonly chunking: ChunkingOptions = DEFAULT_CHUNKING,
   ) {}
 
   /** Indexes the page unless the store already holds this exact content. */
@@ -76,7 +109,7 @@ export class Indexer {
     return (await this.indexWithDetails(page)).outcome;
   }
 
-  /** As `index`, also telling the crawler what it records in its manifest. */
+  /** As `index`, also telling the caller what the store held before and what was written. */
   async indexWithDetails(page: PageContent): Promise<IndexResult> {
     const contentHash = pageHash(page);
     const previousHash = await this.store.documentHash(page.url);
@@ -86,39 +119,41 @@ export class Indexer {
     return { outcome: 'indexed', contentHash, previousHash, chunkCount: document.chunks.length };
   }
 
-  async buildDocument(page: PageContent, contentHash: string): Promise<IndexedDocument> {
-    const site = new URL(page.url).host;
-    const language = page.language ?? 'en';
-    const chunks: ChunkInput[] = chunkMarkdown(
-      page.markdown,
-      page.url,
-      this.chunking,
-      page.headingAnchors ?? 'explicit',
-    ).map((piece, position) => {
-      const searchable = searchableText(page.title, piece.headingPath, piece.text);
-      return {
-        id: chunkId(page.url, position),
-        documentUrl: page.url,
-        site,
-        url: piece.url,
-        position,
-        title: page.title,
-        headingPath: piece.headingPath,
-        text: piece.text,
-        language,
-        contentHash: sha256(piece.text),
-        terms: this.analyzer.terms(searchable),
-      };
-    });
-    if (this.embeddings.dimensions > 0 && chunks.length > 0) {
-      const vectors = await this.embeddings.embed(
-        chunks.map((chunk) => searchableText(chunk.title, chunk.headingPath, chunk.text)),
-        'document',
-      );
-      chunks.forEach((chunk, index) => {
-        chunk.embedding = vectors[index];
-      });
+  /**
+   * Indexes several pages, writing the changed ones together (one transaction in the embedded
+   * store): the docs seeder's whole folder costs one commit instead of one per page.
+   */
+  async indexMany(pages: PageContent[]): Promise<IndexOutcome[]> {
+    const outcomes: IndexOutcome[] = [];
+    const documents: IndexedDocument[] = [];
+    for (const page of pages) {
+      const contentHash = pageHash(page);
+      if ((await this.store.documentHash(page.url)) === contentHash) {
+        outcomes.push('unchanged');
+        continue;
+      }
+      documents.push(await this.buildDocument(page, contentHash));
+      outcomes.push('indexed');
     }
-    return { url: page.url, site, title: page.title, language, contentHash, chunks };
+    if (documents.length > 0) await this.store.upsertDocuments(documents);
+    return outcomes;
+  }
+
+  buildDocument(page: PageContent, contentHash: string): Promise<IndexedDocument> {
+    return this.embed(prepareDocument(page, contentHash, this.analyzer, this.chunking));
+  }
+
+  /** Adds each chunk's embedding (nothing to add when no embedding provider is configured). */
+  async embed(document: IndexedDocument): Promise<IndexedDocument> {
+    const { chunks } = document;
+    if (this.embeddings.dimensions === 0 || chunks.length === 0) return document;
+    const vectors = await this.embeddings.embed(
+      chunks.map((chunk) => searchableText(chunk.title, chunk.headingPath, chunk.text)),
+      'document',
+    );
+    chunks.forEach((chunk, index) => {
+      chunk.embedding = vectors[index];
+    });
+    return document;
   }
 }

@@ -4,8 +4,10 @@ import { estimateTokens } from '../text/tokens';
 
 export interface ChunkingOptions {
   /**
-   * Sections longer than this are split between blocks (paragraphs, lists, code), and a block that
-   * alone is longer is split between sentences. Counted with `estimateTokens` (~4 characters per
+   * No chunk is longer than this. Sections longer are split between blocks (paragraphs, lists,
+   * code), a block that alone is longer between sentences (a code fence between lines), and a
+   * sentence or line that alone is longer between words, or anywhere if it has no space. Counted
+   * with `estimateTokens` (~4 characters per
    * token), the same estimate the answerer budgets its prompt with, so a chunk's share of the context
    * window is what this says.
    */
@@ -64,9 +66,32 @@ export function slugify(heading: string): string {
     .replace(/\s/g, '-');
 }
 
+/**
+ * An ATX heading's level and text, without its closing `#`s. Read by hand in linear time: the
+ * regular expression this replaces backtracked cubically on a heading followed by many spaces (a
+ * 5,000-space line took 28 s), which a hostile page could use to stall an ingest.
+ */
+export function atxHeading(line: string): { level: number; text: string } | undefined {
+  const opening = /^(#{1,6})\s+/.exec(line);
+  if (!opening?.[1]) return undefined;
+  let end = line.trimEnd().length;
+  let hashes = end;
+  while (hashes > opening[0].length && line.charAt(hashes - 1) === '#') hashes -= 1;
+  // A closing sequence is `#`s after a space (`## C#` keeps its `#`), or all the text.
+  if (hashes < end && (hashes === opening[0].length || /\s/.test(line.charAt(hashes - 1)))) {
+    end = hashes;
+  }
+  const text = line.slice(opening[0].length, end).trim();
+  return text ? { level: opening[1].length, text } : undefined;
+}
+
 /** The first level-one heading, which Markdown pages use as their title. */
 export function markdownTitle(markdown: string): string | undefined {
-  return /^#\s+(.+?)\s*#*\s*$/m.exec(markdown)?.[1];
+  for (const match of markdown.matchAll(/^#[ \t][^\n]*/gm)) {
+    const heading = atxHeading(match[0]);
+    if (heading?.level === 1) return heading.text;
+  }
+  return undefined;
 }
 
 /**
@@ -126,12 +151,12 @@ function sectionsOf(markdown: string): Section[] {
       block.push(line);
       continue;
     }
-    const heading = /^(#{1,6})\s+(.+?)\s*#*\s*$/.exec(line);
-    if (heading?.[1] && heading[2]) {
+    const heading = atxHeading(line);
+    if (heading) {
       endSection();
-      const anchor = HEADING_ANCHOR.exec(heading[2])?.[1];
-      headings.length = heading[1].length - 1;
-      headings[heading[1].length - 1] = heading[2].replace(HEADING_ANCHOR, '');
+      const anchor = HEADING_ANCHOR.exec(heading.text)?.[1];
+      headings.length = heading.level - 1;
+      headings[heading.level - 1] = heading.text.replace(HEADING_ANCHOR, '');
       current = { headingPath: headings.filter(Boolean), anchor, blocks: [] };
       continue;
     }
@@ -174,27 +199,98 @@ function sentenceUnits(block: string, separator: string): Unit[] {
 }
 
 /**
- * Greedily fills pieces with whole blocks. Only an oversized prose block is cut between sentences;
- * a code fence is never cut, so one longer than the limit is a piece of its own.
+ * Cuts text into pieces of at most `maxChars`, each as late as possible at a line break, else at a
+ * space, else (a URL, a base64 blob, a language without spaces) exactly at the limit, never inside
+ * a surrogate pair. Linear: each cut looks back at most one piece.
+ */
+export function cutText(text: string, maxChars: number): string[] {
+  const pieces: string[] = [];
+  let start = 0;
+  while (text.length - start > maxChars) {
+    const limit = start + maxChars;
+    const window = text.slice(start, limit + 1);
+    const breakAt = Math.max(window.lastIndexOf('\n'), window.search(/\s\S*$/));
+    let end = breakAt > maxChars / 2 ? start + breakAt : limit;
+    if (end === limit && /[\uDC00-\uDFFF]/.test(text.charAt(end))) end -= 1;
+    pieces.push(text.slice(start, end).trimEnd());
+    start = end;
+    while (/\s/.test(text.charAt(start))) start += 1;
+  }
+  const rest = text.slice(start);
+  if (rest.trim() || pieces.length === 0) pieces.push(rest);
+  return pieces;
+}
+
+/**
+ * An over-long code fence as several whole fences, cut between lines (a line longer than the room
+ * left is cut like text), each opening with the original fence line so it keeps its language.
+ */
+function cutFence(block: string, maxChars: number): string[] {
+  const lines = block.split('\n');
+  const opening = lines[0] ?? '';
+  const marker = /^\s*(```|~~~)/.exec(opening)?.[1] ?? '```';
+  const closed = lines.length > 1 && (lines.at(-1) ?? '').trim().startsWith(marker);
+  const body = lines.slice(1, closed ? -1 : undefined);
+  const overhead = opening.length + marker.length + 2;
+  // A fence line as long as the limit leaves no room for code: cut it all as text.
+  if (overhead > maxChars / 2) return cutText(block, maxChars);
+  const room = maxChars - overhead;
+  const pieces: string[] = [];
+  let piece: string[] = [];
+  let length = 0;
+  const flush = () => {
+    if (piece.length > 0) pieces.push([opening, ...piece, marker].join('\n'));
+    piece = [];
+    length = 0;
+  };
+  for (const line of body.flatMap((line) => (line.length > room ? cutText(line, room) : [line]))) {
+    if (piece.length > 0 && length + 1 + line.length > room) flush();
+    length += (piece.length > 0 ? 1 : 0) + line.length;
+    piece.push(line);
+  }
+  flush();
+  return pieces.length > 0 ? pieces : [block.slice(0, maxChars)];
+}
+
+/** Units no longer than the limit: an over-long sentence, line or fence is cut as above. */
+function boundedUnits(block: string, maxChars: number): Unit[] {
+  if (block.length <= maxChars) return [{ separator: BLOCK_SEPARATOR, text: block }];
+  if (isCodeFence(block)) {
+    return cutFence(block, maxChars).map((text) => ({ separator: BLOCK_SEPARATOR, text }));
+  }
+  return sentenceUnits(block, BLOCK_SEPARATOR).flatMap((unit) =>
+    unit.text.length <= maxChars
+      ? [unit]
+      : cutText(unit.text, maxChars).map((text, index) => ({
+          separator: index === 0 ? unit.separator : ' ',
+          text,
+        })),
+  );
+}
+
+/**
+ * Greedily fills pieces with whole blocks. Only an oversized block is cut: prose between
+ * sentences, a code fence between lines, and whatever is still too long as `cutText` does, so no
+ * piece is ever longer than the limit. Lengths are kept as running sums: linear in the section.
  */
 function packBlocks(blocks: string[], options: ChunkingOptions): string[] {
   const whole = blocks.join(BLOCK_SEPARATOR);
   if (estimateTokens(whole) <= options.maxTokens) return [whole];
 
-  const units = blocks.flatMap((block): Unit[] =>
-    estimateTokens(block) > options.maxTokens && !isCodeFence(block)
-      ? sentenceUnits(block, BLOCK_SEPARATOR)
-      : [{ separator: BLOCK_SEPARATOR, text: block }],
-  );
+  const maxChars = options.maxTokens * 4;
+  const units = blocks.flatMap((block) => boundedUnits(block, maxChars));
   const pieces: string[] = [];
   let piece: Unit[] = [];
+  let length = 0;
   for (const unit of units) {
-    if (piece.length > 0 && estimateTokens(render([...piece, unit])) > options.maxTokens) {
+    if (piece.length > 0 && length + unit.separator.length + unit.text.length > maxChars) {
       pieces.push(render(piece));
       // The overlap never pushes the next piece over the limit: it gives way to the unit that follows.
       const room = options.maxTokens - estimateTokens(unit.separator + unit.text);
       piece = tailOf(piece, Math.min(options.overlapTokens, room));
+      length = render(piece).length;
     }
+    length += (piece.length > 0 ? unit.separator.length : 0) + unit.text.length;
     piece.push(unit);
   }
   if (piece.length > 0) pieces.push(render(piece));

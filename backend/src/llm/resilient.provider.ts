@@ -73,20 +73,76 @@ export class ResilientLlmProvider extends LlmProvider {
     return this.links[0].provider.describe();
   }
 
+  /**
+   * One generator for the whole fallback order and every attempt, rather than one per provider
+   * delegated to with `yield*`: each layer of async generator costs promises on every token.
+   */
   async *stream(request: LlmRequest, signal: AbortSignal): AsyncGenerator<LlmEvent> {
+    const { retry, timeoutMs } = this.options;
     // The failure being fallen back from. It is logged once the next provider is really tried,
     // so the line can name it; if none is, it is thrown instead.
     let pending: Failure | undefined;
     const skipped: string[] = [];
-    for (const link of this.links) {
-      const name = nameOf(link.provider);
-      if (link.breaker && !link.breaker.tryAcquire()) {
+    for (const { provider, breaker } of this.links) {
+      const name = nameOf(provider);
+      if (breaker && !breaker.tryAcquire()) {
         skipped.push(name);
         continue;
       }
       if (pending) this.logger.warn(`${pending.text}; falling back to ${name}`);
-      pending = yield* this.answerWith(link, name, request, signal);
-      if (!pending) return;
+      pending = undefined;
+      const servedBy = provider.describe();
+      // Retries of this provider, as the policy allows. The breaker was acquired above for the
+      // first attempt; a closed breaker admits every request, so a retry needs no new admission.
+      for (let attempt = 1; !pending; attempt++) {
+        const where = `${name} attempt ${attempt}/${retry.attempts}`;
+        let started = false;
+        try {
+          const events = guardStream((attemptSignal) => provider.stream(request, attemptSignal), {
+            idleTimeoutMs: timeoutMs,
+            signal,
+          });
+          for await (const event of events) {
+            if (!started) {
+              started = true;
+              breaker?.recordSuccess();
+            }
+            yield event.type === 'usage' ? { ...event, servedBy } : event;
+          }
+          // The guard ends quietly on a cancel, which says nothing about the provider's health; a
+          // stream with no events at all otherwise still means the provider responded.
+          if (!started) {
+            if (signal.aborted) breaker?.release();
+            else breaker?.recordSuccess();
+          }
+          return;
+        } catch (error) {
+          if (!(error instanceof LlmError)) {
+            if (!started) breaker?.release();
+            throw error;
+          }
+          if (started) {
+            throw withMessage(
+              error,
+              `${where} failed after the answer started, with ${cause(error)}; not retried`,
+            );
+          }
+          const { circuit, open } = this.recordFailure(error, breaker);
+          const decision = retry.decide(error, attempt);
+          if ('retryInMs' in decision && !open) {
+            this.logger.warn(
+              `${where} failed with ${cause(error)}; retrying in ${decision.retryInMs} ms`,
+            );
+            if (!(await pause(decision.retryInMs, signal))) return;
+            continue;
+          }
+          const reasons = 'giveUp' in decision ? [decision.giveUp, circuit] : [circuit];
+          const text = `${where} failed with ${cause(error)}; ${reasons.filter(Boolean).join('; ')}`;
+          if (!FALLBACK_FAILURES.has(error.failure)) throw withMessage(error, text);
+          // Another provider may answer instead.
+          pending = { error, text };
+        }
+      }
     }
     const circuits = skipped.length > 0 ? ` (circuit open: ${skipped.join(', ')})` : '';
     if (pending) {
@@ -97,70 +153,6 @@ export class ResilientLlmProvider extends LlmProvider {
       'unavailable',
       `every provider is skipped while its circuit is open (${skipped.join(', ')})`,
     );
-  }
-
-  /**
-   * Answers with one provider, retrying it as the policy allows. Returns nothing once it has
-   * answered or the caller cancelled, or the failure another provider may answer instead. The
-   * caller has acquired the breaker for the first attempt.
-   */
-  private async *answerWith(
-    { provider, breaker }: ProviderLink,
-    name: string,
-    request: LlmRequest,
-    signal: AbortSignal,
-  ): AsyncGenerator<LlmEvent, Failure | undefined> {
-    const { retry, timeoutMs } = this.options;
-    const servedBy = provider.describe();
-    for (let attempt = 1; ; attempt++) {
-      const where = `${name} attempt ${attempt}/${retry.attempts}`;
-      let started = false;
-      try {
-        const events = guardStream((attemptSignal) => provider.stream(request, attemptSignal), {
-          idleTimeoutMs: timeoutMs,
-          signal,
-        });
-        for await (const event of events) {
-          if (!started) {
-            started = true;
-            breaker?.recordSuccess();
-          }
-          yield event.type === 'usage' ? { ...event, servedBy } : event;
-        }
-        // The guard ends quietly on a cancel, which says nothing about the provider's health; a
-        // stream with no events at all otherwise still means the provider responded.
-        if (!started) {
-          if (signal.aborted) breaker?.release();
-          else breaker?.recordSuccess();
-        }
-        return undefined;
-      } catch (error) {
-        if (!(error instanceof LlmError)) {
-          if (!started) breaker?.release();
-          throw error;
-        }
-        if (started) {
-          throw withMessage(
-            error,
-            `${where} failed after the answer started, with ${cause(error)}; not retried`,
-          );
-        }
-        const { circuit, open } = this.recordFailure(error, breaker);
-        const decision = retry.decide(error, attempt);
-        if ('retryInMs' in decision && !open) {
-          this.logger.warn(
-            `${where} failed with ${cause(error)}; retrying in ${decision.retryInMs} ms`,
-          );
-          if (!(await pause(decision.retryInMs, signal))) return undefined;
-          // A closed breaker admits every request, so the retry needs no new admission.
-          continue;
-        }
-        const reasons = 'giveUp' in decision ? [decision.giveUp, circuit] : [circuit];
-        const text = `${where} failed with ${cause(error)}; ${reasons.filter(Boolean).join('; ')}`;
-        if (!FALLBACK_FAILURES.has(error.failure)) throw withMessage(error, text);
-        return { error, text };
-      }
-    }
   }
 
   /**

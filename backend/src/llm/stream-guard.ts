@@ -18,99 +18,141 @@ export interface GuardOptions {
  * - a stream that ends without its closing `usage` event was cut off, and is an error rather than a
  *   silently truncated answer.
  */
-export async function* guardStream(
+export function guardStream(
   open: (signal: AbortSignal) => AsyncIterable<LlmEvent>,
-  { idleTimeoutMs, signal }: GuardOptions,
-): AsyncGenerator<LlmEvent, void, undefined> {
-  const controller = new AbortController();
-  const abortFromCaller = () => controller.abort(signal.reason);
-  if (signal.aborted) return;
-  signal.addEventListener('abort', abortFromCaller, { once: true });
-
-  const iterator = open(controller.signal)[Symbol.asyncIterator]();
-  const watch = new IdleWatch(iterator, idleTimeoutMs, controller.signal);
-  let sawUsage = false;
-  try {
-    for (;;) {
-      const step = await watch.next();
-      if (step === 'aborted') return;
-      if (step === 'timeout') {
-        controller.abort();
-        throw new LlmError('timeout', `no output from the provider within ${idleTimeoutMs} ms`);
-      }
-      if (step.done) break;
-      if (step.value.type === 'usage') sawUsage = true;
-      yield step.value;
-    }
-  } catch (error) {
-    if (controller.signal.aborted && signal.aborted) return;
-    throw error;
-  } finally {
-    watch.dispose();
-    signal.removeEventListener('abort', abortFromCaller);
-    controller.abort();
-    // Let the provider release its connection; it may already have failed, which is fine here.
-    iterator.return?.().catch(() => undefined);
-  }
-  if (!sawUsage) {
-    throw new LlmError('interrupted', 'the provider stream ended before it reported completion');
-  }
+  options: GuardOptions,
+): AsyncIterableIterator<LlmEvent> {
+  return new GuardedStream(open, options);
 }
 
-type Step<T> = IteratorResult<T> | 'timeout' | 'aborted';
+const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
 
 /**
- * Waits for an iterator's next step, or for a timeout or an abort, whichever comes first. It runs
- * for every token of every answer, so it keeps one timer (refreshed, not re-created), one abort
- * listener and one promise per wait, where a `Promise.race` per token would build two more
- * promises, a timer and a listener each time.
+ * The guard as a hand-written iterator rather than an async generator: it runs for every token
+ * of every answer, and a generator's resumption and yield cost several promises per token where
+ * this costs one (bench:chat profile). For the same reason it keeps one timer, refreshed rather
+ * than re-created, and one abort listener. One `next` at a time, as `for await` calls it.
  */
-class IdleWatch<T> {
-  private resolve?: (step: Step<T>) => void;
+class GuardedStream implements AsyncIterableIterator<LlmEvent> {
+  private readonly controller = new AbortController();
+  private iterator?: AsyncIterator<LlmEvent>;
+  private timer?: NodeJS.Timeout;
+  private state: 'new' | 'open' | 'closed' = 'new';
+  private sawUsage = false;
+  /** The open wait's settlers: set only while the caller waits for the next event. */
+  private resolve?: (result: IteratorResult<LlmEvent>) => void;
   private reject?: (error: unknown) => void;
-  private readonly timer: NodeJS.Timeout;
+  private readonly abortFromCaller = () => this.controller.abort(this.options.signal.reason);
   private readonly waitFor = (
-    resolve: (step: Step<T>) => void,
+    resolve: (result: IteratorResult<LlmEvent>) => void,
     reject: (error: unknown) => void,
   ) => {
     this.resolve = resolve;
     this.reject = reject;
   };
-  private readonly onStep = (step: IteratorResult<T>) => this.settle(step);
-  private readonly onError = (error: unknown) => {
-    const reject = this.reject;
-    this.resolve = this.reject = undefined;
-    reject?.(error);
+  private readonly onStep = (step: IteratorResult<LlmEvent>) => {
+    if (!this.resolve) return;
+    if (step.done) {
+      this.finish(
+        this.sawUsage
+          ? DONE
+          : new LlmError('interrupted', 'the provider stream ended before it reported completion'),
+      );
+      return;
+    }
+    if (step.value.type === 'usage') this.sawUsage = true;
+    this.settle(step);
   };
-  private readonly onAbort = () => this.settle('aborted');
+  private readonly onError = (error: unknown) => {
+    if (!this.resolve) return;
+    // A provider failing because the caller cancelled: the caller knows, the stream just ends.
+    this.finish(this.controller.signal.aborted && this.options.signal.aborted ? DONE : error);
+  };
+  /** Cancelled (or timed out, which settles first): the stream ends quietly. */
+  private readonly onAbort = () => {
+    if (this.resolve) this.finish(DONE);
+  };
+  /** Only while a wait is open: a timer that fires between waits has nothing to time out. */
+  private readonly onTimeout = () => {
+    if (!this.resolve) return;
+    const reject = this.reject!;
+    this.resolve = this.reject = undefined;
+    this.close();
+    reject(
+      new LlmError(
+        'timeout',
+        `no output from the provider within ${this.options.idleTimeoutMs} ms`,
+      ),
+    );
+  };
 
   constructor(
-    private readonly iterator: AsyncIterator<T>,
-    timeoutMs: number,
-    private readonly signal: AbortSignal,
-  ) {
-    this.timer = setTimeout(() => this.settle('timeout'), timeoutMs);
-    signal.addEventListener('abort', this.onAbort, { once: true });
+    private readonly open: (signal: AbortSignal) => AsyncIterable<LlmEvent>,
+    private readonly options: GuardOptions,
+  ) {}
+
+  [Symbol.asyncIterator](): this {
+    return this;
   }
 
-  /** The next step; a step that loses to a timeout or an abort is dropped, rejection included. */
-  next(): Promise<Step<T>> {
-    if (this.signal.aborted) return Promise.resolve('aborted');
-    const step = new Promise<Step<T>>(this.waitFor);
-    this.timer.refresh();
-    this.iterator.next().then(this.onStep, this.onError);
+  next(): Promise<IteratorResult<LlmEvent>> {
+    if (this.state === 'new') this.start();
+    if (this.state === 'closed') return Promise.resolve(DONE);
+    if (this.controller.signal.aborted) {
+      this.close();
+      return Promise.resolve(DONE);
+    }
+    const step = new Promise<IteratorResult<LlmEvent>>(this.waitFor);
+    this.timer!.refresh();
+    this.iterator!.next().then(this.onStep, this.onError);
     return step;
   }
 
-  dispose(): void {
-    clearTimeout(this.timer);
-    this.signal.removeEventListener('abort', this.onAbort);
+  /** The caller stopped reading: release the provider. */
+  return(): Promise<IteratorResult<LlmEvent>> {
+    this.close();
+    return Promise.resolve(DONE);
   }
 
-  /** Only while a wait is open: a timer that fires between waits has nothing to time out. */
-  private settle(step: Step<T>): void {
-    const resolve = this.resolve;
+  private start(): void {
+    const { signal, idleTimeoutMs } = this.options;
+    if (signal.aborted) {
+      this.state = 'closed';
+      return;
+    }
+    this.state = 'open';
+    signal.addEventListener('abort', this.abortFromCaller, { once: true });
+    this.controller.signal.addEventListener('abort', this.onAbort, { once: true });
+    this.timer = setTimeout(this.onTimeout, idleTimeoutMs);
+    this.iterator = this.open(this.controller.signal)[Symbol.asyncIterator]();
+  }
+
+  private settle(result: IteratorResult<LlmEvent>): void {
+    const resolve = this.resolve!;
     this.resolve = this.reject = undefined;
-    resolve?.(step);
+    resolve(result);
+  }
+
+  /** Ends the stream with its last result, or an error. */
+  private finish(outcome: unknown): void {
+    const { resolve, reject } = this;
+    this.resolve = this.reject = undefined;
+    this.close();
+    if (outcome === DONE) resolve?.(DONE);
+    else reject?.(outcome);
+  }
+
+  private close(): void {
+    if (this.state !== 'open') {
+      this.state = 'closed';
+      return;
+    }
+    this.state = 'closed';
+    clearTimeout(this.timer);
+    this.options.signal.removeEventListener('abort', this.abortFromCaller);
+    this.controller.signal.removeEventListener('abort', this.onAbort);
+    this.controller.abort();
+    // Let the provider release its connection; it may already have failed, which is fine here.
+    this.iterator?.return?.().catch(() => undefined);
   }
 }

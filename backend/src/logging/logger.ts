@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import {
   type DestinationStream,
@@ -24,8 +25,9 @@ function loggerOptions(level: LogLevelName): LoggerOptions {
     timestamp: stdTimeFunctions.isoTime,
     // In capitals, as Nest wrote it: the service's error-log metric filter matches ERROR and FATAL.
     formatters: { level: (label) => ({ level: label.toUpperCase() }) },
-    // No pid or hostname: a container runs one process, and a Fargate task's hostname is its IP.
-    base: undefined,
+    // No pid or hostname: a Fargate task's hostname is its IP, and its processes are told apart
+    // by their worker number when WORKERS is above 1.
+    base: cluster.isWorker ? { worker: cluster.worker?.id } : undefined,
   };
 }
 

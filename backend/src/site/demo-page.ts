@@ -10,6 +10,13 @@ const DEMO_SNIPPET =
   '<script src="/widget.js" data-site-key="demo" data-open="true" ' +
   `data-suggested-questions="${SUGGESTED_QUESTIONS.join('|')}" async></script>`;
 
+/** The page's one inline stylesheet; the Content-Security-Policy allows it by its hash. */
+export const DEMO_PAGE_STYLE = `
+  body { font: 16px/1.6 system-ui, sans-serif; max-width: 46rem; margin: 3rem auto; padding: 0 1.25rem; color: #1b1b1f; }
+  pre { background: #f0f1f4; padding: .75rem 1rem; border-radius: .5rem; overflow-x: auto; }
+  a { color: #2746b0; }
+`;
+
 const escapeHtml = (text: string) =>
   text.replace(
     /[&<>"']/g,
@@ -32,11 +39,7 @@ export function demoPage({ publicUrl, docsUrl }: { publicUrl: string; docsUrl?: 
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>LoreChat demo</title>
-<style>
-  body { font: 16px/1.6 system-ui, sans-serif; max-width: 46rem; margin: 3rem auto; padding: 0 1.25rem; color: #1b1b1f; }
-  pre { background: #f0f1f4; padding: .75rem 1rem; border-radius: .5rem; overflow-x: auto; }
-  a { color: #2746b0; }
-</style>
+<style>${DEMO_PAGE_STYLE}</style>
 </head>
 <body>
 <main>

@@ -20,6 +20,15 @@ markdown.core.ruler.push('heading_anchors', (state) => {
   });
 });
 
+/** The pages' one inline stylesheet, allowed by its hash in the Content-Security-Policy. */
+export const DOCS_PAGE_STYLE = [
+  'body{font:16px/1.6 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#1f2328;background:#fff}',
+  'pre,code{font:14px ui-monospace,monospace;background:#f6f8fa;border-radius:4px}pre{padding:.8rem;overflow:auto}code{padding:.1rem .3rem}pre code{padding:0}',
+  'table{border-collapse:collapse}th,td{border:1px solid #d0d7de;padding:.3rem .6rem;text-align:left}',
+  'img{max-width:100%}:target{background:#fff8c5}',
+  '@media (prefers-color-scheme:dark){body{color:#e6edf3;background:#0d1117}pre,code{background:#161b22}th,td{border-color:#30363d}a{color:#4493f8}:target{background:#3b2e00}}',
+].join('\n');
+
 const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
 
@@ -32,13 +41,7 @@ export function renderDocPage(source: string, fallbackTitle: string): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · LoreChat docs</title>
-<style>
-body{font:16px/1.6 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#1f2328;background:#fff}
-pre,code{font:14px ui-monospace,monospace;background:#f6f8fa;border-radius:4px}pre{padding:.8rem;overflow:auto}code{padding:.1rem .3rem}pre code{padding:0}
-table{border-collapse:collapse}th,td{border:1px solid #d0d7de;padding:.3rem .6rem;text-align:left}
-img{max-width:100%}:target{background:#fff8c5}
-@media (prefers-color-scheme:dark){body{color:#e6edf3;background:#0d1117}pre,code{background:#161b22}th,td{border-color:#30363d}a{color:#4493f8}:target{background:#3b2e00}}
-</style>
+<style>${DOCS_PAGE_STYLE}</style>
 </head>
 <body>
 <main>
@@ -50,7 +53,9 @@ ${markdown.render(source)}</main>
 
 /**
  * Serves `dir`'s Markdown files as rendered pages, at their path under the route the middleware is
- * mounted on; other files (images) are left to the static files after it.
+ * mounted on; other files (images) are left to the static files after it. The security headers
+ * (a CSP without inline script, allowing `DOCS_PAGE_STYLE` by its hash) are set before, for every
+ * response (http/security-headers.ts).
  */
 export function docsPages(dir: string) {
   const root = resolve(dir);
@@ -73,9 +78,6 @@ export function docsPages(dir: string) {
           .status(200)
           .set({
             'Content-Type': 'text/html; charset=utf-8',
-            'X-Content-Type-Options': 'nosniff',
-            'Content-Security-Policy':
-              "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'",
             'Cache-Control': 'public, max-age=300',
           })
           .send(renderDocPage(source, name));

@@ -2,6 +2,9 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Logger } from '@nestjs/common';
+import Database from 'better-sqlite3';
+import { load as loadSqliteVec } from 'sqlite-vec';
 import { describeVectorStoreContract } from '../../test/vector-store.contract';
 import { type ChunkInput, type IndexedDocument } from './chunk';
 import { EmbeddedStore, INDEX_FILE } from './embedded.store';
@@ -23,6 +26,98 @@ function page(url: string, texts: string[], contentHash = 'v1'): IndexedDocument
     terms: text.split(' '),
   }));
   return { url, site: new URL(url).host, title: 'T', language: 'en', contentHash, chunks };
+}
+
+/**
+ * An index as LoreChat's schema 1 wrote it (one row per posting in `postings`): its tables and
+ * rows exactly, written with SQL here because that version's code is gone from the tree.
+ */
+function writeSchema1Index(dataDir: string, documents: IndexedDocument[], dimensions: number) {
+  const db = new Database(join(dataDir, INDEX_FILE));
+  db.pragma('journal_mode = WAL');
+  loadSqliteVec(db);
+  db.exec(`
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
+    CREATE TABLE documents (
+      url TEXT PRIMARY KEY, site TEXT NOT NULL, title TEXT NOT NULL, language TEXT NOT NULL,
+      content_hash TEXT NOT NULL, index_version INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE chunks (
+      rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,
+      document_url TEXT NOT NULL REFERENCES documents(url) ON DELETE CASCADE,
+      site TEXT NOT NULL, url TEXT NOT NULL, position INTEGER NOT NULL, title TEXT NOT NULL,
+      heading_path TEXT NOT NULL, text TEXT NOT NULL, language TEXT NOT NULL,
+      content_hash TEXT NOT NULL, index_version INTEGER NOT NULL, length INTEGER NOT NULL
+    );
+    CREATE INDEX chunks_by_document ON chunks(document_url);
+    CREATE INDEX chunks_by_site ON chunks(site);
+    CREATE TABLE postings (
+      term TEXT NOT NULL, chunk INTEGER NOT NULL, frequency INTEGER NOT NULL,
+      length INTEGER NOT NULL, PRIMARY KEY (term, chunk)
+    ) WITHOUT ROWID;
+    CREATE INDEX postings_by_chunk ON postings(chunk);
+    CREATE VIRTUAL TABLE chunk_vectors USING vec0(
+      chunk INTEGER PRIMARY KEY, embedding float[${dimensions}] distance_metric=cosine,
+      site TEXT, document_url TEXT);
+  `);
+  const setMeta = db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)');
+  let chunkCount = 0;
+  let totalLength = 0;
+  documents.forEach((document, index) => {
+    db.prepare('INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?)').run(
+      document.url,
+      document.site,
+      document.title,
+      document.language,
+      document.contentHash,
+      index + 1,
+    );
+    for (const chunk of document.chunks) {
+      const { lastInsertRowid } = db
+        .prepare(
+          `INSERT INTO chunks (id, document_url, site, url, position, title, heading_path, text,
+             language, content_hash, index_version, length) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          chunk.id,
+          document.url,
+          chunk.site,
+          chunk.url,
+          chunk.position,
+          chunk.title,
+          JSON.stringify(chunk.headingPath),
+          chunk.text,
+          chunk.language,
+          chunk.contentHash,
+          index + 1,
+          chunk.terms.length,
+        );
+      const counts = new Map<string, number>();
+      for (const term of chunk.terms) counts.set(term, (counts.get(term) ?? 0) + 1);
+      for (const [term, frequency] of counts) {
+        db.prepare('INSERT INTO postings VALUES (?, ?, ?, ?)').run(
+          term,
+          lastInsertRowid,
+          frequency,
+          chunk.terms.length,
+        );
+      }
+      db.prepare('INSERT INTO chunk_vectors VALUES (?, ?, ?, ?)').run(
+        BigInt(lastInsertRowid),
+        new Float32Array(chunk.embedding!),
+        chunk.site,
+        document.url,
+      );
+      chunkCount += 1;
+      totalLength += chunk.terms.length;
+    }
+  });
+  setMeta.run('schema_version', 1);
+  setMeta.run('dimensions', dimensions);
+  setMeta.run('index_version', documents.length);
+  setMeta.run('chunk_count', chunkCount);
+  setMeta.run('total_length', totalLength);
+  db.close();
 }
 
 describeVectorStoreContract('EmbeddedStore (SQLite file)', async (dimensions) => {
@@ -103,6 +198,80 @@ describe('EmbeddedStore (SQLite file)', () => {
     const store = new EmbeddedStore(join(dataDir, 'nested', 'deeper'), BM25);
     await store.init(0);
     expect(await store.stats()).toEqual({ documents: 0, chunks: 0, indexVersion: 0 });
+    await store.close();
+  });
+
+  it('opens an index written by schema 1, migrating it in place and saying so', async () => {
+    const withVectors = (document: IndexedDocument, seed: number): IndexedDocument => ({
+      ...document,
+      chunks: document.chunks.map((chunk, index) => ({
+        ...chunk,
+        embedding: [seed, index + 1, 1, 0],
+      })),
+    });
+    const documents = [
+      withVectors(page('https://a.example/one', ['alpha beta beta', 'gamma delta']), 1),
+      withVectors(page('https://a.example/two', ['beta gamma', 'alpha alpha x y z']), 2),
+      withVectors(page('https://b.example/three', ['delta epsilon beta']), 3),
+    ];
+    writeSchema1Index(dataDir, documents, 4);
+    const freshDir = mkdtempSync(join(tmpdir(), 'lorechat-fresh-'));
+    const fresh = new EmbeddedStore(freshDir, BM25);
+    await fresh.init(4);
+    for (const document of documents) await fresh.upsertDocument(document);
+
+    const logged = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
+    try {
+      const migrated = new EmbeddedStore(dataDir, BM25);
+      await migrated.init(4);
+      const lines = logged.mock.calls.map(([message]) => String(message));
+      expect(lines).toEqual([
+        expect.stringMatching(/^Migrating the index at .*index\.sqlite from schema 1 to 2/),
+        expect.stringMatching(
+          /^Migrated the index at .*index\.sqlite to schema 2: 5 chunks, 8 terms/,
+        ),
+      ]);
+      expect(await migrated.stats()).toEqual({ documents: 3, chunks: 5, indexVersion: 3 });
+      const ranked = async (store: EmbeddedStore, terms: string[]) =>
+        (await store.keywordSearch(terms, { limit: 10 })).map((hit) => [hit.chunk.id, hit.score]);
+      for (const query of [['beta'], ['alpha', 'gamma'], ['delta', 'beta', 'beta'], ['zeta']]) {
+        expect(await ranked(migrated, query)).toEqual(await ranked(fresh, query));
+      }
+      const [nearest] = await migrated.denseSearch([3, 1, 1, 0], { limit: 1 });
+      expect(nearest?.chunk.id).toBe('https://b.example/three:0');
+      expect(await migrated.documentHash('https://a.example/two')).toBe('v1');
+
+      // Pages written before the migration are replaced and deleted like any other.
+      await migrated.upsertDocument(withVectors(page('https://a.example/one', ['omega'], 'v2'), 1));
+      await migrated.deleteDocument('https://a.example/two');
+      expect(await ranked(migrated, ['alpha', 'beta'])).toEqual([
+        ['https://b.example/three:0', expect.any(Number)],
+      ]);
+      expect((await migrated.keywordSearch(['omega'], { limit: 5 }))[0]?.chunk.text).toBe('omega');
+      await migrated.close();
+
+      logged.mockClear();
+      const reopened = new EmbeddedStore(dataDir, BM25);
+      await reopened.init(4);
+      expect(logged).not.toHaveBeenCalled();
+      expect(await reopened.stats()).toEqual({ documents: 2, chunks: 2, indexVersion: 5 });
+      await reopened.close();
+    } finally {
+      logged.mockRestore();
+      await fresh.close();
+      rmSync(freshDir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses an index from a newer LoreChat, naming the fix', async () => {
+    const db = new Database(join(dataDir, INDEX_FILE));
+    db.exec('CREATE TABLE meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID');
+    db.prepare("INSERT INTO meta VALUES ('schema_version', 9)").run();
+    db.close();
+    const store = new EmbeddedStore(dataDir, BM25);
+    await expect(store.init(0)).rejects.toThrow(
+      /has schema 9, this LoreChat writes 2: move the file away and re-ingest/,
+    );
     await store.close();
   });
 

@@ -1,8 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { Logger } from '@nestjs/common';
 import Database from 'better-sqlite3';
 import { load as loadSqliteVec } from 'sqlite-vec';
 import { type Chunk, type IndexedDocument, type ScoredChunk } from './chunk';
+import { migrateSchema1 } from './embedded-migration';
+import { KEYWORD_TABLES, KeywordIndex } from './keyword-index';
+import {
+  type Bm25Parameters,
+  decodeTermIds,
+  encodeTermIds,
+  type Postings,
+} from './keyword-postings';
 import {
   type SearchFilter,
   type SearchOptions,
@@ -11,15 +20,11 @@ import {
   VectorStore,
 } from './vector-store';
 
-const SCHEMA_VERSION = 1;
+/** 1: one row per posting; 2: postings in blocks with score bounds (migrated from 1 on open). */
+const SCHEMA_VERSION = 2;
 export const INDEX_FILE = 'index.sqlite';
 
-export interface Bm25Parameters {
-  /** Term-frequency saturation. */
-  k1: number;
-  /** Length normalisation: 0 ignores length, 1 normalises fully. */
-  b: number;
-}
+export type { Bm25Parameters };
 
 interface ChunkRow {
   rowid: number;
@@ -39,10 +44,10 @@ interface ChunkRow {
 /**
  * The store `npm start` uses: one SQLite file in the data directory.
  *
- * Keyword search is BM25 computed in SQL over a postings table of the analyzer's terms, rather than
- * FTS5: FTS5's bm25() fixes k1 and b, and its tokenizers are not our analyzer, so keyword quality
- * would differ from the Qdrant store. Postings are keyed (term, chunk) in a WITHOUT ROWID table, so
- * a term's postings are one contiguous range. Dense search is sqlite-vec's vec0 with cosine distance.
+ * Keyword search is BM25 over the analyzer's terms in the store's own keyword index
+ * (keyword-index.ts), rather than FTS5: FTS5's bm25() fixes k1 and b and scores every match, and
+ * its tokenizers are not our analyzer, so keyword quality would differ from the Qdrant store.
+ * Dense search is sqlite-vec's vec0 with cosine distance.
  *
  * Every document is written in one transaction (WAL mode), so readers, including another process,
  * see the old version of a page or the new one, and a killed ingest leaves no half-written page.
@@ -50,11 +55,19 @@ interface ChunkRow {
 export class EmbeddedStore extends VectorStore {
   readonly file: string;
   private readonly db: Database.Database;
+  private readonly logger = new Logger('EmbeddedStore');
   private dimensions = 0;
+  private keywordIndex?: KeywordIndex;
+  private readonly statements = new Map<string, Database.Statement>();
 
+  /**
+   * `keywordRanking: 'exhaustive'` scores every posting of a query's terms instead of pruning: the
+   * same ranking, slower; `npm run bench:retrieval` measures pruning against it.
+   */
   constructor(
     dataDir: string,
     private readonly bm25: Bm25Parameters,
+    private readonly options: { keywordRanking?: 'pruned' | 'exhaustive' } = {},
   ) {
     super();
     mkdirSync(dataDir, { recursive: true });
@@ -86,8 +99,16 @@ export class EmbeddedStore extends VectorStore {
   }
 
   private createOrValidate(dimensions: number): void {
+    this.db.exec('CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID');
+    const schema = this.meta('schema_version');
+    if (schema === 1) this.migrateFromSchema1();
+    else if (schema !== undefined && schema !== SCHEMA_VERSION) {
+      throw new Error(
+        `The index at ${this.file} has schema ${String(schema)}, this LoreChat writes ` +
+          `${SCHEMA_VERSION}: move the file away and re-ingest.`,
+      );
+    }
     this.db.exec(`
-      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS documents (
         url TEXT PRIMARY KEY, site TEXT NOT NULL, title TEXT NOT NULL, language TEXT NOT NULL,
         content_hash TEXT NOT NULL, index_version INTEGER NOT NULL
@@ -97,23 +118,14 @@ export class EmbeddedStore extends VectorStore {
         document_url TEXT NOT NULL REFERENCES documents(url) ON DELETE CASCADE,
         site TEXT NOT NULL, url TEXT NOT NULL, position INTEGER NOT NULL, title TEXT NOT NULL,
         heading_path TEXT NOT NULL, text TEXT NOT NULL, language TEXT NOT NULL,
-        content_hash TEXT NOT NULL, index_version INTEGER NOT NULL, length INTEGER NOT NULL
+        content_hash TEXT NOT NULL, index_version INTEGER NOT NULL, length INTEGER NOT NULL,
+        terms BLOB NOT NULL DEFAULT x''
       );
       CREATE INDEX IF NOT EXISTS chunks_by_document ON chunks(document_url);
       CREATE INDEX IF NOT EXISTS chunks_by_site ON chunks(site);
-      CREATE TABLE IF NOT EXISTS postings (
-        term TEXT NOT NULL, chunk INTEGER NOT NULL, frequency INTEGER NOT NULL,
-        length INTEGER NOT NULL, PRIMARY KEY (term, chunk)
-      ) WITHOUT ROWID;
-      CREATE INDEX IF NOT EXISTS postings_by_chunk ON postings(chunk);
+      ${KEYWORD_TABLES}
     `);
-    const schema = this.meta('schema_version');
-    if (schema !== undefined && schema !== SCHEMA_VERSION) {
-      throw new Error(
-        `The index at ${this.file} has schema ${String(schema)}, this LoreChat writes ` +
-          `${SCHEMA_VERSION}: move the file away and re-ingest.`,
-      );
-    }
+    this.keywordIndex = new KeywordIndex(this.db);
     const existing = this.meta('dimensions');
     if (existing !== undefined && existing !== dimensions) {
       throw new Error(
@@ -137,8 +149,47 @@ export class EmbeddedStore extends VectorStore {
     this.dimensions = dimensions;
   }
 
+  private migrateFromSchema1(): void {
+    this.logger.log(
+      `Migrating the index at ${this.file} from schema 1 to ${SCHEMA_VERSION} (blocked keyword ` +
+        'postings); pages stay indexed, nothing is re-crawled.',
+    );
+    const started = performance.now();
+    const { chunks, terms } = migrateSchema1(this.db);
+    // The old postings table's pages are free now: hand them back so the file shrinks.
+    this.db.exec('VACUUM');
+    this.logger.log(
+      `Migrated the index at ${this.file} to schema ${SCHEMA_VERSION}: ${chunks} chunks, ` +
+        `${terms} terms in ${((performance.now() - started) / 1000).toFixed(1)} s.`,
+    );
+  }
+
+  /** A prepared statement, prepared once per connection: preparing costs more than most runs. */
+  private sql(source: string): Database.Statement {
+    let statement = this.statements.get(source);
+    if (!statement) {
+      statement = this.db.prepare(source);
+      this.statements.set(source, statement);
+    }
+    return statement;
+  }
+
+  private get keywords(): KeywordIndex {
+    if (!this.keywordIndex) throw new Error('EmbeddedStore: call init() before using the store');
+    return this.keywordIndex;
+  }
+
   upsertDocument(document: IndexedDocument): Promise<void> {
     return settle(() => this.replaceDocument(document));
+  }
+
+  /** One transaction for the batch: a commit per page cost more than the page's own writes. */
+  override upsertDocuments(documents: IndexedDocument[]): Promise<void> {
+    return settle(() =>
+      this.db.transaction(() => {
+        for (const document of documents) this.replaceDocument(document);
+      })(),
+    );
   }
 
   private replaceDocument(document: IndexedDocument): void {
@@ -151,36 +202,34 @@ export class EmbeddedStore extends VectorStore {
     }
     this.db.transaction(() => {
       const version = this.bumpVersion();
-      this.removeDocument(document.url);
-      this.db
-        .prepare(
-          `INSERT INTO documents (url, site, title, language, content_hash, index_version)
+      this.removeDocument(document.url, version);
+      this.sql(
+        `INSERT INTO documents (url, site, title, language, content_hash, index_version)
            VALUES (?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          document.url,
-          document.site,
-          document.title,
-          document.language,
-          document.contentHash,
-          version,
-        );
-      const insertChunk = this.db.prepare(
-        `INSERT INTO chunks (id, document_url, site, url, position, title, heading_path, text,
-           language, content_hash, index_version, length)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        document.url,
+        document.site,
+        document.title,
+        document.language,
+        document.contentHash,
+        version,
       );
-      const insertPosting = this.db.prepare(
-        'INSERT INTO postings (term, chunk, frequency, length) VALUES (?, ?, ?, ?)',
+      const insertChunk = this.sql(
+        `INSERT INTO chunks (id, document_url, site, url, position, title, heading_path, text,
+           language, content_hash, index_version, length, terms)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
       const insertVector =
         this.dimensions > 0
-          ? this.db.prepare(
+          ? this.sql(
               'INSERT INTO chunk_vectors (chunk, embedding, site, document_url) VALUES (?, ?, ?, ?)',
             )
           : undefined;
       let addedLength = 0;
+      const postingsByTerm = new Map<number, Postings>();
       for (const chunk of document.chunks) {
+        const counts = countTerms(chunk.terms);
+        const ids = this.keywords.termIds(counts.keys(), version);
         const { lastInsertRowid } = insertChunk.run(
           chunk.id,
           document.url,
@@ -194,9 +243,18 @@ export class EmbeddedStore extends VectorStore {
           chunk.contentHash,
           version,
           chunk.terms.length,
+          encodeTermIds([...ids.values()]),
         );
-        for (const [term, frequency] of countTerms(chunk.terms)) {
-          insertPosting.run(term, lastInsertRowid, frequency, chunk.terms.length);
+        for (const [term, frequency] of counts) {
+          const postings = postingsByTerm.get(ids.get(term)!) ?? {
+            chunks: [],
+            frequencies: [],
+            lengths: [],
+          };
+          postings.chunks.push(Number(lastInsertRowid));
+          postings.frequencies.push(frequency);
+          postings.lengths.push(chunk.terms.length);
+          postingsByTerm.set(ids.get(term)!, postings);
         }
         if (insertVector && chunk.embedding) {
           insertVector.run(
@@ -208,6 +266,7 @@ export class EmbeddedStore extends VectorStore {
         }
         addedLength += chunk.terms.length;
       }
+      this.keywords.addPostings(postingsByTerm);
       this.addTotals(document.chunks.length, addedLength);
     })();
   }
@@ -215,14 +274,15 @@ export class EmbeddedStore extends VectorStore {
   deleteDocument(url: string): Promise<void> {
     return settle(() =>
       this.db.transaction(() => {
-        if (this.removeDocument(url)) this.bumpVersion();
+        const version = Number(this.meta('index_version') ?? 0) + 1;
+        if (this.removeDocument(url, version)) this.bumpVersion();
       })(),
     );
   }
 
   documentHash(url: string): Promise<string | undefined> {
     return settle(() => {
-      const row = this.db.prepare('SELECT content_hash FROM documents WHERE url = ?').get(url) as
+      const row = this.sql('SELECT content_hash FROM documents WHERE url = ?').get(url) as
         { content_hash: string } | undefined;
       return row?.content_hash;
     });
@@ -233,58 +293,47 @@ export class EmbeddedStore extends VectorStore {
   }
 
   private rankByKeywords(terms: string[], { limit, filter }: SearchOptions): ScoredChunk[] {
-    const chunkCount = Number(this.meta('chunk_count') ?? 0);
-    if (terms.length === 0 || chunkCount === 0) return [];
-    const averageLength = Number(this.meta('total_length') ?? 0) / chunkCount || 1;
-    const { k1, b } = this.bm25;
-    const postingsOf = this.db
-      .prepare('SELECT chunk, frequency, length FROM postings WHERE term = ?')
-      .raw();
-    // Scored in JavaScript over each term's contiguous posting range: several times faster than
-    // the same sum as an SQL aggregate, and the range's size is the term's document frequency.
-    const scores = new Map<number, number>();
-    for (const [term, repeats] of countTerms(terms)) {
-      const postings = postingsOf.all(term) as [number, number, number][];
-      if (postings.length === 0) continue;
-      // Lucene's BM25 IDF, never negative, counted once per repeat of the term in the query.
-      const idf =
-        repeats * Math.log(1 + (chunkCount - postings.length + 0.5) / (postings.length + 0.5));
-      for (const [chunk, frequency, length] of postings) {
-        const weight =
-          (idf * frequency * (k1 + 1)) / (frequency + k1 * (1 - b + (b * length) / averageLength));
-        scores.set(chunk, (scores.get(chunk) ?? 0) + weight);
-      }
-    }
-    const ranked = [...scores].sort((left, right) => right[1] - left[1] || left[0] - right[0]);
-    return this.loadChunks(ranked, limit, filter);
+    // One read transaction: the counts, the postings and the chunk rows are one snapshot even
+    // while another process (an ingest) writes pages.
+    return this.db.transaction(() => {
+      const chunkCount = Number(this.meta('chunk_count') ?? 0);
+      if (terms.length === 0 || chunkCount === 0) return [];
+      const averageLength = Number(this.meta('total_length') ?? 0) / chunkCount || 1;
+      const ranked = this.keywords.search(terms, {
+        limit,
+        parameters: this.bm25,
+        chunkCount,
+        averageLength,
+        accept: this.chunksPassing(filter),
+        exhaustive: this.options.keywordRanking === 'exhaustive',
+      });
+      return this.loadChunks(ranked);
+    })();
   }
 
-  /** Reads ranked chunk rows in pages, keeping those that pass the filter, until `limit`. */
-  private loadChunks(
-    ranked: [number, number][],
-    limit: number,
+  /**
+   * The filter as a set of chunk ids, read once per search. Off the chat's hot path (it searches
+   * without a filter); a site filter reads that site's chunk ids from an index.
+   */
+  private chunksPassing(
     filter: SearchFilter | undefined,
-  ): ScoredChunk[] {
+  ): ((chunk: number) => boolean) | undefined {
     const { where, parameters } = chunkFilter(filter);
-    const read = this.db.prepare(
-      `SELECT c.* FROM json_each(:rowids) j JOIN chunks c ON c.rowid = j.value
-       ${where ? `${where} AND` : 'WHERE'} 1 ORDER BY j.key`,
+    if (!where) return undefined;
+    const allowed = new Set(
+      this.sql(`SELECT c.rowid FROM chunks c ${where}`).pluck().all(parameters) as number[],
     );
-    const hits: ScoredChunk[] = [];
-    const pageSize = Math.max(limit, 16);
-    for (let offset = 0; offset < ranked.length && hits.length < limit; offset += pageSize) {
-      const page = ranked.slice(offset, offset + pageSize);
-      const scoreOf = new Map(page);
-      const rows = read.all({
-        rowids: JSON.stringify(page.map(([rowid]) => rowid)),
-        ...parameters,
-      }) as ChunkRow[];
-      for (const row of rows) {
-        if (hits.length === limit) break;
-        hits.push({ chunk: toChunk(row), score: scoreOf.get(row.rowid) ?? 0 });
-      }
-    }
-    return hits;
+    return (chunk) => allowed.has(chunk);
+  }
+
+  /** The chunk rows of ranked [rowid, score] pairs, in rank order. */
+  private loadChunks(ranked: [number, number][]): ScoredChunk[] {
+    if (ranked.length === 0) return [];
+    const rows = this.sql(
+      'SELECT c.* FROM json_each(:rowids) j JOIN chunks c ON c.rowid = j.value ORDER BY j.key',
+    ).all({ rowids: JSON.stringify(ranked.map(([rowid]) => rowid)) }) as ChunkRow[];
+    const scoreOf = new Map(ranked);
+    return rows.map((row) => ({ chunk: toChunk(row), score: scoreOf.get(row.rowid) ?? 0 }));
   }
 
   denseSearch(vector: number[], options: SearchOptions): Promise<ScoredChunk[]> {
@@ -300,18 +349,16 @@ export class EmbeddedStore extends VectorStore {
       filter?.site !== undefined ? 'AND v.site = :site' : '',
       filter?.documentUrl !== undefined ? 'AND v.document_url = :documentUrl' : '',
     ].join(' ');
-    const rows = this.db
-      .prepare(
-        `SELECT c.*, v.distance FROM chunk_vectors v JOIN chunks c ON c.rowid = v.chunk
+    const rows = this.sql(
+      `SELECT c.*, v.distance FROM chunk_vectors v JOIN chunks c ON c.rowid = v.chunk
          WHERE v.embedding MATCH :vector AND k = :limit ${conditions}
          ORDER BY v.distance`,
-      )
-      .all({
-        vector: new Float32Array(vector),
-        limit,
-        ...(filter?.site !== undefined ? { site: filter.site } : {}),
-        ...(filter?.documentUrl !== undefined ? { documentUrl: filter.documentUrl } : {}),
-      }) as (ChunkRow & { distance: number })[];
+    ).all({
+      vector: new Float32Array(vector),
+      limit,
+      ...(filter?.site !== undefined ? { site: filter.site } : {}),
+      ...(filter?.documentUrl !== undefined ? { documentUrl: filter.documentUrl } : {}),
+    }) as (ChunkRow & { distance: number })[];
     return rows.map((row) => ({ chunk: toChunk(row), score: 1 - row.distance }));
   }
 
@@ -323,9 +370,7 @@ export class EmbeddedStore extends VectorStore {
 
   stats(): Promise<StoreStats> {
     return settle(() => {
-      const { documents } = this.db
-        .prepare('SELECT count(*) AS documents FROM documents')
-        .get() as {
+      const { documents } = this.sql('SELECT count(*) AS documents FROM documents').get() as {
         documents: number;
       };
       return {
@@ -343,24 +388,27 @@ export class EmbeddedStore extends VectorStore {
   }
 
   /** Deletes a document's chunks, postings and vectors; true when there was one. */
-  private removeDocument(url: string): boolean {
-    const old = this.db
-      .prepare('SELECT rowid, length FROM chunks WHERE document_url = ?')
-      .all(url) as { rowid: number; length: number }[];
+  private removeDocument(url: string, version: number): boolean {
+    const old = this.sql(
+      'SELECT rowid, length, terms FROM chunks WHERE document_url = ? ORDER BY rowid',
+    ).all(url) as { rowid: number; length: number; terms: Buffer }[];
     if (old.length > 0) {
-      const deletePostings = this.db.prepare('DELETE FROM postings WHERE chunk = ?');
       const deleteVector =
-        this.dimensions > 0
-          ? this.db.prepare('DELETE FROM chunk_vectors WHERE chunk = ?')
-          : undefined;
-      for (const { rowid } of old) {
-        deletePostings.run(rowid);
+        this.dimensions > 0 ? this.sql('DELETE FROM chunk_vectors WHERE chunk = ?') : undefined;
+      const chunksByTerm = new Map<number, number[]>();
+      for (const { rowid, terms } of old) {
+        for (const term of decodeTermIds(terms)) {
+          const chunks = chunksByTerm.get(term) ?? [];
+          chunks.push(rowid);
+          chunksByTerm.set(term, chunks);
+        }
         deleteVector?.run(BigInt(rowid));
       }
+      this.keywords.removePostings(chunksByTerm, version);
       this.addTotals(-old.length, -old.reduce((sum, chunk) => sum + chunk.length, 0));
     }
     // Chunks go with their document (ON DELETE CASCADE).
-    return this.db.prepare('DELETE FROM documents WHERE url = ?').run(url).changes > 0;
+    return this.sql('DELETE FROM documents WHERE url = ?').run(url).changes > 0;
   }
 
   private addTotals(chunks: number, length: number): void {
@@ -375,17 +423,15 @@ export class EmbeddedStore extends VectorStore {
   }
 
   private meta(key: string): number | string | undefined {
-    const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as
+    const row = this.sql('SELECT value FROM meta WHERE key = ?').get(key) as
       { value: number | string } | undefined;
     return row?.value;
   }
 
   private setMeta(key: string, value: number | string): void {
-    this.db
-      .prepare(
-        'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-      )
-      .run(key, value);
+    this.sql(
+      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    ).run(key, value);
   }
 }
 

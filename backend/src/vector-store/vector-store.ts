@@ -42,6 +42,13 @@ export abstract class VectorStore {
    * document, and a crash mid-write leaves the old version or the new one.
    */
   abstract upsertDocument(document: IndexedDocument): Promise<void>;
+  /**
+   * Replaces several documents, each as `upsertDocument` does. A store that can write them
+   * together (one transaction) overrides this: per-write overhead dominates a crawl's cost.
+   */
+  async upsertDocuments(documents: IndexedDocument[]): Promise<void> {
+    for (const document of documents) await this.upsertDocument(document);
+  }
   abstract deleteDocument(url: string): Promise<void>;
   /** The content hash stored for a document, or undefined when it is not indexed. */
   abstract documentHash(url: string): Promise<string | undefined>;

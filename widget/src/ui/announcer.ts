@@ -1,3 +1,4 @@
+import { type Block, plainText } from '../markdown';
 import { h } from './dom';
 
 /** Sentence ends: . ! ? … and their Arabic and CJK forms, followed by a space; or a line break. */
@@ -16,8 +17,8 @@ export function splitSentences(text: string): { complete: string[]; rest: string
  */
 export class Announcer {
   readonly element = h('div', { class: 'visually-hidden', 'aria-live': 'polite' });
-  /** Sentences already announced, per answer. */
-  readonly #spoken = new Map<string, number>();
+  /** Per answer: the settled blocks wholly announced, and the sentences said of the rest. */
+  readonly #answers = new Map<string, [blocks: number, inRest: number]>();
 
   say(text: string): void {
     if (!text) return;
@@ -26,20 +27,27 @@ export class Announcer {
     while (this.element.childElementCount > 3) this.element.firstElementChild?.remove();
   }
 
-  /** Announces the sentences of `text` completed since the last call for this answer. */
-  progress(answerId: string, text: string): void {
-    const { complete } = splitSentences(text);
-    const spoken = this.#spoken.get(answerId) ?? 0;
-    if (complete.length <= spoken) return;
-    this.#spoken.set(answerId, complete.length);
-    this.say(complete.slice(spoken).join(' '));
+  /**
+   * Announces the sentences completed since the last call for this answer. `settled` only grows,
+   * so each call reads only the blocks new to it and the rest after them: the work stays bounded
+   * however long the answer grows.
+   */
+  progress(answerId: string, settled: readonly Block[], rest: Block[]): void {
+    this.say(this.#unsaid(answerId, settled, rest).join(' '));
   }
 
-  /** Announces whatever of the answer has not been announced yet, then `after` (a status). */
-  finish(answerId: string, text: string, after = ''): void {
-    const { complete, rest } = splitSentences(text);
-    const unspoken = [...complete.slice(this.#spoken.get(answerId) ?? 0), rest, after];
-    this.#spoken.delete(answerId);
-    this.say(unspoken.filter(Boolean).join(' '));
+  /** Announces whatever of the finished answer (all its blocks) is unsaid, then `after`. */
+  finish(answerId: string, blocks: Block[], after = ''): void {
+    const unsaid = this.#unsaid(answerId, blocks, []);
+    this.#answers.delete(answerId);
+    this.say([...unsaid, after].filter(Boolean).join(' '));
+  }
+
+  #unsaid(answerId: string, settled: readonly Block[], rest: Block[]): string[] {
+    const [blocks, inRest] = this.#answers.get(answerId) ?? [0, 0];
+    // A settled block is complete, its last sentence too: a line break follows it.
+    const text = `${plainText([...settled.slice(blocks), ...rest])}${rest.length ? '' : '\n'}`;
+    this.#answers.set(answerId, [settled.length, splitSentences(plainText(rest)).complete.length]);
+    return splitSentences(text).complete.slice(inRest);
   }
 }

@@ -224,7 +224,7 @@ export class ChatView {
     const failure =
       turn.state === 'failed' ? this.#messages.errors[turn.failure ?? 'internal'] : '';
     const stopped = turn.state === 'cancelled' ? this.#messages.stopped : '';
-    this.#announcer.finish(turn.id, view.spokenAnswer, failure || stopped);
+    this.#announcer.finish(turn.id, view.spokenBlocks, failure || stopped);
   }
 
   announce(text: string): void {
@@ -263,7 +263,8 @@ export class ChatView {
     const streaming = this.#conversation.streaming;
     const streamingView = streaming && this.#turnViews.get(streaming.id);
     if (streaming && streamingView && this.isOpen) {
-      this.#announcer.progress(streaming.id, streamingView.spokenAnswer);
+      const { settled, tail } = streamingView.markdown;
+      this.#announcer.progress(streaming.id, settled, tail ?? []);
     }
     this.#stopButton.hidden = !streaming;
     this.#suggestions.hidden = this.#conversation.turns.length > 0;

@@ -1,7 +1,7 @@
 import { type Turn } from '../conversation';
 import { guard, report } from '../guard';
 import { type Messages } from '../i18n';
-import { parseMarkdown, plainText, safeHref } from '../markdown';
+import { type Block, parseMarkdown, safeHref, StreamingMarkdown } from '../markdown';
 import { h, icon, iconButton, listen } from './dom';
 import { externalLink, renderMarkdown } from './markdown-view';
 
@@ -14,9 +14,12 @@ export interface TurnActions {
 }
 
 /**
- * One question and its answer. The answer's body is rebuilt from the Markdown whenever its text
- * or sources change; the parts after it (status, sources, actions) only when its state changes,
- * so a comment being typed or a focused button is never replaced under the visitor.
+ * One question and its answer. The answer's body follows the Markdown as it streams: blocks that
+ * can no longer change are parsed and built once and kept, only the block being written is built
+ * again (StreamingMarkdown bounds that work), and everything is rebuilt, unparsed, only when the
+ * sources arrive and citations become links. The parts after it (status, sources, actions) change
+ * only when its state does, so a comment being typed or a focused button is never replaced under
+ * the visitor.
  */
 export class TurnView {
   readonly element: HTMLElement;
@@ -29,6 +32,10 @@ export class TurnView {
   readonly #footer: HTMLElement;
   #renderedBody = '';
   #renderedState = '';
+  /** The answer's Markdown as parsed so far (the announcer reads it as it streams). */
+  readonly markdown = new StreamingMarkdown();
+  #tailNodes: ChildNode[] = [];
+  #renderedSources = 0;
 
   constructor(turn: Turn, messages: Messages, actions: TurnActions) {
     this.#turn = turn;
@@ -58,29 +65,46 @@ export class TurnView {
     );
   }
 
-  /** The answer as a screen reader should hear it: the text without its Markdown. */
-  get spokenAnswer(): string {
-    return plainText(parseMarkdown(this.#turn.answer));
+  /** The answer's blocks, all parsed: what a screen reader says of it once it has ended. */
+  get spokenBlocks(): Block[] {
+    return parseMarkdown(this.#turn.answer);
   }
 
   update(online: boolean): void {
     const turn = this.#turn;
-    const messages = this.#messages;
     this.#queuedNote.hidden = turn.state !== 'queued' || online;
     this.#answer.hidden = turn.state === 'queued';
 
-    const bodyVersion = `${turn.answer.length}:${turn.sources.length}`;
-    if (bodyVersion !== this.#renderedBody) {
-      this.#renderedBody = bodyVersion;
-      this.#body.replaceChildren(
-        renderMarkdown(parseMarkdown(turn.answer), turn.sources, messages.citation),
-      );
+    // Before streaming the answer is empty: ending it then settles nothing.
+    const ended = turn.state !== 'streaming';
+    const version = `${turn.answer.length}:${turn.sources.length}:${ended}`;
+    if (version !== this.#renderedBody) {
+      this.#renderedBody = version;
+      this.#renderBody(this.markdown.update(turn.answer, ended));
     }
     const state = turn.state === 'streaming' && turn.answer ? 'streaming-text' : turn.state;
     if (state !== this.#renderedState) {
       this.#renderedState = state;
       this.#footer.replaceChildren(...this.#footerContent());
     }
+  }
+
+  #renderBody(fresh: Block[]): void {
+    const { sources } = this.#turn;
+    const markdown = this.markdown;
+    const render = (blocks: Block[]) => renderMarkdown(blocks, sources, this.#messages.citation);
+    for (const node of this.#tailNodes) node.remove();
+    if (sources.length === this.#renderedSources) this.#body.append(render(fresh));
+    else {
+      this.#renderedSources = sources.length;
+      this.#body.replaceChildren(render(markdown.settled));
+    }
+    // A block too long to parse on every frame shows as text until it is complete.
+    const tail = render(
+      markdown.tail ?? [{ type: 'paragraph', children: [{ type: 'text', text: markdown.rest }] }],
+    );
+    this.#tailNodes = [...tail.childNodes];
+    this.#body.append(tail);
   }
 
   #footerContent(): HTMLElement[] {

@@ -90,6 +90,13 @@ export class CrawlManifest {
     );
   }
 
+  /** Writes the rows in one transaction: the crawler batches them with the index writes. */
+  putMany(entries: ManifestEntry[]): void {
+    this.db.transaction(() => {
+      for (const entry of entries) this.put(entry);
+    })();
+  }
+
   delete(url: string): void {
     this.statements.delete.run(url);
   }

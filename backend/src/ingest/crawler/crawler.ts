@@ -1,11 +1,14 @@
-import { type Indexer, pageHash } from '../indexer';
+import { availableParallelism } from 'node:os';
+import { type Indexer, prepareDocument } from '../indexer';
+import { type IndexedDocument } from '../../vector-store/chunk';
 import { type VectorStore } from '../../vector-store/vector-store';
-import { extractContent } from './content-extractor';
 import { type CrawlManifest, type ManifestEntry } from './crawl-manifest';
 import { type CrawlReport, type ReportEntry, summarize } from './crawl-report';
+import { CrawlWriter } from './crawl-writer';
 import { Fetcher, type FetchResult } from './fetcher';
 import { HostPoliteness } from './host-politeness';
 import { JsRenderer } from './js-renderer';
+import { PagePool } from './page-pool';
 import { RobotsCache } from './robots';
 import { CrawlScope } from './scope';
 import { lastmodPredates, parseSitemap } from './sitemap';
@@ -34,6 +37,8 @@ export interface CrawlOptions {
   /** 'js': HTML pages are rendered in headless Chromium before extraction, for script-built sites. */
   render: 'none' | 'js';
   chromiumPath: string;
+  /** Worker threads that extract and chunk pages; 0 means one per core. */
+  workerThreads: number;
 }
 
 export const DEFAULT_CRAWL_OPTIONS: Omit<CrawlOptions, 'sites'> = {
@@ -53,6 +58,7 @@ export const DEFAULT_CRAWL_OPTIONS: Omit<CrawlOptions, 'sites'> = {
   retryBaseMs: 1000,
   render: 'none',
   chromiumPath: '/usr/bin/chromium',
+  workerThreads: 0,
 };
 
 export interface CrawlProgress {
@@ -87,6 +93,10 @@ const MAX_SITEMAPS = 200;
  * indexing, with a report line for every URL seen. Change-aware through the manifest: known pages
  * are fetched conditionally, a sitemap lastmod older than our last visit skips the fetch, unchanged
  * content is never re-chunked or re-embedded, and pages gone from the site leave the index.
+ *
+ * The main thread fetches and decides; extraction, hashing, chunking and term analysis run in a
+ * pool of worker threads (PagePool), and index and manifest writes are committed in batches
+ * (CrawlWriter). A page's report line is recorded once its writes committed.
  */
 export class Crawler {
   private readonly scope: CrawlScope;
@@ -104,6 +114,8 @@ export class Crawler {
   private active = 0;
   private wake: (() => void) | undefined;
   private renderer: JsRenderer | undefined;
+  private pool: PagePool | undefined;
+  private readonly writer: CrawlWriter;
 
   constructor(
     private readonly options: CrawlOptions,
@@ -128,8 +140,10 @@ export class Crawler {
       maxRetryAfterMs: 30_000,
       allowPrivateNetwork: options.allowPrivateNetwork,
       politeness: this.politeness,
+      inScope: (url) => this.scope.verdict(url) !== 'other-site',
     });
     this.robots = new RobotsCache(this.fetcher);
+    this.writer = new CrawlWriter(store, manifest);
   }
 
   async run(): Promise<CrawlReport> {
@@ -152,8 +166,12 @@ export class Crawler {
       await Promise.all(
         Array.from({ length: Math.max(1, this.options.concurrency) }, () => this.work()),
       );
+      await this.writer.flush();
       if (!this.pageLimitHit && !this.options.dryRun) await this.removeVanishedPages();
     } finally {
+      // Whatever was crawled before a failure is still saved, each page whole.
+      await this.writer.flush();
+      await this.pool?.close();
       await this.renderer?.close();
       this.fetcher.close();
     }
@@ -162,6 +180,12 @@ export class Crawler {
       dryRun: this.options.dryRun,
       sites: this.options.sites,
     });
+  }
+
+  /** Started with the first page to extract: a re-crawl answered by 304s never needs it. */
+  private pages(): PagePool {
+    this.pool ??= new PagePool(this.options.workerThreads || availableParallelism());
+    return this.pool;
   }
 
   private enqueue(item: QueueItem): void {
@@ -248,7 +272,7 @@ export class Crawler {
         continue;
       }
       try {
-        const sitemap = parseSitemap(result.body);
+        const sitemap = await parseSitemap(result.body, { maxBytes: this.options.maxBytes });
         if (sitemap.kind === 'index') {
           for (const child of sitemap.sitemaps) {
             const url = normalizeUrl(child.loc, next.url);
@@ -338,9 +362,17 @@ export class Crawler {
         );
       }
     }
-    const extraction = await extractContent(result);
-    if (extraction.kind === 'skip') return this.skip(url, extraction.reason, extraction.detail);
-    const { page } = extraction;
+    const prepared = await this.pages().prepare({
+      url,
+      headers: result.headers,
+      body: result.body,
+      knownHash: known?.contentHash,
+      chunk: !this.options.dryRun,
+      language: this.indexer.analyzer.language,
+      chunking: this.indexer.chunking,
+    });
+    if (prepared.kind === 'skip') return this.skip(url, prepared.reason, prepared.detail);
+    const { page, hash } = prepared;
     if (!page.nofollow) {
       for (const link of page.links) this.enqueue({ url: link, depth: item.depth + 1 });
     }
@@ -351,7 +383,6 @@ export class Crawler {
       return this.skip(url, 'duplicate', `canonical is ${page.canonical}`);
     }
     if (page.markdown.trim() === '') return this.skip(url, 'parse error', 'no text content');
-    const hash = pageHash(page);
     const original = this.hashes.get(hash);
     if (original !== undefined && original !== url) {
       return this.skip(url, 'duplicate', `same content as ${original}`);
@@ -365,32 +396,59 @@ export class Crawler {
       this.record({ url, outcome });
       return;
     }
-    const indexed = await this.indexer.indexWithDetails(content);
-    this.manifest.put({
+    const entry: ManifestEntry = {
       url,
       ...validators,
-      contentHash: indexed.contentHash,
-      chunkCount: indexed.chunkCount ?? known?.chunkCount,
+      contentHash: hash,
+      chunkCount: known?.chunkCount,
       links: page.nofollow ? [] : page.links,
       lastSeen: this.startedAt,
-      outcome: indexed.outcome,
+      outcome: 'unchanged',
+    };
+    const previousHash = await this.store.documentHash(url);
+    if (previousHash === hash) return this.write({ entry }, 'unchanged');
+    const { analyzer, chunking } = this.indexer;
+    const document = await this.indexer.embed(
+      prepared.document ?? prepareDocument(content, hash, analyzer, chunking),
+    );
+    const outcome = previousHash === undefined ? 'indexed' : 'updated';
+    const written = { ...entry, chunkCount: document.chunks.length, outcome: 'indexed' };
+    return this.write({ document, entry: written }, outcome);
+  }
+
+  /** Queues the page's writes; its report line is recorded when they commit. */
+  private write(
+    write: { document?: IndexedDocument; entry: ManifestEntry },
+    outcome: 'indexed' | 'updated' | 'unchanged',
+    detail?: string,
+  ): Promise<void> {
+    const { url } = write.entry;
+    return this.writer.add({
+      ...write,
+      done: (error) =>
+        this.record(
+          error
+            ? {
+                url,
+                outcome: 'skipped',
+                reason: 'parse error',
+                detail: `unexpected: ${error.message}`,
+              }
+            : { url, outcome, detail },
+        ),
     });
-    const outcome =
-      indexed.outcome === 'unchanged'
-        ? 'unchanged'
-        : indexed.previousHash === undefined
-          ? 'indexed'
-          : 'updated';
-    this.record({ url, outcome });
   }
 
   /** The page is as we indexed it: re-follow its remembered links and note that we saw it. */
-  private keepUnchanged(item: QueueItem, known: ManifestEntry, detail: string): void {
+  private keepUnchanged(item: QueueItem, known: ManifestEntry, detail: string): Promise<void> {
     for (const link of known.links) this.enqueue({ url: link, depth: item.depth + 1 });
     if (known.contentHash) this.hashes.set(known.contentHash, item.url);
-    if (!this.options.dryRun)
-      this.manifest.put({ ...known, lastSeen: this.startedAt, outcome: 'unchanged' });
-    this.record({ url: item.url, outcome: 'unchanged', detail });
+    if (this.options.dryRun) {
+      this.record({ url: item.url, outcome: 'unchanged', detail });
+      return Promise.resolve();
+    }
+    const entry = { ...known, lastSeen: this.startedAt, outcome: 'unchanged' };
+    return this.write({ entry }, 'unchanged', detail);
   }
 
   /**
@@ -400,7 +458,7 @@ export class Crawler {
    */
   private async removeVanishedPages(): Promise<void> {
     for (const url of this.manifest.urls()) {
-      if (this.seen.has(url) || !this.scope.ownsHost(new URL(url).hostname)) continue;
+      if (this.seen.has(url) || !this.scope.owns(url)) continue;
       await this.remove(url, 'gone', 'no longer linked or listed in a sitemap');
     }
   }

@@ -34,6 +34,7 @@ function fetcher(overrides: Partial<FetcherOptions> = {}): Fetcher {
     maxRetryAfterMs: 5000,
     allowPrivateNetwork: true,
     politeness: new HostPoliteness(0),
+    inScope: () => true,
     ...overrides,
   });
 }
@@ -134,6 +135,38 @@ describe('Fetcher (local HTTP servers on 127.0.0.1)', () => {
       }),
       expect.objectContaining({ kind: 'failed', reason: 'too large' }),
     ]);
+  });
+
+  it('caps a compressed body after decompression, as it streams', async () => {
+    // 64 MB of spaces gzip to about 64 KB: the cap must stop the inflation, not wait for its end.
+    const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024, ' '), { level: 9 });
+    const site = await serve((_request, response) =>
+      response
+        .writeHead(200, { 'content-type': 'text/html', 'content-encoding': 'gzip' })
+        .end(bomb),
+    );
+    const client = fetcher({ maxBytes: 1024 * 1024 });
+    const result = await client.fetch({ url: site.url });
+    client.close();
+    expect(result).toMatchObject({ kind: 'failed', reason: 'too large' });
+  });
+
+  // Regression (issue 19, finding 4): only the caller's followRedirect kept a fetch on the crawled
+  // sites, so paths that passed none (robots.txt, sitemaps) reached other hosts and ports.
+  it('asks the crawl scope before every request and every redirect', async () => {
+    const other = await serve((_request, response) => response.end('another service'));
+    const site = await serve((_request, response) =>
+      response.writeHead(302, { location: other.url }).end(),
+    );
+    const sitePort = new URL(site.url).port;
+    const client = fetcher({ inScope: (url) => new URL(url).port === sitePort });
+    const direct = await client.fetch({ url: other.url });
+    const redirected = await client.fetch({ url: site.url });
+    client.close();
+    expect(direct).toMatchObject({ kind: 'failed', reason: 'other site' });
+    expect(redirected).toMatchObject({ kind: 'failed', reason: 'redirect out of scope' });
+    expect(other.requests).toHaveLength(0);
+    expect(site.requests).toHaveLength(1);
   });
 
   it('times out a server that never answers', async () => {

@@ -34,6 +34,12 @@ export interface FetcherOptions {
   maxRetryAfterMs: number;
   allowPrivateNetwork: boolean;
   politeness: HostPoliteness;
+  /**
+   * Whether a URL belongs to the crawl at all (its sites: host and port). Asked before every
+   * request, whoever asks for it (pages, robots.txt, sitemaps, the renderer's scripts) and at every
+   * redirect hop, so nothing reaches another host because one path forgot to check.
+   */
+  inScope: (url: string) => boolean;
 }
 
 export interface ConditionalHeaders {
@@ -68,7 +74,7 @@ const ACCEPT =
 
 /**
  * HTTP GET with everything a polite, safe crawler needs: per-host spacing, a deadline, a size cap,
- * redirects followed one hop at a time (each re-checked for scope and private addresses), retries
+ * redirects followed one hop at a time (each checked for scope and private addresses), retries
  * with backoff for 429 and 5xx, and conditional requests. Connections are kept alive and pinned to
  * the address the SSRF guard approved.
  */
@@ -86,6 +92,7 @@ export class Fetcher {
 
   async fetch(request: FetchRequest): Promise<FetchResult> {
     let url = request.url;
+    if (!this.options.inScope(url)) return this.failed(url, 'other site', 'not on a crawled site');
     const visited = new Set<string>();
     for (let hop = 0; ; hop += 1) {
       visited.add(url);
@@ -101,7 +108,10 @@ export class Fetcher {
       if (hop >= this.options.maxRedirects) {
         return this.failed(url, 'http status', `more than ${this.options.maxRedirects} redirects`);
       }
-      if (request.followRedirect && !request.followRedirect(next)) {
+      if (
+        !this.options.inScope(next) ||
+        (request.followRedirect && !request.followRedirect(next))
+      ) {
         return this.failed(url, 'redirect out of scope', `redirects to ${next}`, response.status);
       }
       url = next;

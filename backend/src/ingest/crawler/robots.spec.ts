@@ -1,4 +1,4 @@
-import { parseRobots } from './robots';
+import { MAX_CRAWL_DELAY_MS, parseRobots } from './robots';
 
 describe('parseRobots', () => {
   const text = [
@@ -31,5 +31,14 @@ describe('parseRobots', () => {
     expect(starOnly.isAllowed('https://example.com/private/x')).toBe(false);
     expect(starOnly.isAllowed('https://example.com/public')).toBe(true);
     expect(starOnly.sitemaps).toEqual(['https://example.com/s.xml']);
+  });
+
+  // Regression (issue 19, finding 6): a Crawl-delay of a day was waited between every two requests.
+  it('caps Crawl-delay at 30 s and ignores one it cannot read', () => {
+    const slow = parseRobots('https://example.com/robots.txt', 'User-agent: *\nCrawl-delay: 86400');
+    expect(slow.crawlDelayMs).toBe(MAX_CRAWL_DELAY_MS);
+    expect(MAX_CRAWL_DELAY_MS).toBe(30_000);
+    const junk = parseRobots('https://example.com/robots.txt', 'User-agent: *\nCrawl-delay: soon');
+    expect(junk.crawlDelayMs).toBeUndefined();
   });
 });

@@ -4,7 +4,7 @@ import { type Fetcher, ROBOTS_AGENT } from './fetcher';
 /** What one host's robots.txt allows us. */
 export interface RobotsPolicy {
   isAllowed(url: string): boolean;
-  /** Crawl-delay for our agent (or `*`), in milliseconds. */
+  /** Crawl-delay for our agent (or `*`), in milliseconds, at most MAX_CRAWL_DELAY_MS. */
   crawlDelayMs?: number;
   /** Sitemap lines, absolute URLs. */
   sitemaps: string[];
@@ -15,13 +15,23 @@ export interface RobotsPolicy {
 /** RFC 9309 §2.5: crawlers must parse at least 500 KiB; more is ignored. */
 const MAX_ROBOTS_BYTES = 500 * 1024;
 
+/**
+ * The longest Crawl-delay honoured, as for Retry-After: a robots.txt asking for a day between
+ * requests would otherwise hold the crawl (and the ingest job's task) for weeks. Sites that need
+ * to be crawled more slowly than one page per 30 s can disallow the crawler instead.
+ */
+export const MAX_CRAWL_DELAY_MS = 30_000;
+
 export function parseRobots(robotsUrl: string, text: string): RobotsPolicy {
   const robots = robotsParser(robotsUrl, text.slice(0, MAX_ROBOTS_BYTES));
   const delaySeconds = robots.getCrawlDelay(ROBOTS_AGENT);
   return {
     // undefined means the URL is on another host; that host has its own robots.txt.
     isAllowed: (url) => robots.isAllowed(url, ROBOTS_AGENT) !== false,
-    crawlDelayMs: delaySeconds === undefined ? undefined : delaySeconds * 1000,
+    crawlDelayMs:
+      delaySeconds === undefined || !(delaySeconds >= 0)
+        ? undefined
+        : Math.min(delaySeconds * 1000, MAX_CRAWL_DELAY_MS),
     sitemaps: robots.getSitemaps(),
     source: 'robots.txt',
   };

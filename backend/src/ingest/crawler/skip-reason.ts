@@ -9,6 +9,7 @@ export const SKIP_REASONS = [
   'too large',
   'duplicate',
   'redirect out of scope',
+  'other site',
   'private network',
   'http status',
   'timeout',

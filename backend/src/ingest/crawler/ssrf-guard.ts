@@ -1,59 +1,59 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 
 /**
- * Addresses a crawler must not reach on a site owner's behalf: a hostile page could otherwise
- * point LoreChat at the cloud metadata service or at services inside the network it runs in.
+ * Which addresses a crawler may reach on a site owner's behalf: a hostile page could otherwise
+ * point LoreChat at the cloud metadata service or at services inside the network it runs in. The
+ * special-purpose ranges come from ipaddr.js (the IANA registries); only its `unicast`, the
+ * global remainder, is public. Loopback, private, link-local (169.254.169.254 included),
+ * carrier-grade NAT, unique-local (AWS's fd00:ec2::254), multicast, reserved, documentation,
+ * benchmarking, Teredo and discard-only addresses are all refused.
  */
-const BLOCKED = new BlockList();
-for (const [network, prefix] of [
-  ['0.0.0.0', 8], // "this network"
-  ['10.0.0.0', 8], // private
-  ['100.64.0.0', 10], // carrier-grade NAT
-  ['127.0.0.0', 8], // loopback
-  ['169.254.0.0', 16], // link-local, including the 169.254.169.254 metadata service
-  ['172.16.0.0', 12], // private
-  ['192.0.0.0', 24], // IETF protocol assignments
-  ['192.168.0.0', 16], // private
-  ['198.18.0.0', 15], // benchmarking
-  ['224.0.0.0', 4], // multicast
-  ['240.0.0.0', 4], // reserved, broadcast
-] as const) {
-  BLOCKED.addSubnet(network, prefix, 'ipv4');
-}
-for (const [network, prefix] of [
-  ['::', 128], // unspecified
-  ['::1', 128], // loopback
-  ['64:ff9b::', 96], // NAT64, which embeds IPv4 addresses
-  ['fc00::', 7], // unique local
-  ['fe80::', 10], // link-local
-  ['fec0::', 10], // deprecated site-local
-  ['ff00::', 8], // multicast
-  ['fd00:ec2::', 32], // AWS IPv6 metadata service (also inside fc00::/7; named for clarity)
-] as const) {
-  BLOCKED.addSubnet(network, prefix, 'ipv6');
+function isPublicIpv4(address: ipaddr.IPv4): boolean {
+  return address.range() === 'unicast';
 }
 
-/** The IPv4 address inside an IPv4-mapped or -compatible IPv6 address (`::ffff:127.0.0.1`). */
-function embeddedIpv4(address: string): string | undefined {
-  const match = /^::(?:ffff:)?(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (match) return match[1];
-  const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(address);
-  if (!hex) return undefined;
-  const high = parseInt(hex[1] ?? '0', 16);
-  const low = parseInt(hex[2] ?? '0', 16);
-  return [high >> 8, high & 255, low >> 8, low & 255].join('.');
+/**
+ * Where an IPv6 address carries an IPv4 one (RFC 6052 layouts: the octet after the first 64 bits
+ * is skipped), with every reading its prefix allows. A translator, tunnel or dual stack could
+ * deliver the packet to that IPv4 address, so it is the one to check.
+ */
+function embeddedIpv4(address: ipaddr.IPv6): ipaddr.IPv4[] | undefined {
+  const bytes = address.toByteArray();
+  const at = (prefixBits: number) => {
+    const positions: number[] = [];
+    for (let index = prefixBits / 8; positions.length < 4; index += 1) {
+      if (index !== 8) positions.push(index);
+    }
+    return new ipaddr.IPv4(positions.map((index) => bytes[index] ?? 0));
+  };
+  const range = address.range();
+  // ::ffff:a.b.c.d (mapped) and ::ffff:0:a.b.c.d (translated, RFC 6145).
+  if (range === 'ipv4Mapped' || range === 'rfc6145') return [at(96)];
+  // ::a.b.c.d, IPv4-compatible (deprecated, still routed by some stacks); :: and ::1 excepted.
+  if (bytes.slice(0, 12).every((byte) => byte === 0) && range === 'unicast') return [at(96)];
+  // 6to4: 2002:AABB:CCDD::/48 tunnels to a.b.c.d (bytes 2 to 5).
+  if (range === '6to4') return [new ipaddr.IPv4(bytes.slice(2, 6))];
+  if (range === 'rfc6052') {
+    // 64:ff9b::/96 is the well-known NAT64 prefix; 64:ff9b:1::/48 (RFC 8215) is for local
+    // translators, whose prefix may be 48, 56, 64 or 96 bits long: every reading must be public.
+    const localUse = bytes[4] === 0 && bytes[5] === 1;
+    return localUse ? [48, 56, 64, 96].map(at) : [at(96)];
+  }
+  return undefined;
 }
 
-/** True for loopback, private, link-local, metadata, CGNAT, multicast and reserved addresses. */
+/** True for every address a crawl must not reach; see `isPublicIpv4` for the ranges. */
 export function isPrivateAddress(address: string): boolean {
   const bare = address.replace(/^\[|\]$/g, '').replace(/%.*$/, '');
-  const family = isIP(bare);
-  if (family === 0) return true; // not an address at all: never connect to it blindly
-  if (family === 4) return BLOCKED.check(bare, 'ipv4');
-  const ipv4 = embeddedIpv4(bare);
-  if (ipv4 !== undefined) return BLOCKED.check(ipv4, 'ipv4');
-  return BLOCKED.check(bare, 'ipv6');
+  if (isIP(bare) === 0) return true; // not an address at all: never connect to it blindly
+  const parsed = ipaddr.parse(bare);
+  if (parsed.kind() === 'ipv4') return !isPublicIpv4(parsed as ipaddr.IPv4);
+  const ipv6 = parsed as ipaddr.IPv6;
+  const embedded = embeddedIpv4(ipv6);
+  if (embedded) return !embedded.every(isPublicIpv4);
+  return ipv6.range() !== 'unicast';
 }
 
 export class PrivateNetworkError extends Error {

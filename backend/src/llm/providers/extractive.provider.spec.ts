@@ -7,6 +7,7 @@ import {
   ExtractiveProvider,
   NOT_FOUND_ANSWER,
 } from './extractive.provider';
+import { MAX_QUOTE_CHARS } from './sentence-picker';
 
 const analyzer = new Analyzer('english');
 const composeAnswer = (question: string, sources: NumberedSource[], earlier: string[] = []) =>
@@ -40,6 +41,17 @@ describe('ExtractiveProvider', () => {
     );
     expect(answer).not.toContain('Budgets');
     expect(answer).toMatch(/Offline answer/);
+  });
+
+  // Regression (issue 19, finding 3): a unit without sentence breaks was quoted whole, however long.
+  it('quotes at most MAX_QUOTE_CHARS of a run-on paragraph, cut at a word', () => {
+    const runOn = `Deploy production ${'with many clauses and no full stop '.repeat(500)}`;
+    const answer = composeAnswer('How do I deploy to production?', [
+      { number: 1, url: 'http://localhost:3000/docs/a.md', title: 'A', text: runOn },
+    ]);
+    const quote = answer.split(' [1]')[0] ?? '';
+    expect(quote.length).toBeLessThanOrEqual(MAX_QUOTE_CHARS + 1);
+    expect(quote).toMatch(/^Deploy production with many clauses [a-z ]* [a-z]+…$/);
   });
 
   it('shows a command repeated across pages once', () => {

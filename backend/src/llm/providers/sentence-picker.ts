@@ -43,6 +43,12 @@ export interface PickOptions {
 
 export const DEFAULT_PICK: PickOptions = { maxQuotes: 3, maxChars: 400, minShareOfBest: 0.7 };
 
+/**
+ * Longest quote, in characters: a unit with no sentence break (a run-on paragraph, a long table
+ * row) is shown up to here, cut at a word, so an answer stays short however the page is written.
+ */
+export const MAX_QUOTE_CHARS = 600;
+
 /** Weight of a term that only the unit's title or heading has, against one in its own words. */
 const CONTEXT_WEIGHT = 0.8;
 /** A unit matching the question only through its heading needs this share of the question's weight. */
@@ -275,7 +281,7 @@ function unitsOf(source: NumberedSource): Unit[] {
   /** The group of the first block after the latest heading (the chunk's start is one). */
   let leadGroup = 1;
   const add = (text: string, extra: Partial<Unit> = {}) => {
-    const clean = balanceMarkdown(text.replace(/\s*\n\s*/g, ' ').trim());
+    const clean = balanceMarkdown(clip(text.replace(/\s*\n\s*/g, ' ').trim()));
     if (!clean) return;
     units.push({
       sourceNumber: source.number,
@@ -327,6 +333,13 @@ function unitsOf(source: NumberedSource): Unit[] {
     for (const sentence of sentences) add(sentence);
   });
   return units;
+}
+
+function clip(text: string): string {
+  if (text.length <= MAX_QUOTE_CHARS) return text;
+  const cut = text.slice(0, MAX_QUOTE_CHARS);
+  const space = cut.lastIndexOf(' ');
+  return `${space > MAX_QUOTE_CHARS / 2 ? cut.slice(0, space) : cut}…`;
 }
 
 /**
