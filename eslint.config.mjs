@@ -1,4 +1,6 @@
 // @ts-check
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import eslint from '@eslint/js';
 import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
@@ -11,25 +13,34 @@ import tseslint from 'typescript-eslint';
  */
 const BACKEND_LAYERS = [
   ['config', 'common', 'types'],
-  ['text', 'aws'],
+  ['text', 'aws', 'redis'],
   ['llm', 'embeddings'],
   ['vector-store'],
   ['retrieval', 'metrics', 'analytics'],
-  ['chat', 'security', 'redis', 'logging', 'health', 'ingest'],
-  ['site', 'admin', 'bench', 'app.module.ts', 'app.factory.ts', 'main.ts', 'workers.ts', 'cli.ts'],
+  ['chat', 'security', 'logging', 'health', 'ingest'],
+  [
+    'site',
+    'http',
+    'admin',
+    'bench',
+    'app.module.ts',
+    'app.factory.ts',
+    'main.ts',
+    'workers.ts',
+    'cli.ts',
+  ],
 ];
 
 /**
- * The features that work together: the gateway checks visitors (security) and waits on the drain
- * (health); quotas raise chat errors; the Redis stores implement chat's and security's stores; the
- * conversation log prices answers as the metrics do; the reranker reports its latency and cost.
+ * The features that work together: the gateway checks visitors (security), logs, and waits on the
+ * drain (health); quotas raise chat errors; the request log reads the client's IP as the quotas
+ * do; the conversation log prices answers as the metrics do; the reranker reports its latency
+ * and cost.
  */
 const SIDEWAYS = {
-  chat: ['security', 'redis', 'logging', 'health'],
-  security: ['chat', 'redis'],
-  redis: ['chat', 'security'],
+  chat: ['security', 'logging', 'health'],
+  security: ['chat'],
   logging: ['security'],
-  health: ['redis'],
   analytics: ['metrics'],
   retrieval: ['metrics'],
 };
@@ -39,19 +50,36 @@ const TOP = BACKEND_LAYERS.length - 1;
 
 const backendSrc = (name) => `./backend/src/${name}`;
 
+/**
+ * Provider descriptors (`openai.descriptor.ts`, the `descriptors.ts` tables and their types) sit
+ * beside their implementations but are declarations the configuration reads: any layer may
+ * import them. They import their implementation only when the provider is picked, which
+ * config/provider-descriptor.spec.ts checks.
+ */
+const DESCRIPTOR = /(^|[.-])descriptors?\.ts$/;
+const descriptorsIn = (folder) =>
+  readdirSync(join(import.meta.dirname, 'backend/src', folder), {
+    recursive: true,
+    encoding: 'utf8',
+  })
+    .filter((file) => DESCRIPTOR.test(file.split('/').at(-1) ?? ''))
+    .map((file) => `./${file}`);
+
+/** One zone per forbidden folder, so that its descriptors can be excepted (paths inside `from`). */
 export const layerZones = BACKEND_LAYERS.flatMap((layer, rank) =>
   rank === TOP
     ? []
-    : layer.map((folder) => {
+    : layer.flatMap((folder) => {
         const above = BACKEND_LAYERS.slice(rank + 1).flat();
         const beside = layer.filter(
           (other) => other !== folder && !(SIDEWAYS[folder] ?? []).includes(other),
         );
-        return {
+        return [...above, ...beside].map((forbidden) => ({
           target: backendSrc(folder),
-          from: [...above, ...beside].map(backendSrc),
+          from: backendSrc(forbidden),
+          except: forbidden.endsWith('.ts') ? [] : descriptorsIn(forbidden),
           message: `backend/src/${folder} may import only from the layers below it (see docs/architecture.md).`,
-        };
+        }));
       }),
 );
 

@@ -4,70 +4,9 @@
  * at the local fake. SIGTERM arrives mid-answer, as when ECS stops a task for a Spot interruption
  * or a deploy.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { freePort } from '../src/bench/free-port';
 import { type FakeOpenAi, startFakeOpenAi } from './fakes/openai-server';
-import { ChatClient, E2E_TOKEN_SECRET, FIXTURE_DOCS, nextEvent, openSocket } from './support/app';
-
-const ROOT = join(__dirname, '..', '..');
-
-interface ServerProcess {
-  child: ChildProcess;
-  url: string;
-  output: () => string;
-  exited: Promise<[number | null, NodeJS.Signals | null]>;
-}
-
-async function startServerProcess(env: NodeJS.ProcessEnv): Promise<ServerProcess> {
-  const port = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), 'lorechat-drain-'));
-  const child = spawn(
-    process.execPath,
-    [
-      '-r',
-      join(ROOT, 'scripts', 'register-typescript.js'),
-      join(ROOT, 'backend', 'src', 'main.ts'),
-    ],
-    {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        LORECHAT_DATA_DIR: dataDir,
-        LORECHAT_DOCS_DIR: FIXTURE_DOCS,
-        VISITOR_TOKEN_SECRET: E2E_TOKEN_SECRET,
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
-  void exited.finally(() => rmSync(dataDir, { recursive: true, force: true }));
-  const url = `http://127.0.0.1:${port}`;
-  const startedBy = Date.now() + 30_000;
-  while (!(await healthStatus(url).catch(() => 0))) {
-    if (Date.now() > startedBy || child.exitCode !== null) {
-      child.kill('SIGKILL');
-      throw new Error(`the server did not start:\n${output}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return { child, url, output: () => output, exited };
-}
-
-async function healthStatus(url: string): Promise<number> {
-  const response = await fetch(`${url}/health`);
-  await response.body?.cancel();
-  return response.status;
-}
+import { ChatClient, nextEvent, openSocket } from './support/app';
+import { healthStatus, type ServerProcess, startServerProcess } from './support/server-process';
 
 describe('graceful drain on SIGTERM', () => {
   let openAi: FakeOpenAi;
@@ -90,10 +29,12 @@ describe('graceful drain on SIGTERM', () => {
 
   it('fails readiness, refuses new work, finishes the answer in flight, sends clients elsewhere, exits 0', async () => {
     server = await startServerProcess({
-      LLM_PROVIDER: 'openai',
-      LLM_BASE_URL: openAi.baseUrl,
-      LLM_MAX_RETRIES: '0',
-      DRAIN_TIMEOUT_MS: '20000',
+      env: {
+        LLM_PROVIDER: 'openai',
+        LLM_BASE_URL: openAi.baseUrl,
+        LLM_MAX_RETRIES: '0',
+        DRAIN_TIMEOUT_MS: '20000',
+      },
     });
     const { url } = server;
     openAi.setScript(slowAnswer(15));
@@ -139,10 +80,12 @@ describe('graceful drain on SIGTERM', () => {
 
   it('stops an answer still running at DRAIN_TIMEOUT_MS, then exits 0 all the same', async () => {
     server = await startServerProcess({
-      LLM_PROVIDER: 'openai',
-      LLM_BASE_URL: openAi.baseUrl,
-      LLM_MAX_RETRIES: '0',
-      DRAIN_TIMEOUT_MS: '500',
+      env: {
+        LLM_PROVIDER: 'openai',
+        LLM_BASE_URL: openAi.baseUrl,
+        LLM_MAX_RETRIES: '0',
+        DRAIN_TIMEOUT_MS: '500',
+      },
     });
     openAi.setScript(slowAnswer(100));
     const client = await ChatClient.connect(server.url);

@@ -5,7 +5,7 @@
  * answerer, in process) answers instead, so the visitor still gets an answer with its sources.
  */
 import { type FakeOpenAi, startFakeOpenAi } from './fakes/openai-server';
-import { ChatClient, type RunningApp, startApp } from './support/app';
+import { ChatClient, type RunningApp, startApp, fakeOpenAiEnv } from './support/app';
 import { LogCapture } from './support/logs';
 
 const TIMEOUT_MS = 300;
@@ -20,10 +20,7 @@ describe('provider fallback', () => {
     openAi = await startFakeOpenAi();
     running = await startApp(
       {
-        LLM_PROVIDER: 'openai',
-        LLM_MODEL: 'gpt-test',
-        LLM_BASE_URL: openAi.baseUrl,
-        OPENAI_API_KEY: 'sk-test-e2e-secret-key-0123456789',
+        ...fakeOpenAiEnv(openAi),
         LLM_FALLBACK: 'extractive',
         LLM_TIMEOUT_MS: String(TIMEOUT_MS),
         LLM_MAX_RETRIES: '1',

@@ -8,7 +8,14 @@
 import { once } from 'node:events';
 import { type AddressInfo, connect, createServer, type Server, type Socket } from 'node:net';
 import { type FakeOpenAi, startFakeOpenAi, withCondense } from './fakes/openai-server';
-import { ChatClient, nextEvent, type RunningApp, startApp, visitorToken } from './support/app';
+import {
+  ChatClient,
+  nextEvent,
+  type RunningApp,
+  startApp,
+  visitorToken,
+  fakeOpenAiEnv,
+} from './support/app';
 import { RedisServer, uniquePrefix } from './support/redis';
 
 /** A stand-in for the ALB: new connections go to `target`; open ones stay where they are. */
@@ -61,11 +68,7 @@ describe('many tasks sharing one Redis', () => {
     startApp({
       REDIS_URL: redis.url,
       REDIS_KEY_PREFIX: keyPrefix,
-      LLM_PROVIDER: 'openai',
-      LLM_MODEL: 'gpt-test',
-      LLM_BASE_URL: openAi.baseUrl,
-      OPENAI_API_KEY: 'sk-test-many-tasks',
-      LLM_MAX_RETRIES: '0',
+      ...fakeOpenAiEnv(openAi, 'sk-test-many-tasks'),
       RESPONSE_CACHE_ENABLED: 'false',
       ...env,
     });

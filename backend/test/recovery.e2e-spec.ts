@@ -4,7 +4,7 @@
  * server speaking OpenAI's streaming wire protocol.
  */
 import { type FakeOpenAi, startFakeOpenAi } from './fakes/openai-server';
-import { ChatClient, nextEvent, type RunningApp, startApp } from './support/app';
+import { ChatClient, nextEvent, type RunningApp, startApp, fakeOpenAiEnv } from './support/app';
 
 const tokens = Array.from({ length: 25 }, (_, index) => `w${index} `);
 
@@ -14,11 +14,7 @@ describe('a brief disconnect mid-answer', () => {
 
   const start = async (env: NodeJS.ProcessEnv = {}) => {
     const app = await startApp({
-      LLM_PROVIDER: 'openai',
-      LLM_MODEL: 'gpt-test',
-      LLM_BASE_URL: openAi.baseUrl,
-      OPENAI_API_KEY: 'sk-test-recovery',
-      LLM_MAX_RETRIES: '0',
+      ...fakeOpenAiEnv(openAi, 'sk-test-recovery'),
       RESPONSE_CACHE_ENABLED: 'false',
       ...env,
     });

@@ -6,7 +6,7 @@
 import { type HealthReport } from '../src/health/health.controller';
 import { RedisConnection } from '../src/redis/redis-connection';
 import { type FakeOpenAi, startFakeOpenAi, withCondense } from './fakes/openai-server';
-import { ChatClient, nextEvent, type RunningApp, startApp } from './support/app';
+import { ChatClient, nextEvent, type RunningApp, startApp, fakeOpenAiEnv } from './support/app';
 import { RedisServer, uniquePrefix, untilReady } from './support/redis';
 
 describe('a Redis outage mid-conversation', () => {
@@ -25,11 +25,7 @@ describe('a Redis outage mid-conversation', () => {
     running = await startApp({
       REDIS_URL: redis.url,
       REDIS_KEY_PREFIX: uniquePrefix(),
-      LLM_PROVIDER: 'openai',
-      LLM_MODEL: 'gpt-test',
-      LLM_BASE_URL: openAi.baseUrl,
-      OPENAI_API_KEY: 'sk-test-outage',
-      LLM_MAX_RETRIES: '0',
+      ...fakeOpenAiEnv(openAi, 'sk-test-outage'),
       QUOTA_QUESTIONS_PER_MINUTE: '3',
     });
   });

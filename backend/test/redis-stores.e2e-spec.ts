@@ -2,14 +2,16 @@
  * The Redis stores against a real redis-server (Debian's package, started per file by
  * test/support/redis.ts), including what they do when that server is killed and comes back.
  */
-import { MemoryConversationStore } from '../src/chat/memory-conversation.store';
-import { type ResponseCacheKey } from '../src/chat/response-cache';
-import { FailoverConversationStore, FailoverQuotaStore } from '../src/redis/failover';
+import { FailoverConversationStore } from '../src/chat/conversation-store/failover.store';
+import { MemoryConversationStore } from '../src/chat/conversation-store/memory.store';
+import { RedisConversationStore } from '../src/chat/conversation-store/redis.store';
+import { FailOpenResponseCache } from '../src/chat/response-cache/fail-open.cache';
+import { RedisResponseCache } from '../src/chat/response-cache/redis.cache';
+import { type ResponseCacheKey } from '../src/chat/response-cache/response-cache';
 import { RedisConnection } from '../src/redis/redis-connection';
-import { RedisConversationStore } from '../src/redis/redis-conversation.store';
-import { RedisQuotaStore } from '../src/redis/redis-quota.store';
-import { RedisResponseCache } from '../src/redis/redis-response-cache';
-import { MemoryQuotaStore } from '../src/security/memory-quota.store';
+import { FailoverQuotaStore } from '../src/security/quota-store/failover.store';
+import { MemoryQuotaStore } from '../src/security/quota-store/memory.store';
+import { RedisQuotaStore } from '../src/security/quota-store/redis.store';
 import { RedisServer, uniquePrefix, untilReady } from './support/redis';
 
 const exchange = (n: number) => ({ messageId: `m${n}`, question: `q${n}`, answer: `a${n}` });
@@ -118,7 +120,10 @@ describe('Redis stores on a real redis-server', () => {
       new MemoryQuotaStore(),
       redis,
     );
-    const cache = new RedisResponseCache(redis, 60_000);
+    // As the response cache's factory builds it: a Redis failure is a miss.
+    const cache = new FailOpenResponseCache(new RedisResponseCache(redis, 60_000), (error) =>
+      redis.reportFailure(error),
+    );
     const before = await conversations.create();
     await conversations.append(before, exchange(1));
     await quotas.increment('ip:1', 1, Date.now() + 60_000);

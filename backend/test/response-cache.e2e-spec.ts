@@ -10,7 +10,7 @@ import {
   startFakeOpenAi,
   withCondense,
 } from './fakes/openai-server';
-import { ChatClient, type RunningApp, startApp } from './support/app';
+import { ChatClient, type RunningApp, startApp, fakeOpenAiEnv } from './support/app';
 
 describe('response cache', () => {
   let openAi: FakeOpenAi;
@@ -20,11 +20,7 @@ describe('response cache', () => {
   beforeAll(async () => {
     openAi = await startFakeOpenAi();
     running = await startApp({
-      LLM_PROVIDER: 'openai',
-      LLM_MODEL: 'gpt-test',
-      LLM_BASE_URL: openAi.baseUrl,
-      OPENAI_API_KEY: 'sk-test-e2e-secret-key-0123456789',
-      LLM_MAX_RETRIES: '0',
+      ...fakeOpenAiEnv(openAi),
     });
   });
   afterAll(async () => {

@@ -7,7 +7,7 @@
  */
 import { Logger } from '@nestjs/common';
 import { type FakeOpenAi, startFakeOpenAi } from './fakes/openai-server';
-import { ChatClient, type RunningApp, startApp } from './support/app';
+import { ChatClient, type RunningApp, startApp, fakeOpenAiEnv } from './support/app';
 
 const API_KEY = 'sk-test-e2e-retry-key-0123456789SECRET';
 const LOG_METHODS = ['log', 'warn', 'error', 'debug', 'verbose', 'fatal'] as const;
@@ -22,10 +22,7 @@ describe('provider retries', () => {
   beforeAll(async () => {
     openAi = await startFakeOpenAi();
     running = await startApp({
-      LLM_PROVIDER: 'openai',
-      LLM_MODEL: 'gpt-test',
-      LLM_BASE_URL: openAi.baseUrl,
-      OPENAI_API_KEY: API_KEY,
+      ...fakeOpenAiEnv(openAi, API_KEY),
       LLM_MAX_RETRIES: '2',
       LLM_RETRY_BASE_MS: '1',
     });

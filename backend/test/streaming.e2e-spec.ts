@@ -11,7 +11,7 @@ import {
   startFakeOpenAi,
   withCondense,
 } from './fakes/openai-server';
-import { ChatClient, type RunningApp, startApp } from './support/app';
+import { ChatClient, type RunningApp, startApp, fakeOpenAiEnv } from './support/app';
 
 const API_KEY = 'sk-test-e2e-secret-key-0123456789';
 const slowAnswer = (tokens: number) => ({
@@ -28,11 +28,7 @@ describe('chat over Socket.IO with a streaming model', () => {
   beforeAll(async () => {
     openAi = await startFakeOpenAi();
     running = await startApp({
-      LLM_PROVIDER: 'openai',
-      LLM_MODEL: 'gpt-test',
-      LLM_BASE_URL: openAi.baseUrl,
-      OPENAI_API_KEY: API_KEY,
-      LLM_MAX_RETRIES: '0',
+      ...fakeOpenAiEnv(openAi, API_KEY),
       LLM_TIMEOUT_MS: '1000',
       CONVERSATION_MAX_TURNS: '2',
       // These tests repeat questions to script the model differently each time.

@@ -6,65 +6,28 @@
  * must be slow. Which worker holds a connection is read from the worker number on the server's
  * own `connection opened` log line.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { processTree } from '../src/bench/chat-cpu';
-import { freePort } from '../src/bench/free-port';
 import { type FakeOpenAi, startFakeOpenAi } from './fakes/openai-server';
-import { ChatClient, FIXTURE_DOCS, nextEvent, visitorToken } from './support/app';
+import { ChatClient, nextEvent, visitorToken } from './support/app';
 import { RedisServer, uniquePrefix } from './support/redis';
+import { type ServerProcess, startServerProcess } from './support/server-process';
 
-const ROOT = join(__dirname, '..', '..');
-
-interface Cluster {
-  child: ChildProcess;
-  url: string;
-  output: () => string;
-  exited: Promise<[number | null, NodeJS.Signals | null]>;
-}
+type Cluster = ServerProcess;
 
 /** Starts the server with two workers and waits until both listen. */
-async function startCluster(env: NodeJS.ProcessEnv): Promise<Cluster> {
-  const port = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), 'lorechat-workers-'));
-  const child = spawn(
-    process.execPath,
-    [
-      '-r',
-      join(ROOT, 'scripts', 'register-typescript.js'),
-      join(ROOT, 'backend', 'src', 'main.ts'),
-    ],
-    {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        LORECHAT_DATA_DIR: dataDir,
-        LORECHAT_DOCS_DIR: FIXTURE_DOCS,
-        LOG_LEVEL: 'debug',
-        WORKERS: '2',
-        REDIS_KEY_PREFIX: uniquePrefix(),
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+function startCluster(env: NodeJS.ProcessEnv): Promise<Cluster> {
+  return startServerProcess({
+    env: {
+      LOG_LEVEL: 'debug',
+      WORKERS: '2',
+      REDIS_KEY_PREFIX: uniquePrefix(),
+      // Unset, as in a first install: the primary process shares one secret with its workers.
+      VISITOR_TOKEN_SECRET: undefined,
+      ...env,
     },
-  );
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
-  void exited.finally(() => rmSync(dataDir, { recursive: true, force: true }));
-  const cluster = { child, url: `http://127.0.0.1:${port}`, output: () => output, exited };
-  await until(
-    () => /2 workers listening/.test(output),
-    60_000,
-    () => `no workers:\n${output}`,
-  );
-  return cluster;
+    readyWhen: /2 workers listening/,
+    startTimeoutMs: 60_000,
+  });
 }
 
 async function until(check: () => boolean, timeoutMs: number, failure: () => string) {

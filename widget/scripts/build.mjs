@@ -64,6 +64,33 @@ const websocketOnly = {
   },
 };
 
+/**
+ * The chat protocol is JSON only (@lorechat/contracts): no event carries binary data. So
+ * socket.io-parser's binary support (finding binary values in a packet, splitting them into
+ * attachments and joining them back) is swapped for a module that finds none, which saves about
+ * 0.7 KB gzipped of the widget's 25 KB budget. A binary packet from a server would close the
+ * connection as a parse error.
+ */
+const jsonOnly = {
+  name: 'json-only',
+  setup(esbuild) {
+    const fromParser = /[\\/]socket\.io-parser[\\/]/;
+    esbuild.onResolve({ filter: /^\.\/(is-)?binary\.js$/ }, ({ path, importer }) =>
+      // The real file's path, so .build-inputs.json names a file that exists.
+      fromParser.test(importer)
+        ? { path: join(dirname(importer), path), namespace: 'json-only' }
+        : undefined,
+    );
+    esbuild.onLoad({ filter: /.*/, namespace: 'json-only' }, () => ({
+      contents:
+        'export const isBinary = () => false, hasBinary = () => false;' +
+        'export const deconstructPacket = () => { throw new Error("binary packets unsupported"); },' +
+        ' reconstructPacket = deconstructPacket;',
+      loader: 'js',
+    }));
+  },
+};
+
 const outfile = join(outDir, 'widget.js');
 const { metafile } = await build({
   absWorkingDir: widgetDir,
@@ -83,7 +110,7 @@ const { metafile } = await build({
       'MIT, (c) Guillermo Rauch and the Socket.IO contributors */',
   },
   legalComments: 'none',
-  plugins: [minifiedCss, websocketOnly],
+  plugins: [minifiedCss, websocketOnly, jsonOnly],
   logLevel: 'warning',
 });
 const bundle = await readFile(outfile);

@@ -11,13 +11,12 @@ import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import {
   answerSettled,
   ask,
-  launchChromium,
   openWidgetPage,
   type HostPage,
   Stack,
   streamed,
-  watchPageErrors,
   widget,
+  useBrowserSuite,
 } from './support/browser';
 
 /**
@@ -111,32 +110,21 @@ declare global {
 }
 
 describe('accessibility and languages', () => {
+  const suite = useBrowserSuite({ lazy: true });
   let stack: Stack;
-  let browser: Browser;
   let context: BrowserContext;
-  let pageErrors: string[];
 
-  beforeAll(async () => {
-    [stack, browser] = await Promise.all([Stack.start(), launchChromium()]);
+  beforeAll(() => {
     mkdirSync(SCREENSHOTS, { recursive: true });
   });
-  afterAll(async () => {
-    await browser.close();
-    await stack.close();
-  });
   beforeEach(() => {
+    ({ stack } = suite);
     stack.answer((question) => streamed(ANSWERS[question] ?? `An answer to: ${question}`));
   });
   async function newContext(options: Parameters<Browser['newContext']>[0] = {}) {
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
-    pageErrors = [];
-    context.on('page', (page) => pageErrors.push(...watchPageErrors(page)));
+    context = await suite.newContext({ viewport: { width: 1280, height: 800 }, ...options });
     return context;
   }
-  afterEach(async () => {
-    await context.close();
-    expect(pageErrors).toEqual([]);
-  });
 
   it.each(['light', 'dark'])(
     'has no serious or critical axe violations in the open widget (%s theme)',

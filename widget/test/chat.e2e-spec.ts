@@ -5,17 +5,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type BrowserContext, type Page } from 'playwright-core';
 import {
   answerSettled,
   ask,
-  launchChromium,
   openWidgetPage,
   serveHostPage,
   Stack,
   streamed,
-  watchPageErrors,
   widget,
+  useBrowserSuite,
 } from './support/browser';
 import { answerRequests } from '../../backend/test/fakes/openai-server';
 
@@ -60,27 +59,15 @@ async function recordAnnouncements(page: Page): Promise<() => Promise<string[]>>
 }
 
 describe('the chat widget', () => {
+  const suite = useBrowserSuite({
+    contextOptions: { permissions: ['clipboard-read', 'clipboard-write'] },
+  });
   let stack: Stack;
-  let browser: Browser;
   let context: BrowserContext;
-  let pageErrors: string[];
 
-  beforeAll(async () => {
-    [stack, browser] = await Promise.all([Stack.start(), launchChromium()]);
-  });
-  afterAll(async () => {
-    await browser.close();
-    await stack.close();
-  });
-  beforeEach(async () => {
-    context = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
-    pageErrors = [];
-    context.on('page', (page) => pageErrors.push(...watchPageErrors(page)));
+  beforeEach(() => {
+    ({ stack, context } = suite);
     stack.answer(() => streamed(ANSWER));
-  });
-  afterEach(async () => {
-    await context.close();
-    expect(pageErrors).toEqual([]);
   });
 
   it('streams an answer with Markdown, citations and sources, then takes feedback', async () => {

@@ -4,15 +4,14 @@
  * by fast-check. Each must finish, and the widget must show exactly the text the parser reads.
  */
 import fc from 'fast-check';
-import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type BrowserContext, type Page } from 'playwright-core';
 import { parseMarkdown, plainText } from '../src/markdown';
 import {
   answerSettled,
   ask,
-  launchChromium,
   openWidgetPage,
-  Stack,
-  watchPageErrors,
+  type Stack,
+  useBrowserSuite,
   widget,
 } from './support/browser';
 
@@ -29,26 +28,12 @@ async function shownText(page: Page, turn: number): Promise<string> {
 }
 
 describe('hostile answers in the widget', () => {
+  const suite = useBrowserSuite();
   let stack: Stack;
-  let browser: Browser;
   let context: BrowserContext;
-  let pageErrors: string[];
 
-  beforeAll(async () => {
-    [stack, browser] = await Promise.all([Stack.start(), launchChromium()]);
-  });
-  afterAll(async () => {
-    await browser.close();
-    await stack.close();
-  });
-  beforeEach(async () => {
-    context = await browser.newContext();
-    pageErrors = [];
-    context.on('page', (page) => pageErrors.push(...watchPageErrors(page)));
-  });
-  afterEach(async () => {
-    await context.close();
-    expect(pageErrors).toEqual([]);
+  beforeEach(() => {
+    ({ stack, context } = suite);
   });
 
   // Regression (issue 19, finding 3): every frame re-parsed the answer, and each parse scanned to

@@ -3,17 +3,16 @@
  * nothing in either direction, and nothing the widget meets (blocked storage, broken saved state,
  * bad options, a doubled snippet) ever throws into the page.
  */
-import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type BrowserContext, type Page } from 'playwright-core';
 import {
   answerSettled,
   ask,
-  launchChromium,
   openWidgetPage,
   serveHostPage,
   Stack,
   streamed,
-  watchPageErrors,
   widget,
+  useBrowserSuite,
 } from './support/browser';
 
 const XSS_ANSWER = [
@@ -107,41 +106,32 @@ const HOSTILE_CSS = `<style>
 </style>`;
 
 describe('the widget on hostile pages', () => {
-  let stack: Stack;
-  let browser: Browser;
-  let context: BrowserContext;
-  let pageErrors: string[];
-
-  beforeAll(async () => {
-    [stack, browser] = await Promise.all([Stack.start(), launchChromium()]);
-  });
-  afterAll(async () => {
-    await browser.close();
-    await stack.close();
-  });
-  beforeEach(async () => {
-    context = await browser.newContext();
-    pageErrors = [];
-    context.on('page', (page) => pageErrors.push(...watchPageErrors(page)));
+  const suite = useBrowserSuite({
     // Anything the page's own error handlers see counts as throwing into the page.
-    await context.addInitScript(() => {
-      const seen: string[] = [];
-      (window as unknown as { pageSaw: string[] }).pageSaw = seen;
-      window.addEventListener('error', (event) => seen.push(`error: ${event.message}`));
-      window.addEventListener('unhandledrejection', (event) =>
-        seen.push(`unhandled rejection: ${String(event.reason)}`),
-      );
-    });
-    stack.answer(() => streamed('An answer [1].'));
+    prepare: async (context) => {
+      await context.addInitScript(() => {
+        const seen: string[] = [];
+        (window as unknown as { pageSaw: string[] }).pageSaw = seen;
+        window.addEventListener('error', (event) => seen.push(`error: ${event.message}`));
+        window.addEventListener('unhandledrejection', (event) =>
+          seen.push(`unhandled rejection: ${String(event.reason)}`),
+        );
+      });
+    },
+    check: async (context) => {
+      for (const page of context.pages()) {
+        expect(
+          await page.evaluate(() => (window as unknown as { pageSaw: string[] }).pageSaw),
+        ).toEqual([]);
+      }
+    },
   });
-  afterEach(async () => {
-    for (const page of context.pages()) {
-      expect(
-        await page.evaluate(() => (window as unknown as { pageSaw: string[] }).pageSaw),
-      ).toEqual([]);
-    }
-    await context.close();
-    expect(pageErrors).toEqual([]);
+  let stack: Stack;
+  let context: BrowserContext;
+
+  beforeEach(() => {
+    ({ stack, context } = suite);
+    stack.answer(() => streamed('An answer [1].'));
   });
 
   it('shows an answer full of XSS payloads as text and executes none of it', async () => {

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { brotliCompressSync, gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { brotliCompress, gzip } from 'node:zlib';
 import { Controller, Get, Logger, type OnModuleInit, Param, Req, Res } from '@nestjs/common';
 import { type Request, type Response } from 'express';
 import { type ContentEncoding, preferredEncoding } from '../site/widget-bundle';
@@ -12,6 +13,17 @@ const ASSETS: Record<string, string> = {
   'console.js': 'text/javascript; charset=utf-8',
   'console.css': 'text/css; charset=utf-8',
 };
+
+const compressWith = {
+  gzip: promisify(gzip),
+  br: promisify(brotliCompress),
+} satisfies Record<Exclude<ContentEncoding, 'identity'>, (body: Buffer) => Promise<Buffer>>;
+
+/** One encoding of a console file, as sent. */
+interface Encoded {
+  encoding: ContentEncoding;
+  body: Buffer;
+}
 
 /**
  * Only this server's own script, styles and API: no inline script, no other origin, no framing
@@ -35,19 +47,30 @@ const CONTENT_SECURITY_POLICY = [
 @Controller('admin')
 export class ConsoleController implements OnModuleInit {
   private readonly logger = new Logger('Console');
-  /** Each file in every encoding, compressed once at start-up (the bundle holds Chart.js). */
-  private readonly files = new Map<string, Map<ContentEncoding, Buffer>>();
+  /**
+   * Each file in every encoding. Compressing the bundle (it holds Chart.js) at brotli's best quality
+   * costs about a second of CPU, so it runs in libuv's thread pool after start-up instead of before
+   * the server listens; a request that comes first waits for its encoding, or gets the file as is
+   * should compression ever fail.
+   */
+  private readonly files = new Map<string, Map<ContentEncoding, Promise<Encoded>>>();
 
   async onModuleInit(): Promise<void> {
     try {
       for (const name of ['index.html', ...Object.keys(ASSETS)]) {
         const body = await readFile(join(CONSOLE_DIST, name));
+        const identity: Encoded = { encoding: 'identity', body };
+        const compressed = (encoding: keyof typeof compressWith): Promise<Encoded> =>
+          compressWith[encoding](body).then(
+            (encoded) => ({ encoding, body: encoded }),
+            () => identity,
+          );
         this.files.set(
           name,
           new Map([
-            ['identity', body],
-            ['gzip', gzipSync(body, { level: 9 })],
-            ['br', brotliCompressSync(body)],
+            ['identity', Promise.resolve(identity)],
+            ['gzip', compressed('gzip')],
+            ['br', compressed('br')],
           ]),
         );
       }
@@ -60,24 +83,34 @@ export class ConsoleController implements OnModuleInit {
   }
 
   @Get()
-  page(@Req() request: Request, @Res() response: Response): void {
-    this.send(request, response, 'index.html', 'text/html; charset=utf-8');
+  async page(@Req() request: Request, @Res() response: Response): Promise<void> {
+    await this.send(request, response, 'index.html', 'text/html; charset=utf-8');
   }
 
   @Get(':asset')
-  asset(@Param('asset') asset: string, @Req() request: Request, @Res() response: Response): void {
+  async asset(
+    @Param('asset') asset: string,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
     const type = ASSETS[asset];
     if (!type) {
       response.status(404).type('text/plain').send('Not found');
       return;
     }
-    this.send(request, response, asset, type);
+    await this.send(request, response, asset, type);
   }
 
-  private send(request: Request, response: Response, name: string, type: string): void {
-    const encoding = preferredEncoding(request.headers['accept-encoding']);
-    const body = this.files.get(name)?.get(encoding);
-    if (!body) {
+  private async send(
+    request: Request,
+    response: Response,
+    name: string,
+    type: string,
+  ): Promise<void> {
+    const encoded = await this.files
+      .get(name)
+      ?.get(preferredEncoding(request.headers['accept-encoding']));
+    if (!encoded) {
       response
         .status(404)
         .type('text/plain')
@@ -95,7 +128,7 @@ export class ConsoleController implements OnModuleInit {
       'X-Frame-Options': 'DENY',
       'Referrer-Policy': 'no-referrer',
     });
-    if (encoding !== 'identity') response.set('Content-Encoding', encoding);
-    response.send(body);
+    if (encoded.encoding !== 'identity') response.set('Content-Encoding', encoded.encoding);
+    response.send(encoded.body);
   }
 }

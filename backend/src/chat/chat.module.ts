@@ -9,15 +9,12 @@ import { VectorStoreModule } from '../vector-store/vector-store.module';
 import { AnswerPipeline } from './answer/answer-pipeline';
 import { ChatGateway } from './chat.gateway';
 import { ChatService } from './chat.service';
-import { ConversationStore } from './conversation.store';
-import { MemoryConversationStore } from './memory-conversation.store';
-import { MemoryResponseCache } from './memory-response-cache';
-import { ResponseCache } from './response-cache';
-import { FailoverConversationStore } from '../redis/failover';
+import { ConversationStore } from './conversation-store/conversation-store';
+import { createConversationStore } from './conversation-store/factory';
+import { createResponseCache } from './response-cache/factory';
+import { ResponseCache } from './response-cache/response-cache';
 import { RedisConnection } from '../redis/redis-connection';
-import { RedisConversationStore } from '../redis/redis-conversation.store';
 import { OPTIONAL_REDIS } from '../redis/redis.module';
-import { RedisResponseCache } from '../redis/redis-response-cache';
 
 @Module({
   imports: [
@@ -34,30 +31,14 @@ import { RedisResponseCache } from '../redis/redis-response-cache';
     AnswerPipeline,
     {
       provide: ConversationStore,
-      useFactory: ({ config }: ConfigService, redis?: RedisConnection) => {
-        const limits = {
-          maxTurns: config.chat.maxTurns,
-          maxConversations: config.chat.maxConversations,
-          ttlMs: config.chat.conversationTtlMs,
-        };
-        const local = new MemoryConversationStore(limits);
-        if (!redis) return local;
-        return new FailoverConversationStore(
-          new RedisConversationStore(redis, limits),
-          local,
-          redis,
-        );
-      },
+      useFactory: ({ config }: ConfigService, redis?: RedisConnection) =>
+        createConversationStore(config, redis),
       inject: [ConfigService, OPTIONAL_REDIS],
     },
     {
       provide: ResponseCache,
-      useFactory: ({ config }: ConfigService, redis?: RedisConnection) => {
-        const { maxEntries, ttlMs } = config.chat.responseCache;
-        return redis
-          ? new RedisResponseCache(redis, ttlMs)
-          : new MemoryResponseCache({ maxEntries, ttlMs });
-      },
+      useFactory: ({ config }: ConfigService, redis?: RedisConnection) =>
+        createResponseCache(config, redis),
       inject: [ConfigService, OPTIONAL_REDIS],
     },
   ],

@@ -10,7 +10,7 @@ import { Metrics } from '../metrics/metrics';
 import { Quotas, type Visitor } from '../security/quotas';
 import { VectorStore } from '../vector-store/vector-store';
 import { ChatError, toErrorPayload } from './chat-error';
-import { ConversationStore } from './conversation.store';
+import { ConversationStore } from './conversation-store/conversation-store';
 import { parseAsk, parseCancel, parseFeedback } from './payloads';
 import { toSources } from './prompt';
 import { AnswerPipeline } from './answer/answer-pipeline';
@@ -27,7 +27,7 @@ import {
   ResponseCache,
   type ResponseCacheKey,
   normaliseQuestion,
-} from './response-cache';
+} from './response-cache/response-cache';
 
 /** Where one answer goes: the gateway binds it to the asking socket. */
 export interface AnswerSink {
@@ -342,7 +342,7 @@ export class ChatService {
         written.outcome === 'answered' &&
         sameModel(servedBy, this.llm.describe())
       ) {
-        await this.store(cacheKey, { answer, sources: end.sources });
+        await this.responseCache.set(cacheKey, { answer, sources: end.sources });
       }
     } catch (error) {
       if (error instanceof LlmError) this.metrics.providerError(error.failure);
@@ -383,24 +383,11 @@ export class ChatService {
     }
   }
 
-  /** A cache failure (a remote cache down) must cost a model call, never the answer. */
+  /** A cache that fails open (see its factory): a failure is a miss, never the answer's end. */
   private async lookUp(key: ResponseCacheKey): Promise<CachedAnswer | undefined> {
-    try {
-      const cached = await this.responseCache.get(key);
-      this.metrics.responseCacheLookup(cached !== undefined);
-      return cached;
-    } catch (error) {
-      this.logger.warn(`Response cache lookup failed: ${String(error)}`);
-      return undefined;
-    }
-  }
-
-  private async store(key: ResponseCacheKey, answer: CachedAnswer): Promise<void> {
-    try {
-      await this.responseCache.set(key, answer);
-    } catch (error) {
-      this.logger.warn(`Response cache store failed: ${String(error)}`);
-    }
+    const cached = await this.responseCache.get(key);
+    this.metrics.responseCacheLookup(cached !== undefined);
+    return cached;
   }
 
   /**

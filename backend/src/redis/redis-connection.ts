@@ -57,6 +57,19 @@ export class RedisConnection implements OnApplicationShutdown {
     return this.settings.keyPrefix + parts.join(':');
   }
 
+  /**
+   * Runs commands against Redis and, when they fail, reports the outage and returns what the
+   * in-process `fallback` gives instead: how every store keeps chat working while Redis is away.
+   */
+  async orElse<T>(commands: () => Promise<T>, fallback: () => T | Promise<T>): Promise<T> {
+    try {
+      return await commands();
+    } catch (error) {
+      this.reportFailure(error);
+      return fallback();
+    }
+  }
+
   /** Logs the start of an outage; the callers have already fallen back. */
   reportFailure(error: unknown): void {
     if (this.outage) return;
@@ -73,6 +86,15 @@ export class RedisConnection implements OnApplicationShutdown {
       this.client.disconnect();
     }
   }
+}
+
+/** The replies of a MULTI, or the first error among them (a failed EXEC yields null). */
+export function unwrap(results: [Error | null, unknown][] | null): unknown[] {
+  if (!results) throw new Error('Redis transaction aborted');
+  return results.map(([error, value]) => {
+    if (error) throw error;
+    return value;
+  });
 }
 
 function describe(error: unknown): string {

@@ -3,7 +3,7 @@ import { ChatError } from '../chat/chat-error';
 import { type Usage } from '@lorechat/contracts';
 import { type QuotaLimits } from '../config/app-config';
 import { ConfigService } from '../config/config.service';
-import { QuotaStore } from './quota.store';
+import { QuotaStore } from './quota-store/quota-store';
 
 /** Who is asking, as established by the socket handshake. */
 export interface Visitor {

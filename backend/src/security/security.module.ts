@@ -1,12 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { Logger, Module } from '@nestjs/common';
 import { ConfigService } from '../config/config.service';
-import { FailoverQuotaStore } from '../redis/failover';
 import { RedisConnection } from '../redis/redis-connection';
 import { OPTIONAL_REDIS } from '../redis/redis.module';
-import { RedisQuotaStore } from '../redis/redis-quota.store';
-import { MemoryQuotaStore } from './memory-quota.store';
-import { QuotaStore } from './quota.store';
+import { createQuotaStore } from './quota-store/factory';
+import { QuotaStore } from './quota-store/quota-store';
 import { Quotas } from './quotas';
 import { VisitorAuth } from './visitor-auth';
 import { VisitorTokenController } from './visitor-token.controller';
@@ -33,10 +31,7 @@ import { VisitorTokens } from './visitor-tokens';
     },
     {
       provide: QuotaStore,
-      useFactory: (redis?: RedisConnection) =>
-        redis
-          ? new FailoverQuotaStore(new RedisQuotaStore(redis), new MemoryQuotaStore(), redis)
-          : new MemoryQuotaStore(),
+      useFactory: (redis?: RedisConnection) => createQuotaStore(redis),
       inject: [OPTIONAL_REDIS],
     },
     Quotas,

@@ -1,5 +1,5 @@
 import { clientIp } from './client-ip';
-import { MemoryQuotaStore } from './memory-quota.store';
+import { MemoryQuotaStore } from './quota-store/memory.store';
 import { parseSites } from '../config/sites';
 import { isOriginAllowed } from './origins';
 import { VisitorTokens } from './visitor-tokens';

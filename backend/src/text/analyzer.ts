@@ -4,7 +4,7 @@ import { algorithms, newStemmer, type Stemmer } from 'snowball-stemmers';
  * The Snowball project's English stop words: function words, including the question words
  * (how, what, when) that every visitor's question starts with and no answer is about.
  */
-const ENGLISH_STOP_WORDS = new Set(
+export const ENGLISH_STOP_WORDS: ReadonlySet<string> = new Set(
   (
     'i me my myself we our ours ourselves you your yours yourself yourselves he him his himself she ' +
     'her hers herself it its itself they them their theirs themselves what which who whom this that ' +
@@ -41,7 +41,7 @@ const MAX_TOKEN_LENGTH = 64;
  */
 export class Analyzer {
   private readonly stemmer: Stemmer;
-  private readonly stopWords: Set<string>;
+  private readonly stopWords: ReadonlySet<string>;
   private readonly stems = new Map<string, string>();
 
   constructor(readonly language: string = 'english') {

@@ -66,6 +66,26 @@ export async function startApp(
   };
 }
 
+/** The key the e2e specs give the app for the local fake OpenAI, which no response may contain. */
+export const E2E_OPENAI_KEY = 'sk-test-e2e-secret-key-0123456789';
+
+/**
+ * The environment that has the app answer through its OpenAI provider pointed at a local fake
+ * OpenAI (test/fakes/openai-server.ts): model `gpt-test`, no retries unless the spec adds them.
+ */
+export function fakeOpenAiEnv(
+  openAi: { baseUrl: string },
+  apiKey = E2E_OPENAI_KEY,
+): NodeJS.ProcessEnv {
+  return {
+    LLM_PROVIDER: 'openai',
+    LLM_MODEL: 'gpt-test',
+    LLM_BASE_URL: openAi.baseUrl,
+    OPENAI_API_KEY: apiKey,
+    LLM_MAX_RETRIES: '0',
+  };
+}
+
 export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /** POSTs /v1/visitor-token as the widget does, from `origin` (`null`: no Origin header). */

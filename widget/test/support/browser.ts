@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import {
   type Browser,
   type BrowserContext,
+  type BrowserContextOptions,
   chromium,
   type Locator,
   type Page,
@@ -32,7 +33,7 @@ import {
 } from '../../../backend/test/fakes/openai-server';
 import { FIXTURE_DOCS, type RunningApp, startApp } from '../../../backend/test/support/app';
 
-/** The launch flags DESIGN.md fixes for Debian Chromium in CI. */
+/** Debian's Chromium with the flags it needs in a container and in CI: no sandbox, no GPU, no background traffic. */
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -208,6 +209,78 @@ export function watchPageErrors(page: Page): string[] {
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
   return errors;
+}
+
+export interface BrowserSuite {
+  readonly stack: Stack;
+  readonly browser: Browser;
+  /** The current test's context (from `newContext`, or made before each test unless `lazy`). */
+  readonly context: BrowserContext;
+  /** Opens the test's context; its pages must report no uncaught error by the end of the test. */
+  newContext(options?: BrowserContextOptions): Promise<BrowserContext>;
+}
+
+/**
+ * The set-up every browser suite shares: the stack and Chromium started once for the file, and a
+ * browser context per test, closed after it, whose pages must throw nothing into the page.
+ * `lazy`: each test opens its context with its own options; `prepare` runs on each new context;
+ * `check` runs before it closes.
+ */
+export function useBrowserSuite({
+  contextOptions = {},
+  lazy = false,
+  prepare,
+  check,
+}: {
+  contextOptions?: BrowserContextOptions;
+  lazy?: boolean;
+  prepare?: (context: BrowserContext) => Promise<void>;
+  check?: (context: BrowserContext) => Promise<void>;
+} = {}): BrowserSuite {
+  let stack: Stack | undefined;
+  let browser: Browser | undefined;
+  let context: BrowserContext | undefined;
+  let pageErrors: string[] = [];
+  const started = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`${what} is not started: use it inside a test`);
+    return value;
+  };
+  const suite: BrowserSuite = {
+    get stack() {
+      return started(stack, 'the stack');
+    },
+    get browser() {
+      return started(browser, 'the browser');
+    },
+    get context() {
+      return started(context, 'the context');
+    },
+    async newContext(options = {}) {
+      context = await suite.browser.newContext({ ...contextOptions, ...options });
+      pageErrors = [];
+      context.on('page', (page) => pageErrors.push(...watchPageErrors(page)));
+      await prepare?.(context);
+      return context;
+    },
+  };
+  beforeAll(async () => {
+    [stack, browser] = await Promise.all([Stack.start(), launchChromium()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+  beforeEach(async () => {
+    if (!lazy) await suite.newContext();
+  });
+  afterEach(async () => {
+    if (!context) return;
+    await check?.(context);
+    await context.close();
+    context = undefined;
+    expect(pageErrors).toEqual([]);
+  });
+  return suite;
 }
 
 /** Opens a host page and waits until the widget is on it. */

@@ -1,3 +1,4 @@
+import { backoffCeilingMs, retryAfterMs } from '../../common/retry-timing';
 import { readFileSync } from 'node:fs';
 import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import https from 'node:https';
@@ -154,7 +155,9 @@ export class Fetcher {
       if (!RETRIED_STATUSES.has(status) || attempt >= this.options.retries) {
         return this.failed(url, 'http status', `HTTP ${status}`, status);
       }
-      const wait = retryAfterMs(headers['retry-after']) ?? this.options.retryBaseMs * 2 ** attempt;
+      const wait =
+        retryAfterMs(headers['retry-after']) ??
+        backoffCeilingMs(this.options.retryBaseMs, attempt + 1);
       if (wait > this.options.maxRetryAfterMs) {
         return this.failed(url, 'http status', `HTTP ${status}, retry after ${wait} ms`, status);
       }
@@ -259,12 +262,4 @@ function decoded(response: IncomingMessage): Readable {
     default:
       return response;
   }
-}
-
-/** Retry-After as milliseconds: delta-seconds or an HTTP date. */
-export function retryAfterMs(value: string | undefined, now = Date.now()): number | undefined {
-  if (value === undefined || value.trim() === '') return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }

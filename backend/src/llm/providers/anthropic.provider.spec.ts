@@ -1,5 +1,10 @@
-import { type FakeAnthropic, startFakeAnthropic } from '../../../test/fakes/anthropic-server';
-import { closedPortUrl, llmError, request, run, tokens } from '../../../test/support/llm-stream';
+import {
+  type FakeAnthropic,
+  type FakeAnthropicBehaviour,
+  startFakeAnthropic,
+} from '../../../test/fakes/anthropic-server';
+import { describeLlmProviderContract } from '../../../test/llm-provider.contract';
+import { llmError, request, run, tokens } from '../../../test/support/llm-stream';
 import { type LlmSettings } from '../../config/app-config';
 import { AnthropicProvider } from './anthropic.provider';
 
@@ -15,39 +20,63 @@ afterEach(async () => {
   await anthropic.close();
 });
 
+const settings: LlmSettings = {
+  provider: 'anthropic',
+  model: 'claude-haiku-test',
+  apiKey: API_KEY,
+  timeoutMs: 2000,
+  maxOutputTokens: 256,
+  temperature: 0.2,
+};
+
 function provider(overrides: Partial<LlmSettings> = {}): AnthropicProvider {
-  return new AnthropicProvider({
-    provider: 'anthropic',
-    model: 'claude-haiku-test',
-    baseUrl: anthropic.baseUrl,
-    apiKey: API_KEY,
-    timeoutMs: 2000,
-    maxOutputTokens: 256,
-    temperature: 0.2,
-    ...overrides,
-  });
+  return new AnthropicProvider({ ...settings, baseUrl: anthropic.baseUrl, ...overrides });
 }
 
+describeLlmProviderContract('anthropic', async () => {
+  const server = await startFakeAnthropic();
+  return {
+    server,
+    provider: (overrides) =>
+      new AnthropicProvider({ ...settings, baseUrl: server.baseUrl, ...overrides }),
+    script: (...scenarios) =>
+      server.setScript(
+        scenarios.map((scenario): FakeAnthropicBehaviour => {
+          switch (scenario.kind) {
+            case 'stream': {
+              const { interrupt, ...stream } = scenario;
+              if (interrupt?.then !== 'error')
+                return {
+                  ...stream,
+                  interrupt: interrupt && {
+                    afterTokens: interrupt.afterTokens,
+                    then: interrupt.then,
+                  },
+                };
+              const error = { type: 'api_error', message: 'Internal server error' };
+              return {
+                ...stream,
+                interrupt: { afterTokens: interrupt.afterTokens, then: 'error', error },
+              };
+            }
+            case 'reject-key':
+              return { kind: 'error', status: 401 };
+            case 'throttle':
+              return { kind: 'error', status: 429, retryAfter: String(scenario.retryAfterSeconds) };
+            case 'server-error':
+              return { kind: 'error', status: 500 };
+          }
+        }),
+      ),
+    baseUrlFor: (url) => url,
+    // The SDK names the status and Anthropic's error type.
+    rejectedKey: { status: 401, names: ['401', 'authentication_error'] },
+    secrets: [API_KEY, 'SECRET'],
+    retryAfter: true,
+  };
+});
+
 describe('AnthropicProvider', () => {
-  it('streams the tokens in order, then the usage the server reported', async () => {
-    anthropic.setScript({
-      kind: 'stream',
-      tokens: ['Lore', 'Chat', ' answers', ' questions.'],
-      usage: { inputTokens: 321, outputTokens: 4 },
-    });
-
-    const { events, error } = await run(provider(), request);
-
-    expect(error).toBeUndefined();
-    expect(events).toEqual([
-      { type: 'token', text: 'Lore' },
-      { type: 'token', text: 'Chat' },
-      { type: 'token', text: ' answers' },
-      { type: 'token', text: ' questions.' },
-      { type: 'usage', usage: { inputTokens: 321, outputTokens: 4 } },
-    ]);
-  });
-
   it('sends the model, the system prompt, the history, the limit and the key', async () => {
     await run(provider(), request);
 
@@ -99,40 +128,6 @@ describe('AnthropicProvider', () => {
     expect(anthropic.requests).toHaveLength(0);
   });
 
-  it('reports a rejected key as an auth failure without the key in the message', async () => {
-    anthropic.setScript({ kind: 'error', status: 401 });
-
-    const error = llmError(await run(provider(), request));
-
-    expect(error.failure).toBe('auth');
-    expect(error.status).toBe(401);
-    expect(error.message).toContain('401');
-    expect(error.message).toContain('authentication_error');
-    expect(error.message).not.toContain(API_KEY);
-    expect(error.message).not.toContain('SECRET');
-  });
-
-  it('reports a 429 as rate_limit with the wait its retry-after asks for', async () => {
-    anthropic.setScript({ kind: 'error', status: 429, retryAfter: '3' });
-
-    const error = llmError(await run(provider(), request));
-
-    expect(error.failure).toBe('rate_limit');
-    expect(error.retryAfterMs).toBe(3000);
-  });
-
-  it('leaves retrying to LoreChat: the SDK sends one request, even for a 529 or a 429', async () => {
-    anthropic.setScript([
-      { kind: 'error', status: 529 },
-      { kind: 'error', status: 429, retryAfter: '0' },
-      { kind: 'stream', tokens: ['Too', ' late'] },
-    ]);
-
-    expect(llmError(await run(provider(), request)).status).toBe(529);
-    expect(llmError(await run(provider(), request)).status).toBe(429);
-    expect(anthropic.requests).toHaveLength(2);
-  });
-
   it('reports a 500 and a 529 as unavailable', async () => {
     anthropic.setScript([
       { kind: 'error', status: 500 },
@@ -166,58 +161,5 @@ describe('AnthropicProvider', () => {
     const error = llmError(outcome);
     expect(error.failure).toBe(failure);
     expect(error.message).toContain(type);
-  });
-
-  it('reports a stream cut off halfway as interrupted, after the tokens that arrived', async () => {
-    anthropic.setScript({
-      kind: 'stream',
-      tokens: ['One', ' two', ' three', ' four'],
-      tokenDelayMs: 20,
-      interrupt: { afterTokens: 2, then: 'cut' },
-    });
-
-    const outcome = await run(provider(), request);
-
-    expect(tokens(outcome.events)).toEqual(['One', ' two']);
-    expect(llmError(outcome).failure).toBe('interrupted');
-  });
-
-  it('times out a stalled stream and closes the connection to the server', async () => {
-    anthropic.setScript({
-      kind: 'stream',
-      tokens: ['Thinking', ' hard'],
-      interrupt: { afterTokens: 1, then: 'stall' },
-    });
-
-    const outcome = await run(provider(), request, { idleTimeoutMs: 300 });
-
-    expect(tokens(outcome.events)).toEqual(['Thinking']);
-    expect(llmError(outcome).failure).toBe('timeout');
-    await anthropic.waitForAbort();
-  });
-
-  it('ends quietly when the caller cancels mid-stream, and closes the connection', async () => {
-    anthropic.setScript({
-      kind: 'stream',
-      tokens: ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'],
-      tokenDelayMs: 50,
-    });
-    const cancel = new AbortController();
-
-    const outcome = await run(provider(), request, {
-      signal: cancel.signal,
-      onEvent: () => cancel.abort(),
-    });
-
-    expect(outcome.error).toBeUndefined();
-    expect(tokens(outcome.events)).toEqual(['a']);
-    await anthropic.waitForAbort();
-  });
-
-  it('reports a refused connection as unavailable', async () => {
-    const error = llmError(await run(provider({ baseUrl: await closedPortUrl() }), request));
-
-    expect(error.failure).toBe('unavailable');
-    expect(error.message).toContain('ECONNREFUSED');
   });
 });

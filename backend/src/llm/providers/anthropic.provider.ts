@@ -2,7 +2,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import type { Usage as AnthropicUsage } from '@anthropic-ai/sdk/resources/messages';
 import { type LlmSettings } from '../../config/app-config';
 import { describeCause } from '../../common/error-cause';
-import { failureForStatus, LlmError, type LlmFailure, retryAfterMs } from '../llm-error';
+import { failureForStatus, LlmError, type LlmFailure, providerRetryAfterMs } from '../llm-error';
 import { type LlmDescription, type LlmEvent, LlmProvider, type LlmRequest } from '../llm-provider';
 import { alternatingTurns } from '../turns';
 
@@ -121,7 +121,7 @@ export class AnthropicProvider extends LlmProvider {
           failureForStatus(error.status),
           `anthropic: API returned ${error.status} (${type})`,
           error.status,
-          retryAfterMs(error.headers as Headers | undefined),
+          providerRetryAfterMs(error.headers as Headers | undefined),
         );
       }
       // An `error` event inside a stream that had started fine.

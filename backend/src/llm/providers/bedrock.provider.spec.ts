@@ -1,5 +1,6 @@
 import { type LlmSettings } from '../../config/app-config';
-import { FakeBedrockServer } from '../../../test/fakes/bedrock-server';
+import { type BedrockScript, FakeBedrockServer } from '../../../test/fakes/bedrock-server';
+import { describeLlmProviderContract } from '../../../test/llm-provider.contract';
 import { llmError, run } from '../../../test/support/llm-stream';
 import { type LlmRequest } from '../llm-provider';
 import { BedrockProvider } from './bedrock.provider';
@@ -30,21 +31,78 @@ beforeEach(async () => {
 });
 afterEach(() => server.close());
 
-function bedrock(settings: Partial<LlmSettings> = {}): BedrockProvider {
-  return new BedrockProvider(
-    {
-      provider: 'bedrock',
-      model: 'amazon.nova-lite-v1:0',
-      baseUrl: server.url,
-      region: 'eu-west-1',
-      timeoutMs: 2_000,
-      maxOutputTokens: 300,
-      temperature: 0.2,
-      ...settings,
-    },
-    { credentials },
-  );
+const settings: LlmSettings = {
+  provider: 'bedrock',
+  model: 'amazon.nova-lite-v1:0',
+  region: 'eu-west-1',
+  timeoutMs: 2_000,
+  maxOutputTokens: 300,
+  temperature: 0.2,
+};
+
+function bedrock(overrides: Partial<LlmSettings> = {}): BedrockProvider {
+  return new BedrockProvider({ ...settings, baseUrl: server.url, ...overrides }, { credentials });
 }
+
+describeLlmProviderContract('bedrock', async () => {
+  const fake = await FakeBedrockServer.start();
+  return {
+    server: fake,
+    provider: (overrides) =>
+      new BedrockProvider({ ...settings, baseUrl: fake.url, ...overrides }, { credentials }),
+    script: (...scenarios) =>
+      fake.respondWith(
+        ...scenarios.map((scenario): BedrockScript => {
+          switch (scenario.kind) {
+            case 'stream': {
+              const { tokens, usage, tokenDelayMs, interrupt } = scenario;
+              const after = interrupt?.afterTokens;
+              return {
+                tokens,
+                usage,
+                tokenDelayMs,
+                cutOffAfterTokens: interrupt?.then === 'cut' ? after : undefined,
+                stallAfterTokens: interrupt?.then === 'stall' ? after : undefined,
+                exceptionAfterTokens:
+                  interrupt?.then === 'error' && after !== undefined
+                    ? { after, type: 'modelStreamErrorException', message: 'stream failed' }
+                    : undefined,
+              };
+            }
+            case 'reject-key':
+              return {
+                httpError: {
+                  status: 403,
+                  type: 'AccessDeniedException',
+                  message: 'You are not authorized',
+                },
+              };
+            case 'throttle':
+              return {
+                httpError: {
+                  status: 429,
+                  type: 'ThrottlingException',
+                  message: 'Too many requests',
+                },
+              };
+            case 'server-error':
+              return {
+                httpError: {
+                  status: 500,
+                  type: 'InternalServerException',
+                  message: 'Internal error',
+                },
+              };
+          }
+        }),
+      ),
+    baseUrlFor: (url) => url,
+    rejectedKey: { status: 403, names: ['AccessDeniedException'] },
+    secrets: [credentials.secretAccessKey],
+    // Bedrock sends no retry-after: the backoff decides the wait.
+    retryAfter: false,
+  };
+});
 
 /** Consumes the provider through the shared guard, sorting what arrived into tokens and usages. */
 async function answer(
@@ -76,20 +134,6 @@ async function answer(
 }
 
 describe('BedrockProvider', () => {
-  it('streams the answer token by token and reports usage once', async () => {
-    server.respondWith({
-      tokens: ['Run', ' pulumi', ' up', ' [1].'],
-      usage: { inputTokens: 120, outputTokens: 4 },
-    });
-
-    const result = await answer(bedrock());
-
-    expect(result.error).toBeUndefined();
-    expect(result.tokens).toEqual(['Run', ' pulumi', ' up', ' [1].']);
-    expect(result.usages).toEqual([{ inputTokens: 120, outputTokens: 4 }]);
-    expect(bedrock().describe()).toEqual({ provider: 'bedrock', model: 'amazon.nova-lite-v1:0' });
-  });
-
   it('sends a signed ConverseStream request with the system rules, turns and inference settings', async () => {
     await answer(bedrock({ maxOutputTokens: 300, temperature: 0.2 }));
 
@@ -136,52 +180,6 @@ describe('BedrockProvider', () => {
     ]);
   });
 
-  it('reports rejected credentials as auth, without the secret in the message', async () => {
-    server.respondWith({
-      httpError: { status: 403, type: 'AccessDeniedException', message: 'You are not authorized' },
-    });
-
-    const { error } = await answer(bedrock());
-
-    expect(error?.failure).toBe('auth');
-    expect(error?.status).toBe(403);
-    expect(error?.message).toContain('AccessDeniedException');
-    expect(error?.message).not.toContain(credentials.secretAccessKey);
-  });
-
-  it('reports throttling as rate_limit', async () => {
-    server.respondWith({
-      httpError: { status: 429, type: 'ThrottlingException', message: 'Too many requests' },
-    });
-
-    const { error } = await answer(bedrock());
-
-    expect(error?.failure).toBe('rate_limit');
-  });
-
-  it('leaves retrying to LoreChat: the SDK sends one request, even when throttled', async () => {
-    server.respondWith(
-      { httpError: { status: 429, type: 'ThrottlingException', message: 'Too many requests' } },
-      { httpError: { status: 503, type: 'ServiceUnavailableException', message: 'Try later' } },
-      { tokens: ['Too', ' late'] },
-    );
-
-    expect((await answer(bedrock())).error?.failure).toBe('rate_limit');
-    expect((await answer(bedrock())).error?.failure).toBe('unavailable');
-    expect(server.requests).toHaveLength(2);
-  });
-
-  it('reports a server error as unavailable', async () => {
-    server.respondWith({
-      httpError: { status: 500, type: 'InternalServerException', message: 'Internal error' },
-    });
-
-    const { error } = await answer(bedrock());
-
-    expect(error?.failure).toBe('unavailable');
-    expect(error?.status).toBe(500);
-  });
-
   it.each([
     ['throttlingException', 'rate_limit'],
     ['modelStreamErrorException', 'unavailable'],
@@ -198,52 +196,5 @@ describe('BedrockProvider', () => {
     expect(usages).toEqual([]);
     expect(error?.failure).toBe(failure);
     expect(error?.message).toContain('stream failed');
-  });
-
-  it('reports a stream cut off mid-answer as interrupted', async () => {
-    server.respondWith({ tokens: ['One', ' two', ' three'], cutOffAfterTokens: 2 });
-
-    const { tokens, usages, error } = await answer(bedrock());
-
-    expect(tokens).toEqual(['One', ' two']);
-    expect(usages).toEqual([]);
-    expect(error?.failure).toBe('interrupted');
-  });
-
-  it('times out a stalled stream and closes the connection', async () => {
-    server.respondWith({ tokens: ['Still', ' thinking'], stallAfterTokens: 1 });
-
-    const { tokens, error } = await answer(bedrock(), { idleTimeoutMs: 300 });
-
-    expect(tokens).toEqual(['Still']);
-    expect(error?.failure).toBe('timeout');
-    await server.waitForAbort();
-    expect(server.abortedRequests).toBe(1);
-  });
-
-  it('stops quietly when the visitor cancels, and closes the connection', async () => {
-    server.respondWith({ tokens: ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'], tokenDelayMs: 50 });
-    const visitor = new AbortController();
-
-    const { tokens, usages, error } = await answer(bedrock(), {
-      signal: visitor.signal,
-      onToken: (soFar) => soFar.length === 2 && visitor.abort(),
-    });
-
-    expect(error).toBeUndefined();
-    expect(tokens).toEqual(['a', 'b']);
-    expect(usages).toEqual([]);
-    await server.waitForAbort();
-    expect(server.abortedRequests).toBe(1);
-  });
-
-  it('reports a refused connection as unavailable', async () => {
-    const gone = await FakeBedrockServer.start();
-    await gone.close();
-
-    const { error } = await answer(bedrock({ baseUrl: gone.url }));
-
-    expect(error?.failure).toBe('unavailable');
-    expect(error?.message).toContain('ECONNREFUSED');
   });
 });

@@ -2,7 +2,8 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { type FakeOpenAi, startFakeOpenAi } from '../../../test/fakes/openai-server';
-import { closedPortUrl, llmError, request, run, tokens } from '../../../test/support/llm-stream';
+import { describeLlmProviderContract } from '../../../test/llm-provider.contract';
+import { llmError, request, run, tokens } from '../../../test/support/llm-stream';
 import { type LlmSettings } from '../../config/app-config';
 import { OpenAiProvider } from './openai.provider';
 
@@ -18,39 +19,54 @@ afterEach(async () => {
   await openAi.close();
 });
 
+const settings: LlmSettings = {
+  provider: 'openai',
+  model: 'gpt-4o-mini',
+  apiKey: API_KEY,
+  timeoutMs: 2000,
+  maxOutputTokens: 256,
+  temperature: 0.2,
+};
+
 function provider(overrides: Partial<LlmSettings> = {}): OpenAiProvider {
-  return new OpenAiProvider({
-    provider: 'openai',
-    model: 'gpt-4o-mini',
-    baseUrl: openAi.baseUrl,
-    apiKey: API_KEY,
-    timeoutMs: 2000,
-    maxOutputTokens: 256,
-    temperature: 0.2,
-    ...overrides,
-  });
+  return new OpenAiProvider({ ...settings, baseUrl: openAi.baseUrl, ...overrides });
 }
 
+describeLlmProviderContract('openai', async () => {
+  const server = await startFakeOpenAi();
+  return {
+    server,
+    provider: (overrides) =>
+      new OpenAiProvider({ ...settings, baseUrl: server.baseUrl, ...overrides }),
+    script: (...scenarios) =>
+      server.setScript(
+        scenarios.map((scenario) => {
+          switch (scenario.kind) {
+            case 'stream': {
+              const { usage, ...stream } = scenario;
+              const reported = usage && {
+                promptTokens: usage.inputTokens,
+                completionTokens: usage.outputTokens,
+              };
+              return { ...stream, usage: reported };
+            }
+            case 'reject-key':
+              return { kind: 'error', status: 401 };
+            case 'throttle':
+              return { kind: 'error', status: 429, retryAfter: String(scenario.retryAfterSeconds) };
+            case 'server-error':
+              return { kind: 'error', status: 500 };
+          }
+        }),
+      ),
+    baseUrlFor: (url) => `${url}/v1`,
+    rejectedKey: { status: 401, names: ['401'] },
+    secrets: [API_KEY, 'SECRET'],
+    retryAfter: true,
+  };
+});
+
 describe('OpenAiProvider', () => {
-  it('streams the tokens in order, then the usage the server reported', async () => {
-    openAi.setScript({
-      kind: 'stream',
-      tokens: ['Lore', 'Chat', ' answers', ' questions.'],
-      usage: { promptTokens: 321, completionTokens: 4 },
-    });
-
-    const { events, error } = await run(provider(), request);
-
-    expect(error).toBeUndefined();
-    expect(events).toEqual([
-      { type: 'token', text: 'Lore' },
-      { type: 'token', text: 'Chat' },
-      { type: 'token', text: ' answers' },
-      { type: 'token', text: ' questions.' },
-      { type: 'usage', usage: { inputTokens: 321, outputTokens: 4 } },
-    ]);
-  });
-
   it('sends the model, the system prompt, the history, the limits and the key', async () => {
     await run(provider(), request);
 
@@ -89,62 +105,6 @@ describe('OpenAiProvider', () => {
     });
   });
 
-  it('reports a rejected key as an auth failure without the key in the message', async () => {
-    openAi.setScript({ kind: 'error', status: 401 });
-
-    const error = llmError(await run(provider(), request));
-
-    expect(error.failure).toBe('auth');
-    expect(error.status).toBe(401);
-    expect(error.message).toContain('401');
-    expect(error.message).not.toContain(API_KEY);
-    expect(error.message).not.toContain('SECRET');
-  });
-
-  it('reports a 429 as rate_limit with the wait its retry-after asks for', async () => {
-    openAi.setScript({ kind: 'error', status: 429, retryAfter: '2' });
-
-    const error = llmError(await run(provider(), request));
-
-    expect(error.failure).toBe('rate_limit');
-    expect(error.retryAfterMs).toBe(2000);
-  });
-
-  it('leaves retrying to LoreChat: one request, even for a 500 or a 429', async () => {
-    openAi.setScript([
-      { kind: 'error', status: 500 },
-      { kind: 'error', status: 429, retryAfter: '0' },
-      { kind: 'stream', tokens: ['Too', ' late'] },
-    ]);
-
-    expect(llmError(await run(provider(), request)).status).toBe(500);
-    expect(llmError(await run(provider(), request)).status).toBe(429);
-    expect(openAi.requests).toHaveLength(2);
-  });
-
-  it('reports a 500 as unavailable', async () => {
-    openAi.setScript({ kind: 'error', status: 500 });
-
-    const error = llmError(await run(provider(), request));
-
-    expect(error.failure).toBe('unavailable');
-    expect(error.status).toBe(500);
-  });
-
-  it('reports a stream cut off halfway as interrupted, after the tokens that arrived', async () => {
-    openAi.setScript({
-      kind: 'stream',
-      tokens: ['One', ' two', ' three', ' four'],
-      tokenDelayMs: 20,
-      interrupt: { afterTokens: 2, then: 'cut' },
-    });
-
-    const outcome = await run(provider(), request);
-
-    expect(tokens(outcome.events)).toEqual(['One', ' two']);
-    expect(llmError(outcome).failure).toBe('interrupted');
-  });
-
   it('reports an error the server streams mid-answer as unavailable, after the tokens before it', async () => {
     openAi.setScript({
       kind: 'stream',
@@ -167,38 +127,6 @@ describe('OpenAiProvider', () => {
     expect(openAi.connections).toBe(1);
   });
 
-  it('times out a stalled stream and closes the connection to the server', async () => {
-    openAi.setScript({
-      kind: 'stream',
-      tokens: ['Thinking', ' hard'],
-      interrupt: { afterTokens: 1, then: 'stall' },
-    });
-
-    const outcome = await run(provider(), request, { idleTimeoutMs: 300 });
-
-    expect(tokens(outcome.events)).toEqual(['Thinking']);
-    expect(llmError(outcome).failure).toBe('timeout');
-    await openAi.waitForAbort();
-  });
-
-  it('ends quietly when the caller cancels mid-stream, and closes the connection', async () => {
-    openAi.setScript({
-      kind: 'stream',
-      tokens: ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'],
-      tokenDelayMs: 50,
-    });
-    const cancel = new AbortController();
-
-    const outcome = await run(provider(), request, {
-      signal: cancel.signal,
-      onEvent: () => cancel.abort(),
-    });
-
-    expect(outcome.error).toBeUndefined();
-    expect(tokens(outcome.events)).toEqual(['a']);
-    await openAi.waitForAbort();
-  });
-
   it('reports a server that answers without streaming as unavailable, naming what it sent', async () => {
     // A plain HTTP server standing in for a compatible server that ignores `stream: true`.
     const server = createServer((_request, response) => {
@@ -219,14 +147,5 @@ describe('OpenAiProvider', () => {
     } finally {
       server.close();
     }
-  });
-
-  it('reports a refused connection as unavailable', async () => {
-    const error = llmError(
-      await run(provider({ baseUrl: `${await closedPortUrl()}/v1` }), request),
-    );
-
-    expect(error.failure).toBe('unavailable');
-    expect(error.message).toContain('ECONNREFUSED');
   });
 });

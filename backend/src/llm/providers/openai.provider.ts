@@ -9,7 +9,7 @@ import { type Usage } from '@lorechat/contracts';
 import { type LlmSettings } from '../../config/app-config';
 import { describeCause } from '../../common/error-cause';
 import { estimateTokens } from '../../text/tokens';
-import { failureForStatus, LlmError, retryAfterMs } from '../llm-error';
+import { failureForStatus, LlmError, providerRetryAfterMs } from '../llm-error';
 import { type LlmDescription, type LlmEvent, LlmProvider, type LlmRequest } from '../llm-provider';
 import { SseParser } from '../sse';
 
@@ -129,7 +129,7 @@ export class OpenAiProvider extends LlmProvider {
       failureForStatus(status),
       `openai: API returned ${status}${detail ? ` (${detail})` : ''}`,
       status,
-      retryAfterMs({ get: (name) => headerValue(headers[name]) }),
+      providerRetryAfterMs({ get: (name) => headerValue(headers[name]) }),
     );
   }
 }

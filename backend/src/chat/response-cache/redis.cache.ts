@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { type CachedAnswer, ResponseCache, type ResponseCacheKey } from '../chat/response-cache';
-import { type RedisConnection } from './redis-connection';
+import { type RedisConnection } from '../../redis/redis-connection';
+import { type CachedAnswer, ResponseCache, type ResponseCacheKey } from './response-cache';
 
 /**
  * Finished first-turn answers in Redis, shared by every task. Entries expire after the TTL;
  * RESPONSE_CACHE_MAX_ENTRIES does not apply here, Redis' own `maxmemory` policy bounds the size.
+ * Every command may throw: FailOpenResponseCache turns a failure into a miss.
  */
 export class RedisResponseCache extends ResponseCache {
   constructor(
@@ -14,23 +15,13 @@ export class RedisResponseCache extends ResponseCache {
     super();
   }
 
-  /** A miss while Redis is away: the answer then costs a model call, never an error. */
   async get(key: ResponseCacheKey): Promise<CachedAnswer | undefined> {
-    try {
-      const json = await this.redis.client.get(this.keyOf(key));
-      return json === null ? undefined : (JSON.parse(json) as CachedAnswer);
-    } catch (error) {
-      this.redis.reportFailure(error);
-      return undefined;
-    }
+    const json = await this.redis.client.get(this.keyOf(key));
+    return json === null ? undefined : (JSON.parse(json) as CachedAnswer);
   }
 
   async set(key: ResponseCacheKey, answer: CachedAnswer): Promise<void> {
-    try {
-      await this.redis.client.set(this.keyOf(key), JSON.stringify(answer), 'PX', this.ttlMs);
-    } catch (error) {
-      this.redis.reportFailure(error);
-    }
+    await this.redis.client.set(this.keyOf(key), JSON.stringify(answer), 'PX', this.ttlMs);
   }
 
   /** Hashed: questions are visitor text of any length, and should not be readable as key names. */

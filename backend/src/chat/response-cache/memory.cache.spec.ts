@@ -1,4 +1,4 @@
-import { MemoryResponseCache } from './memory-response-cache';
+import { MemoryResponseCache } from './memory.cache';
 import { type CachedAnswer, type ResponseCacheKey, normaliseQuestion } from './response-cache';
 
 const keyFor = (question: string, indexVersion = 1): ResponseCacheKey => ({

@@ -1,4 +1,4 @@
-import { type ChatTurn } from '../llm/llm-provider';
+import { type ChatTurn } from '../../llm/llm-provider';
 
 export interface Exchange {
   messageId: string;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { type ChatTurn } from '../llm/llm-provider';
-import { ConversationStore, type Exchange } from './conversation.store';
+import { type ChatTurn } from '../../llm/llm-provider';
+import { ConversationStore, type Exchange } from './conversation-store';
 
 export interface MemoryLimits {
   /** Exchanges kept per conversation; the oldest go first. */

@@ -1,6 +1,5 @@
-import { QuotaStore } from '../security/quota.store';
-import { type RedisConnection } from './redis-connection';
-import { unwrap } from './redis-conversation.store';
+import { type RedisConnection, unwrap } from '../../redis/redis-connection';
+import { QuotaStore } from './quota-store';
 
 /** Quota counters in Redis, so a visitor's limits hold across every task behind the balancer. */
 export class RedisQuotaStore extends QuotaStore {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { ConversationStore, type Exchange } from '../chat/conversation.store';
-import { type MemoryLimits } from '../chat/memory-conversation.store';
-import { type ChatTurn } from '../llm/llm-provider';
-import { type RedisConnection } from './redis-connection';
+import { type ChatTurn } from '../../llm/llm-provider';
+import { type RedisConnection, unwrap } from '../../redis/redis-connection';
+import { ConversationStore, type Exchange } from './conversation-store';
+import { type MemoryLimits } from './memory.store';
 
 /**
  * Conversation memory in Redis, shared by every task: a visitor whose task is replaced (a Spot
@@ -92,13 +92,4 @@ export class RedisConversationStore extends ConversationStore {
   private answerKey(messageId: string): string {
     return this.redis.key('answer', messageId);
   }
-}
-
-/** The replies of a MULTI, or the first error among them (a failed EXEC yields null). */
-export function unwrap(results: [Error | null, unknown][] | null): unknown[] {
-  if (!results) throw new Error('Redis transaction aborted');
-  return results.map(([error, value]) => {
-    if (error) throw error;
-    return value;
-  });
 }

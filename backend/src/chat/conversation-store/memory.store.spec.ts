@@ -1,4 +1,4 @@
-import { MemoryConversationStore } from './memory-conversation.store';
+import { MemoryConversationStore } from './memory.store';
 
 const exchange = (n: number) => ({ messageId: `m${n}`, question: `q${n}`, answer: `a${n}` });
 

@@ -1,4 +1,4 @@
-import { QuotaStore } from './quota.store';
+import { QuotaStore } from './quota-store';
 
 interface Counter {
   total: number;
