@@ -23,6 +23,7 @@ const BACKEND_LAYERS = [
     'http',
     'admin',
     'bench',
+    'backup',
     'app.module.ts',
     'app.factory.ts',
     'main.ts',

@@ -2,10 +2,12 @@
 /**
  * The `lorechat` command. `lorechat ingest --site URL …` crawls sites (or `--dir PATH` indexes files)
  * into the index the chat answers from. Exit status: 0 done, 1 bad usage or configuration, 2 the
- * crawl finished but some pages failed (see the report).
+ * crawl finished but some pages failed (see the report). `lorechat backup` and `lorechat restore`
+ * are in backup/backup-cli.ts.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { createConversationLogStore } from './analytics/analytics.module';
+import { backupCommand } from './backup/backup-cli';
 import { type AppConfig, ConfigError, loadConfig } from './config/app-config';
 import { createEmbeddingProvider } from './embeddings/embeddings.module';
 import { CrawlManifest, manifestFile } from './ingest/crawler/crawl-manifest';
@@ -44,6 +46,8 @@ const USAGE = `Usage: lorechat ingest [options]
   --allow-private-network  allow private, loopback and link-local addresses (local test sites)
   --json                   print the report as JSON instead of a table
   --dry-run                crawl and report, but write nothing to the index
+
+Also: lorechat backup --out DIR, lorechat restore --from DIR [--force] (see lorechat backup --help)
 `;
 
 export class UsageError extends Error {}
@@ -231,6 +235,9 @@ export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     if (command === 'ingest') return await ingest(rest, process.env, process);
+    if (command === 'backup' || command === 'restore') {
+      return await backupCommand(command, rest, process.env, process);
+    }
     process.stdout.write(USAGE);
     return command === undefined || command === '--help' ? 0 : 1;
   } catch (error) {

@@ -74,6 +74,50 @@ describe('loadConfig', () => {
     expect(problems).toHaveLength(3);
   });
 
+  it('reads one Qdrant URL or the nodes of a cluster, and the layout of new collections', () => {
+    expect(
+      loadConfig({ VECTOR_STORE: 'qdrant', QDRANT_URL: 'http://qdrant:6333/' }).vectorStore.qdrant,
+    ).toEqual({
+      urls: ['http://qdrant:6333'],
+      apiKey: undefined,
+      collection: 'lorechat',
+      timeoutMs: 10_000,
+      replication: { shardNumber: 1, replicationFactor: 1, writeConsistencyFactor: 1 },
+    });
+    const cluster = loadConfig({
+      VECTOR_STORE: 'qdrant',
+      QDRANT_URL: 'http://10.0.1.5:6333, http://10.0.2.5:6333,http://10.0.3.5:6333',
+      QDRANT_REPLICATION_FACTOR: '2',
+      QDRANT_WRITE_CONSISTENCY: '1',
+      QDRANT_TIMEOUT_MS: '2000',
+    }).vectorStore.qdrant;
+    expect(cluster).toMatchObject({
+      urls: ['http://10.0.1.5:6333', 'http://10.0.2.5:6333', 'http://10.0.3.5:6333'],
+      timeoutMs: 2000,
+      replication: { shardNumber: 1, replicationFactor: 2, writeConsistencyFactor: 1 },
+    });
+  });
+
+  it('refuses a bad node URL and more write acknowledgements than replicas', () => {
+    expect(
+      problemsOf({ VECTOR_STORE: 'qdrant', QDRANT_URL: 'http://a:6333,qdrant-b:6333' }),
+    ).toEqual([
+      'QDRANT_URL must be an http(s) URL, or several separated by commas ' +
+        '(got "http://a:6333,qdrant-b:6333")',
+    ]);
+    expect(
+      problemsOf({
+        VECTOR_STORE: 'qdrant',
+        QDRANT_URL: 'http://a:6333',
+        QDRANT_REPLICATION_FACTOR: '2',
+        QDRANT_WRITE_CONSISTENCY: '3',
+      }),
+    ).toEqual(['QDRANT_WRITE_CONSISTENCY must be at most QDRANT_REPLICATION_FACTOR (2) (got "3")']);
+    expect(problemsOf({ QDRANT_SHARD_NUMBER: '0' })).toEqual([
+      'QDRANT_SHARD_NUMBER must be at least 1 (got "0")',
+    ]);
+  });
+
   it('requires the key of the chosen provider but never echoes key values', () => {
     expect(problemsOf({ LLM_PROVIDER: 'anthropic' })).toEqual([
       'ANTHROPIC_API_KEY is required when LLM_PROVIDER=anthropic',

@@ -64,9 +64,28 @@ export interface RerankConfig {
   pricePerThousandUnits?: number;
 }
 
+/** How the Qdrant store lays out the collections it creates (existing ones keep theirs). */
+export interface QdrantReplication {
+  shardNumber: number;
+  /** Copies of each shard, on different nodes. */
+  replicationFactor: number;
+  /** Replicas that must acknowledge a write before it succeeds. */
+  writeConsistencyFactor: number;
+}
+
+export interface QdrantSettings {
+  /** One URL, or the nodes of one cluster in order of preference: the store fails over between them. */
+  urls: string[];
+  apiKey?: string;
+  collection: string;
+  /** How long one request may wait for one node before the store gives up on that node. */
+  timeoutMs: number;
+  replication: QdrantReplication;
+}
+
 export interface VectorStoreSettings {
   kind: VectorStoreName;
-  qdrant?: { url: string; apiKey?: string; collection: string };
+  qdrant?: QdrantSettings;
 }
 
 /** Per-visitor, per-IP and per-site limits; 0 turns one off. */
@@ -282,7 +301,17 @@ export function loadConfig(
     vectorStore: {
       kind: env.VECTOR_STORE,
       qdrant: env.QDRANT_URL
-        ? { url: env.QDRANT_URL, apiKey: env.QDRANT_API_KEY, collection: env.QDRANT_COLLECTION }
+        ? {
+            urls: env.QDRANT_URL,
+            apiKey: env.QDRANT_API_KEY,
+            collection: env.QDRANT_COLLECTION,
+            timeoutMs: env.QDRANT_TIMEOUT_MS,
+            replication: {
+              shardNumber: env.QDRANT_SHARD_NUMBER,
+              replicationFactor: env.QDRANT_REPLICATION_FACTOR,
+              writeConsistencyFactor: env.QDRANT_WRITE_CONSISTENCY,
+            },
+          }
         : undefined,
     },
     embeddings: {

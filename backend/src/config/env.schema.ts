@@ -92,6 +92,20 @@ const url = z
   .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
   .transform((value) => value.replace(/\/+$/, ''));
 
+/** One http(s) URL, or several separated by commas: the nodes of one Qdrant cluster. */
+const urlList = list.transform((values, ctx) => {
+  const parsed = values.map((value) => url.safeParse(value));
+  const urls = parsed.flatMap((result) => (result.success ? [result.data] : []));
+  if (urls.length === 0 || urls.length !== values.length) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'must be an http(s) URL, or several separated by commas',
+    });
+    return z.NEVER;
+  }
+  return urls;
+});
+
 /**
  * Every environment variable LoreChat reads, with its default: exactly the contracts'
  * ENVIRONMENT_VARIABLES (the `satisfies` below), each documented in README.md (a test checks).
@@ -153,12 +167,16 @@ export const envSchema = z
     COHERE_API_KEY: optionalString,
 
     VECTOR_STORE: z.enum(VECTOR_STORES).default('embedded'),
-    QDRANT_URL: url.optional(),
+    QDRANT_URL: urlList.optional(),
     QDRANT_API_KEY: optionalString,
     QDRANT_COLLECTION: z
       .string()
       .regex(/^[\w-]{1,255}$/, { error: 'must be letters, digits, _ or -' })
       .default('lorechat'),
+    QDRANT_TIMEOUT_MS: int(100, 600_000).default(10_000),
+    QDRANT_SHARD_NUMBER: int(1, 1000).default(1),
+    QDRANT_REPLICATION_FACTOR: int(1, 100).default(1),
+    QDRANT_WRITE_CONSISTENCY: int(1, 100).default(1),
 
     EMBEDDING_PROVIDER: z.enum(EMBEDDING_PROVIDERS).default('none'),
     EMBEDDING_MODEL: optionalString,
@@ -367,6 +385,14 @@ export const envSchema = z
         code: 'custom',
         path: ['QDRANT_URL'],
         message: 'is required when VECTOR_STORE=qdrant',
+      });
+    }
+    // Qdrant refuses a collection whose writes would need more acknowledgements than it has replicas.
+    if (env.QDRANT_WRITE_CONSISTENCY > env.QDRANT_REPLICATION_FACTOR) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['QDRANT_WRITE_CONSISTENCY'],
+        message: `must be at most QDRANT_REPLICATION_FACTOR (${env.QDRANT_REPLICATION_FACTOR})`,
       });
     }
   });

@@ -7,15 +7,19 @@ import { CachedEmbeddings } from './embedding-cache';
 import { EmbeddingProvider } from './embedding-provider';
 
 /**
+ * The configured provider alone, with no cache file: to read its id and size. Its descriptor
+ * builds it, loading its module (and SDK) only now.
+ */
+export function createUncachedEmbeddingProvider(config: AppConfig): EmbeddingProvider {
+  return EMBEDDING_DESCRIPTORS[config.embeddings.provider].create(config.embeddings, config);
+}
+
+/**
  * The configured provider behind the persistent embedding cache (`none` has nothing to cache).
  * For callers outside Nest, such as the benchmark and the CLI.
  */
 export function createEmbeddingProvider(config: AppConfig): EmbeddingProvider {
-  // The provider's descriptor builds it, loading its module (and SDK) only now.
-  const provider = EMBEDDING_DESCRIPTORS[config.embeddings.provider].create(
-    config.embeddings,
-    config,
-  );
+  const provider = createUncachedEmbeddingProvider(config);
   if (provider.dimensions === 0) return provider;
   return new CachedEmbeddings(provider, join(config.dataDir, 'embeddings-cache.sqlite'));
 }

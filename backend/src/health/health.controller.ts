@@ -25,7 +25,8 @@ export interface HealthReport {
  * check (503), and so does a drain after SIGTERM, so the load balancer stops sending visitors here.
  * An empty index still serves, and restarting the task would not fill it. Neither does a Redis
  * outage fail the check: every task shares that Redis, so failing them all would take the chat
- * down, while each one can still answer from its own memory (`degraded`). The LLM is reported as
+ * down, while each one can still answer from its own memory (`degraded`); nor does a Qdrant node
+ * that stopped answering while another one serves the index (`degraded`). The LLM is reported as
  * configured, not called, so health checks cost nothing.
  */
 @Controller(HEALTH_PATH)
@@ -68,9 +69,20 @@ export class HealthController {
   private async indexStatus(): Promise<HealthReport['dependencies']['index']> {
     try {
       const { documents, chunks } = await this.store.stats();
-      return documents > 0
-        ? { status: 'ok', documents, chunks }
-        : { status: 'degraded', documents, chunks, detail: 'the index is empty: ingest a site' };
+      if (documents === 0) {
+        return {
+          status: 'degraded',
+          documents,
+          chunks,
+          detail: 'the index is empty: ingest a site',
+        };
+      }
+      // The index answers, through fewer replicas than it was given: every task sees the same
+      // nodes, so failing the check would take the chat down for a problem it is surviving.
+      const degradation = await this.store.degradation();
+      return degradation
+        ? { status: 'degraded', documents, chunks, detail: degradation }
+        : { status: 'ok', documents, chunks };
     } catch (error) {
       return { status: 'down', detail: error instanceof Error ? error.message : String(error) };
     }

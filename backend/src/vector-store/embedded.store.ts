@@ -381,6 +381,16 @@ export class EmbeddedStore extends VectorStore {
     });
   }
 
+  raiseIndexVersion(floor: number): Promise<number> {
+    return settle(() =>
+      this.db.transaction(() => {
+        const version = Math.max(Number(this.meta('index_version') ?? 0), floor) + 1;
+        this.setMeta('index_version', version);
+        return version;
+      })(),
+    );
+  }
+
   close(): Promise<void> {
     return settle(() => {
       if (this.db.open) this.db.close();

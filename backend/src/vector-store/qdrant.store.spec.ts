@@ -13,7 +13,9 @@ import {
 } from '../../test/fakes/qdrant-server';
 import { describeVectorStoreContract } from '../../test/vector-store.contract';
 import { type ChunkInput, type IndexedDocument } from './chunk';
-import { pointId, QdrantStore, termIndex, UPSERT_BATCH_SIZE } from './qdrant.store';
+import { qdrantSettings } from '../../test/support/qdrant';
+import { QdrantStore, UPSERT_BATCH_SIZE } from './qdrant.store';
+import { pointId, termIndex } from './qdrant-points';
 
 const BM25 = { k1: 1.2, b: 0.75 };
 const COLLECTION = 'lorechat_test';
@@ -73,7 +75,7 @@ describeVectorStoreContract(
   'QdrantStore on a local server following Qdrant’s REST API',
   async (dimensions) => {
     const qdrant = await startFakeQdrant();
-    const store = new QdrantStore({ url: qdrant.url, collection: COLLECTION }, BM25);
+    const store = new QdrantStore(qdrantSettings(qdrant.url, { collection: COLLECTION }), BM25);
     await store.init(dimensions);
     return { store, cleanup: () => qdrant.close() };
   },
@@ -88,7 +90,7 @@ if (realQdrant) {
     async (dimensions) => {
       // A collection per test, so tests neither see nor disturb each other's points.
       const collection = `lorechat_contract_${randomUUID().replaceAll('-', '')}`;
-      const store = new QdrantStore({ url: realQdrant, collection }, BM25);
+      const store = new QdrantStore(qdrantSettings(realQdrant, { collection }), BM25);
       await store.init(dimensions);
       const admin = new QdrantClient({ url: realQdrant, checkCompatibility: false });
       return {
@@ -110,7 +112,10 @@ describe('QdrantStore', () => {
   afterEach(() => qdrant.close());
 
   async function open(dimensions = 4, apiKey?: string): Promise<QdrantStore> {
-    const store = new QdrantStore({ url: qdrant.url, apiKey, collection: COLLECTION }, BM25);
+    const store = new QdrantStore(
+      qdrantSettings(qdrant.url, { apiKey, collection: COLLECTION }),
+      BM25,
+    );
     await store.init(dimensions);
     return store;
   }
@@ -146,6 +151,9 @@ describe('QdrantStore', () => {
     expect(create?.body).toEqual({
       vectors: {},
       sparse_vectors: { keywords: { modifier: 'idf' } },
+      shard_number: 1,
+      replication_factor: 1,
+      write_consistency_factor: 1,
     });
   });
 
@@ -186,7 +194,7 @@ describe('QdrantStore', () => {
     const gone = await startFakeQdrant();
     await gone.close();
     const store = new QdrantStore(
-      { url: gone.url, apiKey: 'secret-api-key-123', collection: COLLECTION },
+      qdrantSettings(gone.url, { apiKey: 'secret-api-key-123', collection: COLLECTION }),
       BM25,
     );
     const error = await rejection(store.init(4));
@@ -360,7 +368,7 @@ describe('QdrantStore', () => {
   });
 
   it('refuses calls before init and after close', async () => {
-    const store = new QdrantStore({ url: qdrant.url, collection: COLLECTION }, BM25);
+    const store = new QdrantStore(qdrantSettings(qdrant.url, { collection: COLLECTION }), BM25);
     await expect(store.keywordSearch(['a'], { limit: 1 })).rejects.toThrow(
       'init() has not been called',
     );

@@ -59,7 +59,21 @@ export abstract class VectorStore {
   abstract stats(): Promise<StoreStats>;
   /** Every indexed page (document), ordered by URL. */
   abstract documents(): Promise<IndexedPage[]>;
+  /**
+   * Sets the index version above both `floor` and the store's own, for an index just restored from
+   * a backup: caches keyed on a version seen before the restore then never match it. Returns the
+   * new version.
+   */
+  abstract raiseIndexVersion(floor: number): Promise<number>;
   abstract close(): Promise<void>;
+
+  /**
+   * Why the store serves with less redundancy than it was given (a Qdrant node that does not
+   * answer), or undefined. It may ask what it found down again, so a part that came back clears it.
+   */
+  degradation(): Promise<string | undefined> {
+    return Promise.resolve(undefined);
+  }
 
   /** Nest calls this on shutdown, so the file or connection is released cleanly. */
   onApplicationShutdown(): Promise<void> {

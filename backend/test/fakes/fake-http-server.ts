@@ -63,9 +63,9 @@ export abstract class FakeHttpServer<Request, Behaviour> {
   /** Answers one request: parse it, record it, reply in the provider's wire format. */
   protected abstract handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
 
-  /** Starts listening on a free port. */
-  async listen(): Promise<this> {
-    this.server.listen(0, '127.0.0.1');
+  /** Starts listening on `port`, a free one by default. */
+  async listen(port = 0): Promise<this> {
+    this.server.listen(port, '127.0.0.1');
     await once(this.server, 'listening');
     this.origin = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this;
@@ -152,15 +152,25 @@ export abstract class FakeHttpServer<Request, Behaviour> {
   }
 }
 
-/** The request's JSON body, or undefined when it is empty or not JSON. */
-export async function readJson<Body>(req: IncomingMessage): Promise<Body | undefined> {
+/** The request's body as bytes. */
+export async function readBody(req: IncomingMessage): Promise<Buffer> {
   const parts: Buffer[] = [];
   for await (const part of req) parts.push(part as Buffer);
+  return Buffer.concat(parts);
+}
+
+/** A body parsed as JSON, or undefined when it is empty or not JSON. */
+export function parseJson<Body>(body: Buffer): Body | undefined {
   try {
-    return JSON.parse(Buffer.concat(parts).toString('utf8')) as Body;
+    return JSON.parse(body.toString('utf8')) as Body;
   } catch {
     return undefined;
   }
+}
+
+/** The request's JSON body, or undefined when it is empty or not JSON. */
+export async function readJson<Body>(req: IncomingMessage): Promise<Body | undefined> {
+  return parseJson<Body>(await readBody(req));
 }
 
 /** Starts a server-sent-events response, flushing the headers before the first event. */

@@ -14,16 +14,48 @@
  *        weights multiplied by IDF = ln(1 + (N − n + 0.5)/(n + 0.5)) when the vector has the idf
  *        modifier; points sharing no dimension with the query are not returned)
  *   filters: `must`, `must_not`, `should` of `match: {value}` and `range` conditions
+ *   GET  /readyz; GET /collections/{name}/cluster (this node's shards: all of them unless the test
+ *        says otherwise with `localShards`)
+ *   snapshots: POST and GET /collections/{name}/snapshots (create with `wait`, list),
+ *        GET and DELETE …/snapshots/{snapshot} (download as application/octet-stream, delete),
+ *        POST …/snapshots/upload (multipart field `snapshot`, query `priority` and `checksum`):
+ *        a missing collection is created from the snapshot; an existing one takes the snapshot's
+ *        points only with priority `snapshot` (or `no_sync`) and keeps its own with the default
+ *        `replica`, as Qdrant documents; a checksum that does not match, or a snapshot of another
+ *        vector configuration, is refused with 400. Snapshot files are the fake's own format
+ *        (qdrant-snapshot-files.ts), opaque to LoreChat as real ones are.
+ * Collections keep the shard number, replication factor and write consistency factor they were
+ * created with and report them; the fake does not distribute points, but a node's snapshot holds
+ * only the points of the shards it was told it holds.
+ *
+ * Several fakes can share one storage (`startFakeQdrantCluster`): they stand in for the nodes of one
+ * cluster, each answering for every collection, as Qdrant's nodes do, so a test can stop one and
+ * go on with another. Each node keeps its own snapshots, as each Qdrant node keeps them on its disk.
+ *
  * Responses use Qdrant's envelope `{ result, status: "ok", time }`, errors `{ status: { error } }`
  * with 400, 404 or 409. Anything else answers 400 or 404 saying the fake does not implement it, so a
  * store change that starts using more of the API fails loudly here instead of passing by accident.
  *
- * To make it fail: `failWhen(predicate)` answers matching requests with a 500, `close()` leaves a
- * port that refuses connections.
+ * To make it fail: `failWhen(predicate)` answers matching requests with a 500, the `hang` behaviour
+ * never answers (a node cut off by the network), `close()` leaves a port that refuses connections.
  */
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { type Schemas } from '@qdrant/js-client-rest';
-import { FakeHttpServer, type FakeRequest, readJson } from './fake-http-server';
+import { FakeHttpServer, type FakeRequest, parseJson, readBody } from './fake-http-server';
+import {
+  badInput,
+  checkSparse,
+  compareIds,
+  cosine,
+  isNumberArray,
+  matches,
+  normaliseId,
+  notImplemented,
+  QdrantError,
+  withPayload,
+} from './qdrant-matching';
+import { NodeSnapshots } from './qdrant-node-snapshots';
+import { type StoredCollection, type StoredPoint } from './qdrant-snapshot-files';
 
 export interface FakeQdrantRequest extends FakeRequest<unknown> {
   method: string;
@@ -34,53 +66,63 @@ export interface FakeQdrantRequest extends FakeRequest<unknown> {
 export type FakeQdrantBehaviour =
   | { kind: 'serve' }
   /** Answers with this status and Qdrant's error body, changing nothing. */
-  | { kind: 'error'; status: number; message?: string };
+  | { kind: 'error'; status: number; message?: string }
+  /** Never answers: the client's timeout is what ends the request. */
+  | { kind: 'hang' };
 
 const SERVE: FakeQdrantBehaviour = { kind: 'serve' };
 
-interface StoredPoint {
-  id: string | number;
-  dense: Map<string, number[]>;
-  sparse: Map<string, Schemas['SparseVector']>;
-  payload: Record<string, unknown>;
-  version: number;
+/** What the nodes of one fake cluster share: the collections, and the write counter. */
+export class FakeQdrantStorage {
+  readonly collections = new Map<string, StoredCollection>();
+  operationId = 0;
 }
 
-interface StoredCollection {
-  dense: Record<string, Schemas['VectorParams']>;
-  sparse: Record<string, Schemas['SparseVectorParams']>;
-  payloadSchema: Record<string, Schemas['PayloadSchemaType']>;
-  /** By normalised id. */
-  points: Map<string, StoredPoint>;
+export interface FakeQdrantOptions {
+  /** Another node's storage: the new node is one more node of that cluster. */
+  storage?: FakeQdrantStorage;
+  /** The port to listen on, to bring a stopped node back at its address; a free one by default. */
+  port?: number;
+  /** The shards this node holds, by id; every shard of every collection by default. */
+  localShards?: number[];
 }
-
-/** An error Qdrant would answer with. */
-class QdrantError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-const badInput = (message: string) => new QdrantError(400, `Wrong input: ${message}`);
-const notImplemented = (what: string) =>
-  new QdrantError(400, `the fake Qdrant does not implement ${what}`);
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Starts a fake Qdrant on 127.0.0.1 with a free port and no collections. */
-export function startFakeQdrant(): Promise<FakeQdrant> {
-  return new FakeQdrant().listen();
+export function startFakeQdrant(options: FakeQdrantOptions = {}): Promise<FakeQdrant> {
+  return new FakeQdrant(options).listen(options.port);
+}
+
+/** Starts `count` fake nodes sharing one storage: one cluster as its clients see it. */
+export async function startFakeQdrantCluster(count: number): Promise<FakeQdrant[]> {
+  const storage = new FakeQdrantStorage();
+  return Promise.all(Array.from({ length: count }, () => startFakeQdrant({ storage })));
+}
+
+let nextPeerId = 1001;
+
+/** A raw (non-JSON) response body, such as a snapshot download. */
+class Bytes {
+  constructor(readonly bytes: Buffer) {}
 }
 
 export class FakeQdrant extends FakeHttpServer<FakeQdrantRequest, FakeQdrantBehaviour> {
-  private readonly collections = new Map<string, StoredCollection>();
-  private operationId = 0;
+  readonly storage: FakeQdrantStorage;
+  readonly peerId = nextPeerId++;
+  private readonly snapshots: NodeSnapshots;
 
-  constructor() {
+  constructor(options: FakeQdrantOptions = {}) {
     super(SERVE);
+    this.storage = options.storage ?? new FakeQdrantStorage();
+    this.snapshots = new NodeSnapshots(this.peerId, options.localShards);
+  }
+
+  private get collections(): Map<string, StoredCollection> {
+    return this.storage.collections;
+  }
+
+  /** The port this node listens on, to start a node again at the same address. */
+  get port(): number {
+    return Number(new URL(this.url).port);
   }
 
   /** Answers requests matching `predicate` with `status` (default 500); serves the others. */
@@ -91,23 +133,36 @@ export class FakeQdrant extends FakeHttpServer<FakeQdrantRequest, FakeQdrantBeha
   protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();
     const url = new URL(req.url ?? '/', 'http://fake-qdrant');
+    const raw = await readBody(req);
+    const multipart = req.headers['content-type']?.startsWith('multipart/form-data') ?? false;
     const request: FakeQdrantRequest = {
       method: req.method ?? 'GET',
       path: url.pathname,
       query: Object.fromEntries(url.searchParams),
       headers: req.headers,
-      body: await readJson<unknown>(req),
+      body: multipart ? undefined : parseJson<unknown>(raw),
     };
     this.requests.push(request);
     const time = () => Number(process.hrtime.bigint() - started) / 1e9;
     const behaviour = this.nextBehaviour(request);
+    if (behaviour.kind === 'hang') return;
     if (behaviour.kind === 'error') {
       const message = behaviour.message ?? 'Service internal error: failure injected by the test';
       sendJson(res, behaviour.status, { status: { error: message }, time: time() });
       return;
     }
     try {
-      const result = this.route(request);
+      if (request.method === 'GET' && request.path === '/readyz') {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.end('all shards are ready');
+        return;
+      }
+      const result = await this.route(request, multipart ? { raw, req } : undefined);
+      if (result instanceof Bytes) {
+        res.writeHead(200, { 'content-type': 'application/octet-stream' });
+        res.end(result.bytes);
+        return;
+      }
       sendJson(res, 200, { result, status: 'ok', time: time() });
     } catch (error) {
       if (!(error instanceof QdrantError)) throw error;
@@ -115,12 +170,30 @@ export class FakeQdrant extends FakeHttpServer<FakeQdrantRequest, FakeQdrantBeha
     }
   }
 
-  private route(request: FakeQdrantRequest): unknown {
+  private async route(
+    request: FakeQdrantRequest,
+    upload?: { raw: Buffer; req: IncomingMessage },
+  ): Promise<unknown> {
     const match = /^\/collections\/([^/]+)(\/.*)?$/.exec(request.path);
     const name = match?.[1] && decodeURIComponent(match[1]);
     const route = `${request.method} ${match?.[2] ?? ''}`;
     if (name) {
+      const encoded = /^\/snapshots\/([^/]+)$/.exec(match?.[2] ?? '')?.[1];
+      const snapshot = encoded && decodeURIComponent(encoded);
+      if (snapshot && snapshot !== 'upload' && snapshot !== 'recover') {
+        if (request.method === 'GET') return new Bytes(this.snapshots.read(name, snapshot));
+        if (request.method === 'DELETE') return this.snapshots.delete(name, snapshot);
+      }
       switch (route) {
+        case 'GET /cluster':
+          return this.snapshots.clusterInfo(this.collection(name));
+        case 'POST /snapshots':
+          return this.snapshots.create(name, this.collection(name));
+        case 'GET /snapshots':
+          this.collection(name);
+          return this.snapshots.list(name);
+        case 'POST /snapshots/upload':
+          return this.recoverUpload(name, request, upload);
         case 'GET /exists':
           return { exists: this.collections.has(name) };
         case 'GET ':
@@ -157,6 +230,21 @@ export class FakeQdrant extends FakeHttpServer<FakeQdrantRequest, FakeQdrantBeha
     );
   }
 
+  private async recoverUpload(
+    name: string,
+    request: FakeQdrantRequest,
+    upload: { raw: Buffer; req: IncomingMessage } | undefined,
+  ): Promise<boolean> {
+    if (!upload) throw badInput('expected a multipart/form-data body with a `snapshot` file');
+    const form = await new Response(upload.raw, {
+      headers: { 'content-type': String(upload.req.headers['content-type']) },
+    }).formData();
+    const file = form.get('snapshot');
+    if (!(file instanceof Blob)) throw badInput('the form has no `snapshot` file');
+    const bytes = Buffer.from(await file.arrayBuffer());
+    return this.snapshots.recover(this.collections, name, bytes, request.query);
+  }
+
   private collection(name: string): StoredCollection {
     const collection = this.collections.get(name);
     if (!collection) throw new QdrantError(404, `Not found: Collection \`${name}\` doesn't exist!`);
@@ -180,7 +268,15 @@ export class FakeQdrant extends FakeHttpServer<FakeQdrantRequest, FakeQdrantBeha
     for (const [vectorName, params] of Object.entries(config.sparse_vectors ?? {})) {
       sparse[vectorName] = params?.modifier ? { modifier: params.modifier } : {};
     }
-    this.collections.set(name, { dense, sparse, payloadSchema: {}, points: new Map() });
+    const layout = {
+      shardNumber: config.shard_number ?? 1,
+      replicationFactor: config.replication_factor ?? 1,
+      writeConsistencyFactor: config.write_consistency_factor ?? 1,
+    };
+    if (layout.writeConsistencyFactor > layout.replicationFactor) {
+      throw badInput('write_consistency_factor must not exceed replication_factor');
+    }
+    this.collections.set(name, { dense, sparse, payloadSchema: {}, layout, points: new Map() });
     return true;
   }
 
@@ -195,9 +291,9 @@ export class FakeQdrant extends FakeHttpServer<FakeQdrantRequest, FakeQdrantBeha
       config: {
         params: {
           vectors: collection.dense,
-          shard_number: 1,
-          replication_factor: 1,
-          write_consistency_factor: 1,
+          shard_number: collection.layout.shardNumber,
+          replication_factor: collection.layout.replicationFactor,
+          write_consistency_factor: collection.layout.writeConsistencyFactor,
           on_disk_payload: true,
           sparse_vectors: collection.sparse,
         },
@@ -249,7 +345,7 @@ export class FakeQdrant extends FakeHttpServer<FakeQdrantRequest, FakeQdrantBeha
       dense: new Map(),
       sparse: new Map(),
       payload: { ...(point.payload ?? {}) },
-      version: this.operationId + 1,
+      version: this.storage.operationId + 1,
     };
     if (Array.isArray(point.vector) || typeof point.vector !== 'object' || point.vector === null) {
       throw badInput('Not existing vector name error: ');
@@ -397,8 +493,8 @@ export class FakeQdrant extends FakeHttpServer<FakeQdrantRequest, FakeQdrantBeha
   }
 
   private updated(): Schemas['UpdateResult'] {
-    this.operationId += 1;
-    return { operation_id: this.operationId, status: 'completed' };
+    this.storage.operationId += 1;
+    return { operation_id: this.storage.operationId, status: 'completed' };
   }
 }
 
@@ -412,130 +508,4 @@ function body<T>(request: FakeQdrantRequest): T {
 function sendJson(res: ServerResponse, status: number, value: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(value));
-}
-
-/** Qdrant ids are unsigned integers or UUIDs; UUIDs come back lower-case and hyphenated. */
-function normaliseId(id: unknown): string | number {
-  if (typeof id === 'number' && Number.isSafeInteger(id) && id >= 0) return id;
-  if (typeof id === 'string' && UUID.test(id)) return id.toLowerCase();
-  throw new QdrantError(
-    400,
-    `Format error in JSON body: value ${JSON.stringify(id)} is not a valid point ID, valid ` +
-      'values are either an unsigned integer or a UUID',
-  );
-}
-
-function compareIds(a: string | number, b: string | number): number {
-  if (typeof a === 'number' && typeof b === 'number') return a - b;
-  // Integer ids sort before UUIDs, as in Qdrant.
-  if (typeof a === 'number') return -1;
-  if (typeof b === 'number') return 1;
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function checkSparse(value: unknown): Schemas['SparseVector'] {
-  const vector = value as Partial<Schemas['SparseVector']> | null;
-  const { indices, values } = vector ?? {};
-  if (!isNumberArray(indices) || !isNumberArray(values)) {
-    throw badInput('a sparse vector needs `indices` and `values` lists');
-  }
-  if (indices.length !== values.length) {
-    throw new QdrantError(
-      422,
-      'Validation error in JSON body: [indices: must be the same length as values]',
-    );
-  }
-  if (!indices.every((index) => Number.isInteger(index) && index >= 0 && index < 2 ** 32)) {
-    throw badInput('sparse indices must be unsigned 32-bit integers');
-  }
-  if (new Set(indices).size !== indices.length) {
-    throw new QdrantError(422, 'Validation error in JSON body: [indices: must be unique]');
-  }
-  return { indices, values };
-}
-
-function cosine(a: number[], b: number[]): number {
-  let dot = 0;
-  let normA = 0;
-  let normB = 0;
-  a.forEach((value, i) => {
-    const other = b[i] ?? 0;
-    dot += value * other;
-    normA += value * value;
-    normB += other * other;
-  });
-  return normA === 0 || normB === 0 ? 0 : dot / Math.sqrt(normA * normB);
-}
-
-function matches(
-  filter: Schemas['Filter'] | Record<string, unknown> | null | undefined,
-  point: StoredPoint,
-): boolean {
-  if (!filter) return true;
-  const { must, must_not: mustNot, should, ...rest } = filter as Schemas['Filter'];
-  if (Object.keys(rest).length > 0) {
-    throw notImplemented(`filter clauses ${Object.keys(rest).join(', ')}`);
-  }
-  const list = (conditions: Schemas['Filter']['must']): Schemas['Condition'][] =>
-    conditions === undefined || conditions === null
-      ? []
-      : Array.isArray(conditions)
-        ? conditions
-        : [conditions];
-  const shouldList = list(should);
-  return (
-    list(must).every((condition) => holds(condition, point)) &&
-    !list(mustNot).some((condition) => holds(condition, point)) &&
-    (shouldList.length === 0 || shouldList.some((condition) => holds(condition, point)))
-  );
-}
-
-function holds(condition: Schemas['Condition'], point: StoredPoint): boolean {
-  if (!('key' in condition)) {
-    if ('must' in condition || 'should' in condition || 'must_not' in condition) {
-      return matches(condition, point);
-    }
-    throw notImplemented(`conditions other than field conditions: ${JSON.stringify(condition)}`);
-  }
-  const raw = point.payload[condition.key];
-  const values = Array.isArray(raw) ? (raw as unknown[]) : [raw];
-  if (condition.match) {
-    if (!('value' in condition.match)) throw notImplemented('match other than match.value');
-    const expected = condition.match.value;
-    return values.some((value) => value === expected);
-  }
-  if (condition.range) {
-    const { gt, gte, lt, lte } = condition.range as {
-      gt?: number | null;
-      gte?: number | null;
-      lt?: number | null;
-      lte?: number | null;
-    };
-    return values.some(
-      (value) =>
-        typeof value === 'number' &&
-        (gt == null || value > gt) &&
-        (gte == null || value >= gte) &&
-        (lt == null || value < lt) &&
-        (lte == null || value <= lte),
-    );
-  }
-  throw notImplemented(`field conditions other than match and range on "${condition.key}"`);
-}
-
-function withPayload(point: StoredPoint, selector: unknown): { payload?: Record<string, unknown> } {
-  if (selector === true) return { payload: point.payload };
-  if (selector === false || selector === null || selector === undefined) return {};
-  if (Array.isArray(selector) && selector.every((key) => typeof key === 'string')) {
-    return {
-      payload: Object.fromEntries(
-        Object.entries(point.payload).filter(([key]) => selector.includes(key)),
-      ),
-    };
-  }
-  throw notImplemented('payload selectors other than true, false or a list of keys');
-}
-
-function isNumberArray(value: unknown): value is number[] {
-  return Array.isArray(value) && value.every((item) => typeof item === 'number');
 }
