@@ -36,7 +36,8 @@ const BACKEND_LAYERS = [
  * The features that work together: the gateway checks visitors (security), logs, and waits on the
  * drain (health); quotas raise chat errors; the request log reads the client's IP as the quotas
  * do; the conversation log prices answers as the metrics do; the chat passes a visitor's request
- * for a person to the handoff, which counts it against the visitor's quotas.
+ * for a person to the handoff, which counts it against the visitor's quotas; the reranker reports
+ * its latency and cost.
  */
 const SIDEWAYS = {
   chat: ['security', 'logging', 'health', 'handoff'],
@@ -44,6 +45,7 @@ const SIDEWAYS = {
   logging: ['security'],
   analytics: ['metrics'],
   handoff: ['security'],
+  retrieval: ['metrics'],
 };
 
 /** The app's top layer composes everything: its parts may import each other. */

@@ -1,15 +1,15 @@
-import { type ServerResponse } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import { type DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { ChatIoAdapter } from './chat/chat-io.adapter';
 import { type AppConfig } from './config/app-config';
+import { DOCS_ROUTE } from './common/bundled-docs';
 import { BodyErrorFilter } from './http/body-error.filter';
 import { securityHeaders } from './http/security-headers';
-import { DOCS_ROUTE } from './ingest/docs-seeder';
 import { httpLogging } from './logging/http-logging';
 import { createAppLogger, createLogger } from './logging/logger';
+import { docsPages } from './site/docs-page';
 
 export interface AppOptions {
   /** Where the JSON log lines go instead of stdout (the tests read them). */
@@ -40,17 +40,13 @@ export async function createApp(
   app.use(securityHeaders());
   app.useGlobalFilters(new BodyErrorFilter(app.getHttpAdapter()));
   if (config.docsDir) {
-    // Cited doc pages must open: serve the Markdown as text, which every browser displays.
+    // Cited doc pages must open, at the anchors they are cited by: Markdown as rendered pages.
+    app.use(DOCS_ROUTE, docsPages(config.docsDir));
     app.useStaticAssets(config.docsDir, {
       prefix: DOCS_ROUTE,
       // A folder's address falls through to the app's 404 (with its security headers) instead of
       // serve-static's redirect page, which sends a CSP of its own without frame-ancestors.
       redirect: false,
-      setHeaders: (response: ServerResponse, path: string) => {
-        if (/\.(md|markdown)$/i.test(path)) {
-          response.setHeader('Content-Type', 'text/plain; charset=utf-8');
-        }
-      },
     });
   }
   // No enableShutdownHooks(): main.ts handles SIGTERM itself, draining before it closes the app.

@@ -20,7 +20,7 @@ import {
 } from './ingest/crawler/crawl-report';
 import { type CrawlProgress, Crawler, DEFAULT_CRAWL_OPTIONS } from './ingest/crawler/crawler';
 import { RenderUnavailableError } from './ingest/crawler/js-renderer';
-import { normalizeUrl } from './ingest/crawler/url-normalizer';
+import { normalizeUrl } from './common/url-normalizer';
 import { indexDirectory } from './ingest/directory-indexer';
 import { Indexer } from './ingest/indexer';
 import { Analyzer } from './text/analyzer';

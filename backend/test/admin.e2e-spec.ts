@@ -111,7 +111,9 @@ describe('admin API', () => {
   });
 
   it('pages conversations newest first and filters them', async () => {
-    for (const text of ['one: deploy', 'two: paste the script tag', 'three: zebra marmalade']) {
+    // Asked in this order; each is a question a visitor would ask, answered or not by the docs.
+    const asked = [ANSWERABLE, 'Where do I paste the script tag?', UNANSWERABLE];
+    for (const text of asked) {
       const other = await ChatClient.connect(running.url);
       await other.askAndWait({ text });
       other.close();
@@ -120,18 +122,16 @@ describe('admin API', () => {
     const api = admin(running.url);
     const first = await api.get<Conversations>('/conversations?limit=2');
     expect(first.body.items.map((item) => item.turns[0]?.question)).toEqual([
-      'three: zebra marmalade',
-      'two: paste the script tag',
+      UNANSWERABLE,
+      'Where do I paste the script tag?',
     ]);
     const second = await api.get<Conversations>(
       `/conversations?limit=2&cursor=${first.body.next ?? ''}`,
     );
-    expect(second.body.items.map((item) => item.turns[0]?.question)).toEqual(['one: deploy']);
+    expect(second.body.items.map((item) => item.turns[0]?.question)).toEqual([ANSWERABLE]);
     expect(second.body.next).toBeUndefined();
     const notFound = await api.get<Conversations>('/conversations?outcome=not_found');
-    expect(notFound.body.items.map((item) => item.turns[0]?.question)).toEqual([
-      'three: zebra marmalade',
-    ]);
+    expect(notFound.body.items.map((item) => item.turns[0]?.question)).toEqual([UNANSWERABLE]);
     const text = await api.get<Conversations>('/conversations?q=SCRIPT%20TAG');
     expect(text.body.items).toHaveLength(1);
     const bad = await api.get('/conversations?limit=0&outcome=maybe');
@@ -180,7 +180,7 @@ describe('admin API', () => {
     const tearDown = body.items.find((group) => group.question === 'How do I tear down the stack?');
     expect(tearDown).toMatchObject({ count: 1, ratedDown: 1 });
     expect(tearDown?.examples[0]?.comment).toBe('Too short');
-    expect(tearDown?.closestPage?.url).toMatch(/deployment\.md$/);
+    expect(tearDown?.closestPage?.url).toBe('http://lorechat.test/docs/deployment.md');
     expect(body.items).toHaveLength(3);
   });
 
@@ -247,7 +247,10 @@ describe('admin API', () => {
     expect(row).toContain(`"'=HYPERLINK(""http://evil.test"") deploy"`);
     const json = await admin(running.url).get<unknown[]>('/export?format=json');
     expect(json.headers.get('content-disposition')).toMatch(/\.json"$/);
-    expect(json.body).toEqual([expect.objectContaining({ outcome: 'answered' })]);
+    // JSON keeps the question as asked: only the CSV guards spreadsheets.
+    expect(json.body).toEqual([
+      expect.objectContaining({ question: '=HYPERLINK("http://evil.test") deploy' }),
+    ]);
   });
 
   it('deletes one conversation, or everything of one visitor', async () => {

@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { BUNDLED_DOCS_ORIGIN } from '../src/common/bundled-docs';
 import { join } from 'node:path';
 import { backupCommand } from '../src/backup/backup-cli';
 import { type BackupManifest, MANIFEST_FILE } from '../src/backup/backup-manifest';
@@ -249,9 +250,9 @@ describe('lorechat backup and restore (embedded store)', () => {
     const store = new EmbeddedStore(target, BM25);
     await store.init(0);
     expect((await store.documents()).map((page) => page.url)).toEqual([
-      'http://lorechat.test/docs/billing.md',
-      'http://lorechat.test/docs/languages.md',
-      'http://lorechat.test/docs/security.md',
+      `${BUNDLED_DOCS_ORIGIN}/docs/billing.md`,
+      `${BUNDLED_DOCS_ORIGIN}/docs/languages.md`,
+      `${BUNDLED_DOCS_ORIGIN}/docs/security.md`,
     ]);
     await store.close();
   });

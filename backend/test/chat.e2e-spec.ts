@@ -51,11 +51,27 @@ describe('chat over Socket.IO (offline defaults)', () => {
     );
   });
 
-  it('says so when nothing indexed matches', async () => {
+  it('says so when nothing indexed matches, citing nothing, with the not_found outcome', async () => {
     const answer = await client.askAndWait({ text: 'zebra quantum marmalade' });
-    expect(answer.text).toMatch(/couldn't find anything/);
+    expect(answer.text).toMatch(/^I couldn't find that on this site/);
     expect(answer.sources).toEqual([]);
-    expect(answer.done?.cancelled).toBe(false);
+    expect(answer.done).toMatchObject({ cancelled: false, outcome: 'not_found' });
+  });
+
+  it('says so when the passages found are about something else, in the question language', async () => {
+    // "production" matches the deployment page; "scuba" is on no page.
+    const answer = await client.askAndWait({ text: 'Is there a scuba course in production?' });
+    expect(answer.done?.outcome).toBe('not_found');
+    expect(answer.sources).toEqual([]);
+    expect(answer.text).not.toContain('pulumi');
+    const french = await client.askAndWait({ text: 'Quel est le prix du cours de plongée ?' });
+    expect(french.text).toMatch(/^Je n'ai pas trouvé cela sur ce site/);
+  });
+
+  it('reports an answered question as answered', async () => {
+    const answer = await client.askAndWait({ text: 'How do I deploy to production?' });
+    expect(answer.done).toMatchObject({ cancelled: false, outcome: 'answered' });
+    expect(answer.text).toContain('pulumi up -s prod');
   });
 
   describe('bad input gets a clear error and leaves the connection usable', () => {

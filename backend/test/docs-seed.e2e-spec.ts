@@ -6,6 +6,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BUNDLED_DOCS_ORIGIN, DOCS_ROUTE } from '../src/common/bundled-docs';
 import { loadConfig } from '../src/config/app-config';
 import { createEmbeddingProvider } from '../src/embeddings/embeddings.module';
 import { Indexer } from '../src/ingest/indexer';
@@ -58,7 +59,8 @@ describe('the docs seed on start (embedded store in a kept data directory)', () 
     const first = 'deployment.md';
     await indexPages(dir, [
       {
-        url: `${PUBLIC_URL}/docs/${first}`,
+        // Where the seeder indexes the bundled docs, whatever PUBLIC_URL they are cited under.
+        url: `${BUNDLED_DOCS_ORIGIN}${DOCS_ROUTE}/${first}`,
         markdown: readFileSync(join(FIXTURE_DOCS, first), 'utf8'),
       },
     ]);

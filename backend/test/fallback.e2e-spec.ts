@@ -97,7 +97,7 @@ describe('provider fallback', () => {
   });
 
   it("never caches the fallback's answer under the primary's name", async () => {
-    const question = 'How do I roll back a deployment?';
+    const question = 'How do I tear down a deployment?';
     openAi.setScript({ kind: 'error', status: 500 });
     const before = openAi.requests.length;
 

@@ -33,11 +33,13 @@ describe('HTTP endpoints', () => {
     // How /widget.js itself is served is tested with the widget (widget/test/), which builds it.
   });
 
-  it('serves the cited doc pages as text', async () => {
+  it('serves the cited doc pages as rendered pages with their heading anchors', async () => {
     const response = await fetch(`${running.url}/docs/deployment.md`);
     expect(response.status).toBe(200);
-    expect(response.headers.get('content-type')).toBe('text/plain; charset=utf-8');
-    expect(await response.text()).toContain('## Deploy to production');
+    expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(await response.text()).toContain(
+      '<h2 id="deploy-to-production">Deploy to production</h2>',
+    );
   });
 });
 
@@ -51,7 +53,7 @@ describe('a fresh install on the bundled docs', () => {
   });
 
   it.each([
-    ['How do I deploy to production?', /docs\/deploy(ment)?\.md#/, /pulumi up -s prod/],
+    ['How do I deploy to production?', /docs\/deploy(ment)?\.md#/, /pulumi [\s\S]*-s prod/],
     ['How do I add the widget to my site?', /docs\/widget\.md#/, /<script/],
     ['How do I use Ollama with LoreChat?', /docs\/(providers|quick-start)\.md#/, /Ollama/],
   ])('answers "%s" from the right page, with citations', async (question, page, content) => {

@@ -7,7 +7,7 @@
  */
 import { once } from 'node:events';
 import { type AddressInfo, connect, createServer, type Server, type Socket } from 'node:net';
-import { type FakeOpenAi, startFakeOpenAi } from './fakes/openai-server';
+import { type FakeOpenAi, startFakeOpenAi, withCondense } from './fakes/openai-server';
 import {
   ChatClient,
   nextEvent,
@@ -91,7 +91,7 @@ describe('many tasks sharing one Redis', () => {
     const prefix = uniquePrefix();
     taskA = await start(prefix);
     taskB = await start(prefix);
-    openAi.setScript({ kind: 'stream', tokens: ['Use ', 'Pulumi.'] });
+    openAi.setScript(withCondense({ kind: 'stream', tokens: ['Use ', 'Pulumi.'] }));
     // The same visitor on both tasks: the widget renews its token, which keeps its visitor id.
     const token = await visitorToken(taskA.url);
     const onA = await ChatClient.connect(taskA.url, { token });
@@ -100,7 +100,7 @@ describe('many tasks sharing one Redis', () => {
     await taskA.stop();
     taskA = undefined;
 
-    openAi.setScript({ kind: 'stream', tokens: ['With ', '`-s prod`.'] });
+    openAi.setScript(withCondense({ kind: 'stream', tokens: ['With ', '`-s prod`.'] }));
     const renewed = await requestVisitorToken(taskB.url, { siteKey: 'demo', previousToken: token });
     const onB = await ChatClient.connect(taskB.url, {
       token: ((await renewed.json()) as { token: string }).token,
@@ -123,13 +123,13 @@ describe('many tasks sharing one Redis', () => {
     const prefix = uniquePrefix();
     taskA = await start(prefix, { QUOTA_QUESTIONS_PER_MINUTE: '1' });
     taskB = await start(prefix, { QUOTA_QUESTIONS_PER_MINUTE: '1' });
-    openAi.setScript({ kind: 'stream', tokens: ['Yes.'] });
+    openAi.setScript(withCondense({ kind: 'stream', tokens: ['Yes.'] }));
     const token = await visitorToken(taskA.url);
     const onA = await ChatClient.connect(taskA.url, { token });
     const onB = await ChatClient.connect(taskB.url, { token });
 
-    expect(await onA.ask({ text: 'First question' })).toMatchObject({ ok: true });
-    expect(await onB.ask({ text: 'Second question' })).toMatchObject({
+    expect(await onA.ask({ text: 'How do I deploy?' })).toMatchObject({ ok: true });
+    expect(await onB.ask({ text: 'Where do I add the widget?' })).toMatchObject({
       ok: false,
       error: { code: 'rate_limited', retryAfterSeconds: expect.any(Number) },
     });
@@ -143,10 +143,10 @@ describe('many tasks sharing one Redis', () => {
    * on answering.
    */
   const askThenMoveToB = async (proxy: SwitchingProxy, proxyUrl: string, tokenCount: number) => {
-    openAi.setScript(slowAnswer(tokenCount));
+    openAi.setScript(withCondense(slowAnswer(tokenCount)));
     const token = await visitorToken(proxyUrl);
     const client = await ChatClient.connect(proxyUrl, { token, reconnection: true });
-    const accepted = await client.ask({ text: 'Tell me everything' });
+    const accepted = await client.ask({ text: 'How do I deploy to production?' });
     if (!accepted.ok) throw new Error(accepted.error.message);
     await new Promise<void>((resolve) => {
       client.socket.on('token', () => {

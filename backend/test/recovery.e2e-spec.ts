@@ -25,7 +25,7 @@ describe('a brief disconnect mid-answer', () => {
   /** Asks, lets a few tokens arrive, then drops the connection as a network blink would. */
   const askAndBlink = async (client: ChatClient) => {
     openAi.setScript({ kind: 'stream', tokens, tokenDelayMs: 30 });
-    const accepted = await client.ask({ text: 'Tell me everything' });
+    const accepted = await client.ask({ text: 'How do I deploy to production?' });
     if (!accepted.ok) throw new Error(accepted.error.message);
     for (let i = 0; i < 3; i++) await nextEvent(client.socket, 'token');
     client.socket.io.engine.close();

@@ -5,7 +5,7 @@
  */
 import { type HealthReport } from '../src/health/readiness';
 import { RedisConnection } from '../src/redis/redis-connection';
-import { type FakeOpenAi, startFakeOpenAi } from './fakes/openai-server';
+import { type FakeOpenAi, startFakeOpenAi, withCondense } from './fakes/openai-server';
 import { ChatClient, nextEvent, type RunningApp, startApp, fakeOpenAiEnv } from './support/app';
 import { RedisServer, uniquePrefix, untilReady } from './support/redis';
 
@@ -38,13 +38,13 @@ describe('a Redis outage mid-conversation', () => {
   it('finishes the answer, keeps chatting degraded, says so on /health, and recovers', async () => {
     expect((await health()).report.dependencies.state).toEqual({ status: 'ok', store: 'redis' });
     const client = await ChatClient.connect(running.url);
-    openAi.setScript({ kind: 'stream', tokens: ['Use ', 'Pulumi.'] });
+    openAi.setScript(withCondense({ kind: 'stream', tokens: ['Use ', 'Pulumi.'] }));
     const first = await client.askAndWait({ text: 'How do I deploy?' });
     expect(first.text).toBe('Use Pulumi.');
 
     // Redis dies while the second answer streams.
     const tokens = Array.from({ length: 20 }, (_, index) => `w${index} `);
-    openAi.setScript({ kind: 'stream', tokens, tokenDelayMs: 30 });
+    openAi.setScript(withCondense({ kind: 'stream', tokens, tokenDelayMs: 30 }));
     const accepted = await client.ask({
       conversationId: first.accepted.conversationId,
       text: 'Tell me more',
@@ -66,14 +66,14 @@ describe('a Redis outage mid-conversation', () => {
 
     // Chat goes on: the same conversation, without Redis, and the quota still holds (this task
     // counts it alone now: the third question of the minute is its first).
-    openAi.setScript({ kind: 'stream', tokens: ['Still ', 'here.'] });
+    openAi.setScript(withCondense({ kind: 'stream', tokens: ['Still ', 'here.'] }));
     const third = await client.askAndWait({
       conversationId: first.accepted.conversationId,
-      text: 'Are you there?',
+      text: 'And how do I tear it down?',
     });
     expect(third.text).toBe('Still here.');
     expect(third.done?.cancelled).toBe(false);
-    for (let i = 0; i < 2; i++) await client.askAndWait({ text: `Question ${i}` });
+    for (let i = 0; i < 2; i++) await client.askAndWait({ text: `How do I deploy, take ${i}?` });
     expect(await client.ask({ text: 'One too many' })).toMatchObject({
       ok: false,
       error: { code: 'rate_limited' },
@@ -88,8 +88,8 @@ describe('a Redis outage mid-conversation', () => {
       dependencies: { state: { status: 'ok', store: 'redis' } },
     });
     const again = await ChatClient.connect(running.url);
-    openAi.setScript({ kind: 'stream', tokens: ['Back.'] });
-    expect((await again.askAndWait({ text: 'Back?' })).text).toBe('Back.');
+    openAi.setScript(withCondense({ kind: 'stream', tokens: ['Back.'] }));
+    expect((await again.askAndWait({ text: 'How do I tear down the stack?' })).text).toBe('Back.');
     again.close();
   });
 });

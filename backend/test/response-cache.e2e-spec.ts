@@ -4,7 +4,12 @@
  * and a change to the index sends the question to the model again.
  */
 import { Indexer } from '../src/ingest/indexer';
-import { type FakeOpenAi, startFakeOpenAi } from './fakes/openai-server';
+import {
+  answerRequests,
+  type FakeOpenAi,
+  startFakeOpenAi,
+  withCondense,
+} from './fakes/openai-server';
 import { ChatClient, type RunningApp, startApp, fakeOpenAiEnv } from './support/app';
 
 describe('response cache', () => {
@@ -28,12 +33,14 @@ describe('response cache', () => {
   afterEach(() => client.close());
 
   it('answers a repeated first question from the cache, with the same text and sources', async () => {
-    openAi.setScript({ kind: 'stream', tokens: ['Run ', '`pulumi up -s prod` ', '[1].'] });
+    openAi.setScript(
+      withCondense({ kind: 'stream', tokens: ['Run ', '`pulumi up -s prod` ', '[1].'] }),
+    );
     const first = await client.askAndWait({ text: 'How do I deploy to production?' });
-    const requests = openAi.requests.length;
+    const requests = answerRequests(openAi).length;
 
     const second = await client.askAndWait({ text: '  how do I deploy to   production ' });
-    expect(openAi.requests.length).toBe(requests);
+    expect(answerRequests(openAi).length).toBe(requests);
     expect(second.text).toBe(first.text);
     expect(second.tokens.length).toBeGreaterThan(1);
     expect(second.sources).toEqual(first.sources);
@@ -43,46 +50,46 @@ describe('response cache', () => {
     });
 
     // The cached answer is remembered like any other, so a follow-up has its context.
-    openAi.setScript({ kind: 'stream', tokens: ['Yes.'] });
+    openAi.setScript(withCondense({ kind: 'stream', tokens: ['Yes.'] }));
     await client.askAndWait({
       conversationId: second.accepted.conversationId,
-      text: 'And to staging?',
+      text: 'And how do I tear it down?',
     });
-    expect(openAi.requests.at(-1)?.body.messages.slice(1, 3)).toEqual([
+    expect(answerRequests(openAi).at(-1)?.body.messages.slice(1, 3)).toEqual([
       { role: 'user', content: 'how do I deploy to   production' },
       { role: 'assistant', content: first.text },
     ]);
   });
 
   it('never serves a follow-up from the cache', async () => {
-    openAi.setScript({ kind: 'stream', tokens: ['ok'] });
-    const first = await client.askAndWait({ text: 'what is lorechat' });
+    openAi.setScript(withCondense({ kind: 'stream', tokens: ['ok'] }));
+    const first = await client.askAndWait({ text: 'How does LoreChat deploy?' });
     const { conversationId } = first.accepted;
     await client.askAndWait({ conversationId, text: 'tell me more' });
-    const requests = openAi.requests.length;
-    const other = await client.askAndWait({ text: 'something else' });
+    const requests = answerRequests(openAi).length;
+    const other = await client.askAndWait({ text: 'Where do I add the widget?' });
     await client.askAndWait({
       conversationId: other.accepted.conversationId,
       text: 'tell me more',
     });
-    expect(openAi.requests.length).toBe(requests + 2);
+    expect(answerRequests(openAi).length).toBe(requests + 2);
   });
 
   it('asks the model again once the index has changed', async () => {
-    openAi.setScript({ kind: 'stream', tokens: ['Old ', 'answer.'] });
-    await client.askAndWait({ text: 'How do I roll back?' });
-    const requests = openAi.requests.length;
-    await client.askAndWait({ text: 'How do I roll back?' });
-    expect(openAi.requests.length).toBe(requests);
+    openAi.setScript(withCondense({ kind: 'stream', tokens: ['Old ', 'answer.'] }));
+    await client.askAndWait({ text: 'How do I tear down the stack?' });
+    const requests = answerRequests(openAi).length;
+    await client.askAndWait({ text: 'How do I tear down the stack?' });
+    expect(answerRequests(openAi).length).toBe(requests);
 
     await running.app.get(Indexer).index({
       url: 'http://lorechat.test/docs/rollback.md',
       title: 'Rollback',
-      markdown: '# Rollback\n\nRun `pulumi stack history` and redeploy the previous version.',
+      markdown: '# Rollback\n\nTo tear down a stack, run `pulumi destroy` and confirm.',
     });
-    openAi.setScript({ kind: 'stream', tokens: ['New ', 'answer.'] });
-    const fresh = await client.askAndWait({ text: 'How do I roll back?' });
-    expect(openAi.requests.length).toBe(requests + 1);
+    openAi.setScript(withCondense({ kind: 'stream', tokens: ['New ', 'answer.'] }));
+    const fresh = await client.askAndWait({ text: 'How do I tear down the stack?' });
+    expect(answerRequests(openAi).length).toBe(requests + 1);
     expect(fresh.text).toBe('New answer.');
   });
 });

@@ -58,7 +58,7 @@ describe('provider retries', () => {
     ]);
     const before = openAi.requests.length;
 
-    const answer = await client.askAndWait({ text: 'What happens on the third try?' });
+    const answer = await client.askAndWait({ text: 'How do I deploy to production?' });
 
     expect(answer.error).toBeUndefined();
     expect(answer.text).toBe('Third time lucky.');
@@ -78,7 +78,7 @@ describe('provider retries', () => {
   it('gives up after its retries with provider_unavailable, logging the last failure once', async () => {
     openAi.setScript({ kind: 'error', status: 503 });
     const before = openAi.requests.length;
-    const question = 'A question whose text must stay out of the log';
+    const question = 'Where do I paste the widget script tag?';
 
     const answer = await client.askAndWait({ text: question });
 
@@ -99,7 +99,7 @@ describe('provider retries', () => {
     openAi.setScript({ kind: 'error', status: 401 });
     const before = openAi.requests.length;
 
-    const answer = await client.askAndWait({ text: 'Is my key any good?' });
+    const answer = await client.askAndWait({ text: 'How do I tear down the stack?' });
 
     expect(answer.error).toMatchObject({ code: 'provider_unavailable' });
     expect(openAi.requests.length - before).toBe(1);

@@ -5,7 +5,12 @@
  * request, that conversation memory reaches the model, and that provider failures reach the visitor
  * as protocol errors without leaking anything.
  */
-import { type FakeOpenAi, startFakeOpenAi } from './fakes/openai-server';
+import {
+  answerRequests,
+  type FakeOpenAi,
+  startFakeOpenAi,
+  withCondense,
+} from './fakes/openai-server';
 import { ChatClient, type RunningApp, startApp, fakeOpenAiEnv } from './support/app';
 
 const API_KEY = 'sk-test-e2e-secret-key-0123456789';
@@ -40,7 +45,9 @@ describe('chat over Socket.IO with a streaming model', () => {
   afterEach(() => client.close());
 
   it('streams the model tokens in order, then sources and usage', async () => {
-    openAi.setScript({ kind: 'stream', tokens: ['Run ', '`pulumi up -s prod` ', '[1].'] });
+    openAi.setScript(
+      withCondense({ kind: 'stream', tokens: ['Run ', '`pulumi up -s prod` ', '[1].'] }),
+    );
     const answer = await client.askAndWait({ text: 'How do I deploy to production?' });
     expect(answer.tokens).toEqual(['Run ', '`pulumi up -s prod` ', '[1].']);
     expect(answer.sources?.[0]?.url).toBe(
@@ -48,7 +55,7 @@ describe('chat over Socket.IO with a streaming model', () => {
     );
     expect(answer.done?.usage).toEqual({ inputTokens: 12, outputTokens: 3 });
 
-    const sent = openAi.requests.at(-1)?.body;
+    const sent = answerRequests(openAi).at(-1)?.body;
     expect(sent?.model).toBe('gpt-test');
     expect(sent?.messages[0]).toMatchObject({
       role: 'system',
@@ -63,31 +70,38 @@ describe('chat over Socket.IO with a streaming model', () => {
   });
 
   it('sends the conversation so far with a follow-up, bounded to the latest turns', async () => {
-    openAi.setScript({ kind: 'stream', tokens: ['ok'] });
-    const first = await client.askAndWait({ text: 'first question' });
+    openAi.setScript(withCondense({ kind: 'stream', tokens: ['ok'] }));
+    const first = await client.askAndWait({ text: 'How do I deploy to production?' });
     const { conversationId } = first.accepted;
-    await client.askAndWait({ conversationId, text: 'second question' });
-    await client.askAndWait({ conversationId, text: 'third question' });
-    const turns = openAi.requests
+    await client.askAndWait({ conversationId, text: 'And how do I tear it down?' });
+    await client.askAndWait({ conversationId, text: 'Where does the widget go?' });
+    const turns = answerRequests(openAi)
       .at(-1)
       ?.body.messages.map((message) => [message.role, message.content]);
     expect(turns).toEqual([
       ['system', expect.any(String)],
-      ['user', 'first question'],
+      ['user', 'How do I deploy to production?'],
       ['assistant', 'ok'],
-      ['user', 'second question'],
+      ['user', 'And how do I tear it down?'],
       ['assistant', 'ok'],
-      ['user', expect.stringMatching(/Question: third question$/)],
+      ['user', expect.stringMatching(/Question: Where does the widget go\?$/)],
     ]);
-    await client.askAndWait({ conversationId, text: 'fourth question' });
-    const bounded = openAi.requests.at(-1)?.body.messages.map((message) => message.content);
-    expect(bounded?.slice(1, 5)).toEqual(['second question', 'ok', 'third question', 'ok']);
+    await client.askAndWait({ conversationId, text: 'Where do I paste the script tag?' });
+    const bounded = answerRequests(openAi)
+      .at(-1)
+      ?.body.messages.map((message) => message.content);
+    expect(bounded?.slice(1, 5)).toEqual([
+      'And how do I tear it down?',
+      'ok',
+      'Where does the widget go?',
+      'ok',
+    ]);
   });
 
   it('cancel stops generation upstream and ends the answer as cancelled', async () => {
-    openAi.setScript(slowAnswer(100));
+    openAi.setScript(withCondense(slowAnswer(100)));
     const aborted = openAi.abortedRequests;
-    const response = await client.ask({ text: 'tell me everything' });
+    const response = await client.ask({ text: 'How do I deploy to production?' });
     if (!response.ok) throw new Error(response.error.message);
     await new Promise<void>((resolve) => client.socket.once('token', () => resolve()));
     client.socket.emit('cancel', { messageId: response.messageId });
@@ -98,10 +112,15 @@ describe('chat over Socket.IO with a streaming model', () => {
   });
 
   it('a second ask while one is streaming in the conversation is refused; the first completes', async () => {
-    openAi.setScript({ kind: 'stream', tokens: ['a ', 'b ', 'c'], tokenDelayMs: 100 });
-    const first = await client.ask({ text: 'first' });
+    openAi.setScript(
+      withCondense({ kind: 'stream', tokens: ['a ', 'b ', 'c'], tokenDelayMs: 100 }),
+    );
+    const first = await client.ask({ text: 'How do I deploy to production?' });
     if (!first.ok) throw new Error(first.error.message);
-    const second = await client.ask({ conversationId: first.conversationId, text: 'second' });
+    const second = await client.ask({
+      conversationId: first.conversationId,
+      text: 'And to staging?',
+    });
     expect(second).toMatchObject({
       ok: false,
       error: { code: 'bad_request', message: /still streaming/ },
@@ -112,17 +131,19 @@ describe('chat over Socket.IO with a streaming model', () => {
   });
 
   it('a client that disconnects mid-stream stops generation upstream', async () => {
-    openAi.setScript(slowAnswer(100));
+    openAi.setScript(withCondense(slowAnswer(100)));
     const aborted = openAi.abortedRequests;
-    const response = await client.ask({ text: 'tell me everything' });
+    const response = await client.ask({ text: 'How do I deploy to production?' });
     expect(response.ok).toBe(true);
     await new Promise<void>((resolve) => client.socket.once('token', () => resolve()));
     client.close();
     await openAi.waitForAbort(aborted + 1);
     // The server still serves others.
     const other = await ChatClient.connect(running.url);
-    openAi.setScript({ kind: 'stream', tokens: ['still here'] });
-    expect((await other.askAndWait({ text: 'hello' })).text).toBe('still here');
+    openAi.setScript(withCondense({ kind: 'stream', tokens: ['still here'] }));
+    expect((await other.askAndWait({ text: 'How do I deploy to production?' })).text).toBe(
+      'still here',
+    );
     other.close();
   });
 
@@ -131,8 +152,8 @@ describe('chat over Socket.IO with a streaming model', () => {
     [429, 'rate_limited', /busy/],
     [500, 'provider_unavailable', /not available/],
   ])('a provider %i becomes %s without leaking details', async (status, code, message) => {
-    openAi.setScript({ kind: 'error', status });
-    const response = await client.ask({ text: 'hello' });
+    openAi.setScript(withCondense({ kind: 'error', status }));
+    const response = await client.ask({ text: 'How do I deploy to production?' });
     if (!response.ok) throw new Error(response.error.message);
     const answer = await client.answerOf(response.messageId);
     expect(answer.error).toEqual({
@@ -141,30 +162,36 @@ describe('chat over Socket.IO with a streaming model', () => {
       message: expect.stringMatching(message),
     });
     expect(JSON.stringify(answer)).not.toContain('sk-test');
-    expect((await client.askAndWait({ text: 'again' })).error).toBeDefined();
+    expect(
+      (await client.askAndWait({ text: 'How do I deploy to production?' })).error,
+    ).toBeDefined();
   });
 
   it('a stream cut off halfway becomes an error after the tokens already sent', async () => {
-    openAi.setScript({
-      kind: 'stream',
-      tokens: ['one ', 'two ', 'three'],
-      tokenDelayMs: 20,
-      interrupt: { afterTokens: 2, then: 'cut' },
-    });
-    const answer = await client.askAndWait({ text: 'hello' });
+    openAi.setScript(
+      withCondense({
+        kind: 'stream',
+        tokens: ['one ', 'two ', 'three'],
+        tokenDelayMs: 20,
+        interrupt: { afterTokens: 2, then: 'cut' },
+      }),
+    );
+    const answer = await client.askAndWait({ text: 'How do I deploy to production?' });
     expect(answer.text).toBe('one two ');
     expect(answer.error).toMatchObject({ code: 'provider_unavailable', message: /cut off/ });
     expect(answer.done).toBeUndefined();
   });
 
   it('a provider that stalls past LLM_TIMEOUT_MS becomes an error and the request is aborted', async () => {
-    openAi.setScript({
-      kind: 'stream',
-      tokens: ['one ', 'two'],
-      interrupt: { afterTokens: 1, then: 'stall' },
-    });
+    openAi.setScript(
+      withCondense({
+        kind: 'stream',
+        tokens: ['one ', 'two'],
+        interrupt: { afterTokens: 1, then: 'stall' },
+      }),
+    );
     const aborted = openAi.abortedRequests;
-    const answer = await client.askAndWait({ text: 'hello' });
+    const answer = await client.askAndWait({ text: 'How do I deploy to production?' });
     expect(answer.error).toMatchObject({ code: 'provider_unavailable', message: /too long/ });
     await openAi.waitForAbort(aborted + 1);
   });

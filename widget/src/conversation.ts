@@ -1,6 +1,7 @@
 import type {
   AckResponse,
   AskAccepted,
+  AskPage,
   AskPayload,
   DonePayload,
   ErrorCode,
@@ -85,11 +86,16 @@ export class Conversation implements AnswerEvents {
   readonly turns: Turn[];
   #connection: ChatConnection | undefined;
 
+  readonly #page: () => AskPage | undefined;
+
   constructor(
     saved: SavedConversation | undefined,
     save: (conversation: SavedConversation) => void,
     listener: ConversationListener,
+    /** The page the visitor is on when a question goes out: answers prefer its passages. */
+    page: () => AskPage | undefined = () => undefined,
   ) {
+    this.#page = page;
     this.#save = save;
     this.#listener = listener;
     this.#conversationId = saved?.conversationId;
@@ -232,7 +238,8 @@ export class Conversation implements AnswerEvents {
     next.state = 'sending';
     this.#commit(next);
     const conversationId = this.#conversationId;
-    connection.ask({ conversationId, text: next.question }, (response) => {
+    const page = this.#page();
+    connection.ask({ conversationId, text: next.question, ...(page && { page }) }, (response) => {
       if (next.state !== 'sending') return;
       if (!response) {
         this.#fail(next, 'connection_lost');

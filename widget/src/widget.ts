@@ -34,6 +34,13 @@ export interface LoreChatApi {
 /** Replaced at build time with widget/package.json's version. */
 declare const WIDGET_VERSION: string;
 
+/** The page the visitor is on, as the server accepts it: an http(s) address and a bounded title. */
+function currentPage(): { url: string; title: string } | undefined {
+  const { href, protocol } = location;
+  if ((protocol !== 'http:' && protocol !== 'https:') || href.length > 2048) return undefined;
+  return { url: href, title: document.title.replace(/\s+/g, ' ').trim().slice(0, 300) };
+}
+
 /**
  * Builds the widget from its script tag's options and puts it on the page. The socket connects
  * the first time the visitor opens the panel or has a question to send.
@@ -55,13 +62,18 @@ export function mountWidget(script: HTMLScriptElement | null, onDestroy: () => v
   let connection: SocketConnection | undefined;
   let destroyed = false;
 
-  const conversation = new Conversation(stored.current, (saved) => stored.update(saved), {
-    changed: (turn) => view.render(turn),
-    settled: (turn) => {
-      view.settled(turn);
-      emitSettled(turn);
+  const conversation = new Conversation(
+    stored.current,
+    (saved) => stored.update(saved),
+    {
+      changed: (turn) => view.render(turn),
+      settled: (turn) => {
+        view.settled(turn);
+        emitSettled(turn);
+      },
     },
-  });
+    currentPage,
+  );
   const emitSettled = (turn: Turn) => {
     if (turn.state === 'failed') {
       const code = turn.failure ?? 'internal';

@@ -16,6 +16,7 @@ import {
   widget,
   useBrowserSuite,
 } from './support/browser';
+import { answerRequests } from '../../backend/test/fakes/openai-server';
 
 const BUNDLE = readFileSync(join(__dirname, '..', 'dist', 'widget.js'));
 const { version } = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as {
@@ -160,7 +161,7 @@ describe('the chat widget', () => {
     await ask(page, 'And for staging?');
     await answerSettled(w.turn(1));
     // The follow-up went out in the same conversation: the model saw the first exchange.
-    const messages = stack.openAi.requests.at(-1)?.body.messages ?? [];
+    const messages = answerRequests(stack.openAi).at(-1)?.body.messages ?? [];
     expect(messages.map((message) => message.content)).toEqual([
       expect.any(String),
       'How do I deploy to production?',
@@ -175,7 +176,7 @@ describe('the chat widget', () => {
     const aborted = stack.openAi.abortedRequests;
     const page = await openWidgetPage(context, stack);
     const w = widget(page);
-    await ask(page, 'Tell me everything');
+    await ask(page, 'How do I deploy to production?');
     await w.turn(0).locator('.body').getByText('word2').waitFor();
     await page.getByRole('button', { name: 'Stop generating' }).click();
 
@@ -262,7 +263,7 @@ describe('the chat widget', () => {
         position: 'bottom-left',
         theme: 'dark',
         'accent-color': '#ffd600',
-        'suggested-questions': 'How do I start?|What does it cost?',
+        'suggested-questions': 'How do I start?|How do I tear down the stack?',
         open: 'true',
         locale: 'fr',
       },
@@ -285,9 +286,11 @@ describe('the chat widget', () => {
       'rgb(29, 29, 34)',
     );
 
-    await page.getByRole('button', { name: 'What does it cost?' }).click();
+    await page.getByRole('button', { name: 'How do I tear down the stack?' }).click();
     await answerSettled(w.turn(0));
-    expect(await w.turn(0).locator('.body').innerText()).toBe('You asked: What does it cost?');
+    expect(await w.turn(0).locator('.body').innerText()).toBe(
+      'You asked: How do I tear down the stack?',
+    );
     expect(await page.getByRole('button', { name: 'How do I start?' }).isVisible()).toBe(false);
   });
 

@@ -37,16 +37,16 @@ describe('the widget when the backend goes away and comes back', () => {
     const w = widget(page);
     const slowAnswer = Array.from({ length: 100 }, (_, index) => `word${index}`).join(' ');
     stack.answer(() => streamed(slowAnswer, 50));
-    await ask(page, 'First question');
+    await ask(page, 'How do I deploy?');
     await w.turn(0).locator('.body').getByText('word3').waitFor();
 
     await stack.stopBackend();
     await w.status.getByText('You are offline. Reconnecting…').waitFor();
     expect(await w.turn(0).locator('.body').innerText()).toMatch(/^word0 word1 word2 word3/);
 
-    await ask(page, 'Asked while offline');
+    await ask(page, 'How do I tear down the stack?');
     await w.turn(1).getByText('Waiting for the connection…').waitFor();
-    expect(stack.questions).toEqual(['First question']);
+    expect(stack.questions).toEqual(['How do I deploy?']);
 
     // The restarted backend cannot recover the session (its memory went with it), so the
     // interrupted answer is marked as such, and the queued question goes out.
@@ -54,23 +54,29 @@ describe('the widget when the backend goes away and comes back', () => {
     await stack.restartBackend();
     await w.turn(0).getByText('The connection was lost before the answer was complete.').waitFor();
     await answerSettled(w.turn(1));
-    expect(await w.turn(1).locator('.body').innerText()).toBe('Answer to: Asked while offline');
+    expect(await w.turn(1).locator('.body').innerText()).toBe(
+      'Answer to: How do I tear down the stack?',
+    );
     expect(await w.status.isVisible()).toBe(false);
     expect(await w.turn(1).getByText('Waiting for the connection…').isVisible()).toBe(false);
 
     // Exactly once, even after waiting past another reconnection attempt.
     await page.waitForTimeout(1500);
-    expect(stack.questions).toEqual(['First question', 'Asked while offline']);
+    expect(stack.questions).toEqual(['How do I deploy?', 'How do I tear down the stack?']);
     expect(await w.turns.count()).toBe(2);
 
     // The interrupted answer can be asked again in the new conversation.
     await page.getByRole('button', { name: 'Retry' }).click();
     // The retried question moves to the end: until the widget re-renders, the second turn is still
     // the settled answer to the offline question.
-    await w.turn(1).locator('.question', { hasText: 'First question' }).waitFor();
+    await w.turn(1).locator('.question', { hasText: 'How do I deploy?' }).waitFor();
     await answerSettled(w.turn(1));
-    expect(await w.turn(1).locator('.body').innerText()).toBe('Answer to: First question');
-    expect(stack.questions).toEqual(['First question', 'Asked while offline', 'First question']);
+    expect(await w.turn(1).locator('.body').innerText()).toBe('Answer to: How do I deploy?');
+    expect(stack.questions).toEqual([
+      'How do I deploy?',
+      'How do I tear down the stack?',
+      'How do I deploy?',
+    ]);
     expect(pageErrors).toEqual([]);
   });
 });

@@ -80,6 +80,7 @@ describe('Conversation', () => {
       messageId: 'm1',
       usage: { inputTokens: 1, outputTokens: 2 },
       cancelled: false,
+      outcome: 'answered',
     });
     expect(conversation.turns[0]).toMatchObject({
       state: 'done',
@@ -91,6 +92,39 @@ describe('Conversation', () => {
 
     conversation.ask('And staging?');
     expect(connection.lastAsk().payload).toEqual({ conversationId: 'c1', text: 'And staging?' });
+  });
+
+  it('sends the page the visitor is on with each question, when the widget knows it', () => {
+    const saves: SavedConversation[] = [];
+    let page = { url: 'https://shop.example/tours/sea-caves', title: 'Sea Cave Adventure' };
+    const conversation = new Conversation(
+      undefined,
+      (state) => saves.push(state),
+      { changed: () => undefined, settled: () => undefined },
+      () => page,
+    );
+    const connection = new FakeConnection();
+    conversation.attach(connection);
+    connection.online = true;
+    conversation.online(false);
+    conversation.ask('What does this cost?');
+    expect(connection.lastAsk().payload).toEqual({
+      conversationId: undefined,
+      text: 'What does this cost?',
+      page: { url: 'https://shop.example/tours/sea-caves', title: 'Sea Cave Adventure' },
+    });
+    connection.lastAsk().reply(accepted('m1'));
+    conversation.done({
+      messageId: 'm1',
+      usage: { inputTokens: 1, outputTokens: 1 },
+      cancelled: false,
+      outcome: 'answered',
+    });
+    page = { url: 'https://shop.example/rentals', title: 'Rentals' };
+    conversation.ask('And this?');
+    expect(connection.lastAsk().payload).toMatchObject({
+      page: { url: 'https://shop.example/rentals' },
+    });
   });
 
   it('queues questions asked offline, connects, and sends each once when online', () => {
@@ -111,6 +145,7 @@ describe('Conversation', () => {
       messageId: 'm1',
       usage: { inputTokens: 0, outputTokens: 0 },
       cancelled: false,
+      outcome: 'answered',
     });
     expect(connection.asks.map((ask) => ask.payload.text)).toEqual(['first', 'second']);
 
@@ -157,6 +192,7 @@ describe('Conversation', () => {
       messageId: 'm1',
       usage: { inputTokens: 1, outputTokens: 2 },
       cancelled: false,
+      outcome: 'answered',
     });
     expect(conversation.turns[0]).toMatchObject({ state: 'done', answer: 'first second' });
     expect(settled).toHaveLength(1);
@@ -174,6 +210,7 @@ describe('Conversation', () => {
       messageId: 'm2',
       usage: { inputTokens: 0, outputTokens: 0 },
       cancelled: false,
+      outcome: 'answered',
     });
 
     const [failed] = conversation.turns;
@@ -244,6 +281,7 @@ describe('Conversation', () => {
       messageId: 'm1',
       usage: { inputTokens: 0, outputTokens: 0 },
       cancelled: true,
+      outcome: 'answered',
     });
     expect(conversation.turns[0]?.state).toBe('cancelled');
   });

@@ -142,9 +142,13 @@ describe('the widget on hostile pages', () => {
       dialogs += 1;
       void dialog.dismiss();
     });
-    await ask(page, '<img src=x onerror="window.pwned=\'question\'">');
+    await ask(page, 'How do I deploy to production?');
     const turn = widget(page).turn(0);
     await answerSettled(turn);
+    // A question that is a payload: the site's pages do not answer it, and it shows as text.
+    await ask(page, '<img src=x onerror="window.pwned=\'question\'">');
+    const asked = widget(page).turn(1);
+    await answerSettled(asked);
 
     const found = await inspectWidget(page);
     expect(found.pwned).toBeUndefined();
@@ -172,7 +176,7 @@ describe('the widget on hostile pages', () => {
     ]) {
       expect(text).toContain(visible);
     }
-    expect(await turn.locator('.question').innerText()).toContain(
+    expect(await asked.locator('.question').innerText()).toContain(
       `<img src=x onerror="window.pwned='question'">`,
     );
     expect(await widget(page).panel.isVisible()).toBe(true);
@@ -244,7 +248,7 @@ describe('the widget on hostile pages', () => {
     page.on('console', (message) => {
       if (/Content.Security.Policy/i.test(message.text())) violations.push(message.text());
     });
-    await ask(page, 'Does it work?');
+    await ask(page, 'How do I deploy?');
     await answerSettled(widget(page).turn(0));
     expect(await widget(page).turn(0).locator('.body').innerText()).toBe('An answer [1].');
     const launcher = await widget(page).launcher.evaluate((element) => {
@@ -274,7 +278,7 @@ describe('the widget on hostile pages', () => {
     });
     await blocked.goto(url);
     await blocked.waitForFunction(() => window.LoreChat !== undefined);
-    await ask(blocked, 'Still working?');
+    await ask(blocked, 'How do I deploy?');
     await answerSettled(widget(blocked).turn(0));
     expect(await widget(blocked).turn(0).locator('.body').innerText()).toBe('An answer [1].');
     expect(warnings).toEqual([

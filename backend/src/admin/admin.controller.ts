@@ -18,6 +18,7 @@ import {
   type LoggedConversation,
 } from '../analytics/conversation-log.store';
 import { pageOf } from '../analytics/log-sql';
+import { servedUrl } from '../chat/citation-url';
 import { ConfigService } from '../config/config.service';
 import { EmbeddingProvider } from '../embeddings/embedding-provider';
 import { Analyzer } from '../text/analyzer';
@@ -173,6 +174,15 @@ export class AdminController {
       { analyzer: this.analyzer, retriever: this.retriever, embeddings: this.embeddings },
       limit,
     );
+    // Linked as visitors reach them: the bundled docs under PUBLIC_URL.
+    const { publicUrl } = this.config.config.server;
+    for (const group of items) {
+      const closest = group.closestPage;
+      if (closest) {
+        closest.url = servedUrl(closest.url, publicUrl);
+        closest.section = servedUrl(closest.section, publicUrl);
+      }
+    }
     return { items };
   }
 
@@ -201,10 +211,13 @@ export class AdminController {
       ]),
     );
     const citedUrls = new Set(cited.map((page) => page.url));
+    // Citations are logged as visitors were given them: the bundled docs under PUBLIC_URL.
+    const { publicUrl } = this.config.config.server;
     return {
       indexedPages: indexed.length,
       mostCited: cited.slice(0, 50),
       neverCited: indexed
+        .map((page) => ({ ...page, url: servedUrl(page.url, publicUrl) }))
         .filter((page) => !citedUrls.has(pageOf(page.url)))
         .slice(0, MAX_NEVER_CITED),
     };

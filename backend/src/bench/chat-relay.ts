@@ -94,7 +94,7 @@ io.on('connection', (socket) => {
       response.on('end', () => {
         inFlight.delete(stop);
         socket.emit('sources', { messageId, sources: [] });
-        socket.emit('done', { messageId, usage, cancelled: false });
+        socket.emit('done', { messageId, usage, cancelled: false, outcome: 'answered' });
       });
     });
     outgoing.end(body);

@@ -198,8 +198,8 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     return {
       token: (text) => socket.emit('token', { messageId, text }),
       sources: (sources) => socket.emit('sources', { messageId, sources }),
-      done: (usage, cancelled) => {
-        socket.emit('done', { messageId, usage, cancelled });
+      done: (usage, cancelled, outcome) => {
+        socket.emit('done', { messageId, usage, cancelled, outcome });
         if (this.drain.draining) this.sendElsewhere(socket);
       },
       error: (error) => {

@@ -7,6 +7,7 @@ import { LlmModule } from '../llm/llm.module';
 import { RetrievalModule } from '../retrieval/retrieval.module';
 import { SecurityModule } from '../security/security.module';
 import { VectorStoreModule } from '../vector-store/vector-store.module';
+import { AnswerPipeline } from './answer/answer-pipeline';
 import { ChatGateway } from './chat.gateway';
 import { ChatService } from './chat.service';
 import { ConversationStore } from './conversation-store/conversation-store';
@@ -29,6 +30,7 @@ import { OPTIONAL_REDIS } from '../redis/redis.module';
   providers: [
     ChatGateway,
     ChatService,
+    AnswerPipeline,
     {
       provide: ConversationStore,
       useFactory: ({ config }: ConfigService, redis?: RedisConnection) =>

@@ -15,15 +15,16 @@ import { transcriptOf } from '../handoff/handoff-record';
 import { HandoffService } from '../handoff/handoff.service';
 import { withLogContext } from '../logging/log-context';
 import { Metrics } from '../metrics/metrics';
-import { Retriever } from '../retrieval/retriever';
 import { Quotas, type TokenReservation, type Visitor } from '../security/quotas';
 import { estimateTokens } from '../text/tokens';
 import { VectorStore } from '../vector-store/vector-store';
+import { AnswerPipeline } from './answer/answer-pipeline';
 import { ChatError, conversationNotFound, toErrorPayload } from './chat-error';
 import { type ConversationOwner, ConversationStore } from './conversation-store/conversation-store';
 import { parseAsk, parseCancel, parseFeedback, parseHandoff } from './payloads';
-import { buildRequest, numberSources, toSources } from './prompt';
+import { toSources } from './prompt';
 import {
+  type AnswerOutcome,
   type AskAccepted,
   type AskPayload,
   type ErrorPayload,
@@ -42,7 +43,7 @@ import {
 export interface AnswerSink {
   token(text: string): void;
   sources(sources: Source[]): void;
-  done(usage: Usage, cancelled: boolean): void;
+  done(usage: Usage, cancelled: boolean, outcome: AnswerOutcome): void;
   error(error: ErrorPayload): void;
 }
 
@@ -66,6 +67,10 @@ interface AnswerEnd {
   sources: Source[];
   usage: Usage;
   cancelled: boolean;
+  /** Whether the site's pages answered it, when the answer ran to its end. */
+  outcome?: AnswerOutcome;
+  /** What the answer's log line adds: each step's time, how a follow-up was read. */
+  steps?: object;
   errorCode?: ErrorPayload['code'];
   firstTokenMs?: number;
   cached: boolean;
@@ -77,8 +82,9 @@ export interface AcceptedAsk extends AskAccepted {
 }
 
 /**
- * Retrieval-augmented answering: retrieve → prompt → stream tokens → sources → done, one answer at a
- * time per conversation, every answer stoppable by its visitor.
+ * Retrieval-augmented answering through the answer pipeline (condense → retrieve → decide → write →
+ * check citations), streamed as tokens → sources → done, one answer at a time per conversation,
+ * every answer stoppable by its visitor.
  */
 @Injectable()
 export class ChatService {
@@ -89,7 +95,7 @@ export class ChatService {
 
   constructor(
     private readonly config: ConfigService,
-    private readonly retriever: Retriever,
+    private readonly pipeline: AnswerPipeline,
     private readonly llm: LlmProvider,
     private readonly conversations: ConversationStore,
     private readonly quotas: Quotas,
@@ -235,6 +241,7 @@ export class ChatService {
     const content = this.config.config.server.logContent && {
       question: generation.question,
       ip: generation.visitor.ip,
+      ...(generation.page && { pageUrl: generation.page.url }),
     };
     const totalMs = performance.now() - startedAt;
     this.logger.log({
@@ -244,6 +251,8 @@ export class ChatService {
       durationMs: Math.round(totalMs),
       ...(end.errorCode === undefined && end.usage),
       cancelled: end.cancelled,
+      ...(end.outcome && { outcome: end.outcome }),
+      ...end.steps,
       ...(end.errorCode !== undefined && { errorCode: end.errorCode }),
       ...content,
     });
@@ -256,6 +265,7 @@ export class ChatService {
       question: generation.question,
       answer: end.answer,
       sources: end.sources,
+      outcome: end.outcome,
       cancelled: end.cancelled,
       errorCode: end.errorCode,
       page: generation.page,
@@ -299,11 +309,13 @@ export class ChatService {
     history: ChatTurn[],
     sink: AnswerSink,
   ): Promise<void> {
-    const { retrieval, llm } = this.config.config;
+    const { llm } = this.config.config;
     const { signal } = generation.controller;
     const startedAt = performance.now();
     let reservation: TokenReservation | undefined;
     let promptTokens = 0;
+    /** What rewriting a follow-up into a searchable question cost, spent before the answer. */
+    let condensing: Usage | undefined;
     let reported: Usage | undefined;
     // Who wrote the answer, as its usage event says; unknown for a cached answer or a failure.
     let servedBy: LlmDescription | undefined;
@@ -317,44 +329,58 @@ export class ChatService {
     this.metrics.questionAsked();
     try {
       const cacheKey =
-        history.length === 0 ? await this.cacheKeyOf(generation.question) : undefined;
+        history.length === 0
+          ? await this.cacheKeyOf(generation.question, generation.page)
+          : undefined;
       const cached = cacheKey && (await this.lookUp(cacheKey));
       if (cached) {
         end.cached = true;
         await this.replay(generation, cached, sink, end, startedAt);
         return;
       }
-      const passages = await this.retriever.retrieve(generation.question, {
-        limit: retrieval.topK,
-      });
-      this.metrics.retrievalFinished(performance.now() - startedAt);
-      const sources = numberSources(passages);
-      const request = buildRequest(generation.question, history, sources);
-      promptTokens = estimatePromptTokens(request);
+      const { question, page } = generation;
+      const prepared = await this.pipeline.prepare({ question, history, page }, signal);
+      this.metrics.retrievalFinished(prepared.timings.retrieveMs ?? 0);
+      condensing = prepared.condensed.usage;
+      // Reserved before the model writes, from the prompt's size and the longest answer, so that
+      // answers running in parallel cannot together overspend a budget.
+      promptTokens = prepared.request ? estimatePromptTokens(prepared.request) : 0;
       reservation = await this.quotas.reserveTokens(
         generation.visitor,
-        promptTokens + llm.maxOutputTokens,
+        (condensing ? condensing.inputTokens + condensing.outputTokens : 0) +
+          (prepared.request ? promptTokens + llm.maxOutputTokens : 0),
       );
-      // Timeouts, retries and fallbacks happen inside: the provider is a ResilientLlmProvider.
-      for await (const event of this.llm.stream(request, signal)) {
-        if (event.type === 'usage') {
-          end.usage = event.usage;
-          reported = event.usage;
-          servedBy = event.servedBy;
-        } else {
-          if (end.answer === '') {
+      const { question, page } = generation;
+      const prepared = await this.pipeline.prepare({ question, history, page }, signal);
+      this.metrics.retrievalFinished(prepared.timings.retrieveMs ?? 0);
+      const written = await this.pipeline.write(
+        prepared,
+        (text) => {
+          if (end.firstTokenMs === undefined) {
             end.firstTokenMs = performance.now() - startedAt;
             this.metrics.firstToken(end.firstTokenMs);
           }
-          end.answer += event.text;
-          sink.token(event.text);
-        }
-      }
-      const { answer, usage } = end;
-      end.sources = toSources(sources);
-      sink.sources(end.sources);
-      sink.done(usage, signal.aborted);
+          sink.token(text);
+        },
+        signal,
+      );
+      servedBy = written.servedBy;
+      end.answer = written.answer;
+      end.usage = written.usage;
+      reported = written.usage;
+      // An answer that says the site does not cover the question cites nothing.
+      end.sources = written.outcome === 'answered' ? toSources(prepared.sources) : [];
       end.cancelled = signal.aborted;
+      // A stopped answer's outcome is the conversation log's to tell (cancelled).
+      if (!end.cancelled) end.outcome = written.outcome;
+      end.steps = {
+        steps: prepared.timings,
+        followUp: prepared.condensed.method,
+        ...(written.droppedCitations > 0 && { droppedCitations: written.droppedCitations }),
+      };
+      const { answer, usage } = end;
+      sink.sources(end.sources);
+      sink.done(usage, end.cancelled, written.outcome);
       this.metrics.answered(usage);
       await this.conversations.append(generation.conversationId, ownerOf(generation.visitor), {
         messageId: generation.messageId,
@@ -363,7 +389,12 @@ export class ChatService {
       });
       // Only a whole answer is worth reusing: a cancelled one stops mid-sentence. Only the
       // configured model's, too: a fallback's answer would later be served as the primary's.
-      if (cacheKey && !signal.aborted && sameModel(servedBy, this.llm.describe())) {
+      if (
+        cacheKey &&
+        !signal.aborted &&
+        written.outcome === 'answered' &&
+        sameModel(servedBy, this.llm.describe())
+      ) {
         await this.responseCache.set(cacheKey, { answer, sources: end.sources });
       }
     } catch (error) {
@@ -376,11 +407,14 @@ export class ChatService {
       this.generations.delete(generation.messageId);
       // An answer stopped or broken off reports no usage, yet the model read the prompt and wrote
       // what was streamed: that much is charged, estimated, so stopping answers is not free.
-      const spent =
-        reported ??
-        (end.answer !== '' || signal.aborted
+      const streamed =
+        end.answer !== '' || signal.aborted
           ? { inputTokens: promptTokens, outputTokens: estimateTokens(end.answer) }
-          : { inputTokens: 0, outputTokens: 0 });
+          : { inputTokens: 0, outputTokens: 0 };
+      const spent = reported ?? {
+        inputTokens: streamed.inputTokens + (condensing?.inputTokens ?? 0),
+        outputTokens: streamed.outputTokens + (condensing?.outputTokens ?? 0),
+      };
       await this.settle(reservation, spent);
       this.logAnswer(generation, startedAt, servedBy ?? this.llm.describe(), end);
     }
@@ -399,13 +433,19 @@ export class ChatService {
    * The cache key of a first question, or undefined when the cache is off or the index version is
    * unknown: without the version an answer could outlive the index it came from.
    */
-  private async cacheKeyOf(question: string): Promise<ResponseCacheKey | undefined> {
+  private async cacheKeyOf(
+    question: string,
+    page: AskPayload['page'],
+  ): Promise<ResponseCacheKey | undefined> {
     const { chat, llm } = this.config.config;
     if (!chat.responseCache.enabled) return undefined;
     try {
       const { indexVersion } = await this.vectorStore.stats();
       return {
-        question: normaliseQuestion(question),
+        // "What does this cost?" means something else on every page.
+        question: page
+          ? `${normaliseQuestion(question)}\n${page.url}`
+          : normaliseQuestion(question),
         indexVersion,
         provider: llm.provider,
         model: llm.model,
@@ -447,7 +487,9 @@ export class ChatService {
     end.sources = cached.sources;
     sink.sources(cached.sources);
     end.cancelled = signal.aborted;
-    sink.done(end.usage, end.cancelled);
+    // Only answers that found their answer are cached.
+    if (!end.cancelled) end.outcome = 'answered';
+    sink.done(end.usage, end.cancelled, 'answered');
     await this.conversations.append(generation.conversationId, ownerOf(generation.visitor), {
       messageId: generation.messageId,
       question: generation.question,

@@ -9,12 +9,19 @@ import {
 
 const id = z.string().min(1).max(100);
 
-const page = z
-  .object({
-    url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2048),
-    title: z.string().max(300).optional(),
-  })
-  .optional();
+export const MAX_PAGE_URL_CHARS = 2048;
+export const MAX_PAGE_TITLE_CHARS = 300;
+
+const pageSchema = z.object({
+  url: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+    .max(MAX_PAGE_URL_CHARS, { error: `must be at most ${MAX_PAGE_URL_CHARS} characters` }),
+  title: z
+    .string()
+    .max(MAX_PAGE_TITLE_CHARS, { error: `must be at most ${MAX_PAGE_TITLE_CHARS} characters` })
+    .optional(),
+});
+const page = pageSchema.optional();
 const locale = z
   .string()
   .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$/, { error: 'must be a language tag' })
@@ -55,7 +62,10 @@ function parse<T>(schema: z.ZodType<T>, event: string, payload: unknown): T {
   throw new ChatError('bad_request', `Invalid ${event} payload: ${problems}`);
 }
 
-/** Validates an `ask`; the text must hold something and fit MAX_MESSAGE_CHARS. */
+/**
+ * Validates an `ask`; the text must hold something and fit MAX_MESSAGE_CHARS, and the page, when
+ * sent, must be an http(s) URL with an optional title of bounded length; the locale a language tag.
+ */
 export function parseAsk(payload: unknown, maxMessageChars: number): AskPayload {
   const ask = parse(askSchema, 'ask', payload);
   const text = ask.text.trim();
@@ -66,7 +76,14 @@ export function parseAsk(payload: unknown, maxMessageChars: number): AskPayload 
       `The question is ${text.length} characters long; the limit is ${maxMessageChars}.`,
     );
   }
-  return { conversationId: ask.conversationId, text, page: ask.page, locale: ask.locale };
+  const title = ask.page?.title?.replace(/\s+/g, ' ').trim();
+  const page = ask.page && { url: ask.page.url, ...(title && { title }) };
+  return {
+    conversationId: ask.conversationId,
+    text,
+    ...(page && { page }),
+    ...(ask.locale && { locale: ask.locale }),
+  };
 }
 
 export function parseCancel(payload: unknown): CancelPayload {

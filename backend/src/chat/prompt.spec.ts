@@ -29,7 +29,7 @@ describe('prompt building', () => {
     const sources = numberSources(passages);
     expect(sources.map(({ number, url, title }) => [number, url, title])).toEqual([
       [1, 'https://x.example/guide#install', 'Guide › Install'],
-      [2, 'https://x.example/faq', 'Guide › FAQ'],
+      [2, 'https://x.example/faq#:~:text=See%20the%20FAQ', 'Guide › FAQ'],
     ]);
     expect(sources[0]?.text).toBe('Run **npm install**.\n\nThen npm start.');
   });
@@ -56,7 +56,7 @@ describe('prompt building', () => {
     expect(request.messages.slice(0, 2)).toEqual(history);
     expect(request.messages[2]?.content).toBe(
       'Sources:\n\n<source>\n[1] Guide › Install (https://x.example/guide#install)\nRun **npm install**.\n\nThen npm start.\n</source>\n\n' +
-        '<source>\n[2] Guide › FAQ (https://x.example/faq)\nSee the [FAQ](https://x.example/faq).\n</source>\n\nQuestion: How to install?',
+        '<source>\n[2] Guide › FAQ (https://x.example/faq#:~:text=See%20the%20FAQ)\nSee the [FAQ](https://x.example/faq).\n</source>\n\nQuestion: How to install?',
     );
     expect(request.system).toMatch(/could not find it on this site/);
   });

@@ -1,6 +1,9 @@
 import { type ChatTurn, type LlmRequest, type NumberedSource } from '../llm/llm-provider';
 import { type ScoredChunk } from '../vector-store/chunk';
-import { type Source } from '@lorechat/contracts';
+import { type AskPage, type Source } from '@lorechat/contracts';
+import { pageTitle } from '../text/markdown-text';
+import { questionLanguage } from '../text/question-language';
+import { citationUrl } from './citation-url';
 
 const SNIPPET_CHARS = 200;
 
@@ -20,31 +23,43 @@ export const SYSTEM_RULES = [
 
 /**
  * Numbers the retrieved passages as they will be cited: passages of the same section (same URL)
- * share one number, in the order retrieval ranked them.
+ * share one number, in the order retrieval ranked them. Each source's link and title are made for
+ * the visitor now (see `citationUrl` and `pageTitle`), from `publicUrl` as configured today.
  */
-export function numberSources(passages: ScoredChunk[]): NumberedSource[] {
-  const byUrl = new Map<string, NumberedSource>();
+export function numberSources(passages: ScoredChunk[], publicUrl = ''): NumberedSource[] {
+  const bySection = new Map<string, NumberedSource>();
   for (const { chunk } of passages) {
-    const existing = byUrl.get(chunk.url);
+    const existing = bySection.get(chunk.url);
     if (existing) {
       existing.text += `\n\n${chunk.text}`;
       continue;
     }
+    const title = pageTitle(chunk.title);
     const section = chunk.headingPath.at(-1);
-    byUrl.set(chunk.url, {
-      number: byUrl.size + 1,
-      url: chunk.url,
-      title: section && section !== chunk.title ? `${chunk.title} › ${section}` : chunk.title,
+    bySection.set(chunk.url, {
+      number: bySection.size + 1,
+      url: citationUrl(chunk.url, chunk.text, publicUrl),
+      title:
+        section && section !== title && section !== chunk.title ? `${title} › ${section}` : title,
       text: chunk.text,
+      language: chunk.language,
     });
   }
-  return [...byUrl.values()];
+  return [...bySection.values()];
+}
+
+export interface RequestContext {
+  /** The page the visitor asks from. */
+  page?: AskPage;
+  /** The standalone question retrieval searched for, when a follow-up was rewritten. */
+  searchedFor?: string;
 }
 
 export function buildRequest(
   question: string,
   history: ChatTurn[],
   sources: NumberedSource[],
+  context: RequestContext = {},
 ): LlmRequest {
   const listed = sources.length
     ? sources.map(
@@ -52,12 +67,27 @@ export function buildRequest(
           `<source>\n[${source.number}] ${quoted(source.title)} (${source.url})\n${quoted(source.text)}\n</source>`,
       )
     : ['(no sources matched this question)'];
-  const content = `Sources:\n\n${listed.join('\n\n')}\n\nQuestion: ${question}`;
+  const notes: string[] = [];
+  if (context.page) {
+    const { title, url } = context.page;
+    notes.push(
+      title
+        ? `The visitor is on the page ${quoted(JSON.stringify(title))} (${url}).`
+        : `The visitor is on the page ${url}.`,
+    );
+  }
+  if (context.searchedFor) notes.push(`The question means: ${quoted(context.searchedFor)}`);
+  const language = questionLanguage(question);
+  if (language !== 'en') notes.push(`Answer in ${languageName(language)}.`);
+  const content = [`Sources:\n\n${listed.join('\n\n')}`, ...notes, `Question: ${question}`].join(
+    '\n\n',
+  );
   return {
     system: SYSTEM_RULES,
     messages: [...history, { role: 'user', content }],
     question,
     sources,
+    ...(context.page && { page: context.page }),
   };
 }
 
@@ -84,4 +114,13 @@ function snippetOf(markdown: string): string {
   if (plain.length <= SNIPPET_CHARS) return plain;
   const cut = plain.slice(0, SNIPPET_CHARS);
   return `${cut.slice(0, cut.lastIndexOf(' ') > 0 ? cut.lastIndexOf(' ') : SNIPPET_CHARS)}…`;
+}
+
+/** A language's English name ("French"), for telling a model which language to answer in. */
+function languageName(tag: string): string {
+  try {
+    return new Intl.DisplayNames(['en'], { type: 'language' }).of(tag) ?? tag;
+  } catch {
+    return tag;
+  }
 }

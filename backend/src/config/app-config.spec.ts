@@ -22,6 +22,27 @@ describe('loadConfig', () => {
     expect(config.chat.maxMessageChars).toBe(2000);
   });
 
+  it("leaves reranking off by default, and needs the chosen rerank provider's key or region", () => {
+    expect(loadConfig({}, '/srv/app').rerank).toMatchObject({ provider: 'none' });
+    expect(problemsOf({ RERANK_PROVIDER: 'cohere' })).toEqual([
+      expect.stringMatching(/^COHERE_API_KEY is required when RERANK_PROVIDER=cohere/),
+    ]);
+    expect(problemsOf({ RERANK_PROVIDER: 'bedrock' })).toEqual([
+      expect.stringMatching(/^AWS_REGION is required when RERANK_PROVIDER=bedrock/),
+    ]);
+    const bedrock = loadConfig({ RERANK_PROVIDER: 'bedrock', AWS_REGION: 'us-east-1' }, '/srv/app');
+    expect(bedrock.rerank).toMatchObject({
+      model: 'amazon.rerank-v1:0',
+      candidates: 20,
+      pricePerThousandUnits: 1,
+    });
+    const unpriced = loadConfig(
+      { RERANK_PROVIDER: 'cohere', COHERE_API_KEY: 'k', RERANK_MODEL: 'rerank-new' },
+      '/srv/app',
+    );
+    expect(unpriced.rerank.pricePerThousandUnits).toBeUndefined();
+  });
+
   it('runs one process unless WORKERS asks for more, and more only with Redis to share', () => {
     expect(loadConfig({}, '/srv/app').server.workers).toBe(1);
     const redis = { REDIS_URL: 'redis://127.0.0.1:6379' };

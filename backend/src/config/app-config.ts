@@ -3,14 +3,15 @@ import {
   type EmbeddingProviderName,
   type LlmProviderName,
   type LogLevelName,
+  type RerankProviderName,
   type VectorStoreName,
   type AnalyticsStoreName,
   type HandoffEmailTransportName,
 } from '@lorechat/contracts';
 import { EMBEDDING_DESCRIPTORS } from '../embeddings/descriptors';
 import { LLM_DESCRIPTORS } from '../llm/providers/descriptors';
-import { envSchema } from './env.schema';
-import { DEFAULT_LLM_PRICES, type ModelPrice } from './model-prices';
+import { DEFAULT_RERANK_MODELS, envSchema } from './env.schema';
+import { DEFAULT_LLM_PRICES, DEFAULT_RERANK_PRICES, type ModelPrice } from './model-prices';
 import { parseSites, type SiteOrigins } from './sites';
 
 export interface LlmSettings {
@@ -50,6 +51,18 @@ export interface RetrievalSettings {
   bm25: { k1: number; b: number };
   /** Snowball stemmer language for indexing and queries. */
   language: string;
+}
+
+export interface RerankConfig {
+  provider: RerankProviderName;
+  model: string;
+  baseUrl?: string;
+  apiKey?: string;
+  region?: string;
+  candidates: number;
+  timeoutMs: number;
+  /** USD per 1,000 billed units: RERANK_PRICE_PER_1000, else the model's list price if known. */
+  pricePerThousandUnits?: number;
 }
 
 /** How the Qdrant store lays out the collections it creates (existing ones keep theirs). */
@@ -169,6 +182,8 @@ export interface AppConfig {
      * resume; 0 turns Socket.IO connection-state recovery off.
      */
     connectionRecoveryMs: number;
+    /** The deadline of a model's standalone rewrite of a follow-up question. */
+    condenseTimeoutMs: number;
   };
   /**
    * Shared state for many tasks (`REDIS_URL`): conversations, quotas, the response cache and the
@@ -176,6 +191,8 @@ export interface AppConfig {
    */
   redis?: { url: string; keyPrefix: string };
   retrieval: RetrievalSettings;
+  /** Reordering the fused candidates with a rerank model: off (`none`) by default. */
+  rerank: RerankConfig;
   vectorStore: VectorStoreSettings;
   embeddings: EmbeddingSettings;
   security: SecuritySettings;
@@ -228,6 +245,7 @@ export function loadConfig(
     );
   }
   const env = parsed.data;
+  const rerankModel = env.RERANK_MODEL ?? DEFAULT_RERANK_MODELS[env.RERANK_PROVIDER];
   const llmKey = (provider: LlmProviderName) => {
     const variable = LLM_DESCRIPTORS[provider].apiKey?.variable;
     return variable && env[variable];
@@ -280,6 +298,7 @@ export function loadConfig(
         ttlMs: env.RESPONSE_CACHE_TTL_MINUTES * 60_000,
       },
       connectionRecoveryMs: env.CONNECTION_RECOVERY_SECONDS * 1000,
+      condenseTimeoutMs: env.CONDENSE_TIMEOUT_MS,
     },
     redis: env.REDIS_URL ? { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX } : undefined,
     retrieval: {
@@ -290,6 +309,17 @@ export function loadConfig(
       denseWeight: env.RETRIEVAL_DENSE_WEIGHT,
       bm25: { k1: env.BM25_K1, b: env.BM25_B },
       language: env.INDEX_LANGUAGE,
+    },
+    rerank: {
+      provider: env.RERANK_PROVIDER,
+      model: rerankModel,
+      baseUrl: env.RERANK_BASE_URL,
+      apiKey: env.COHERE_API_KEY,
+      region: env.AWS_REGION,
+      candidates: env.RERANK_CANDIDATES,
+      timeoutMs: env.RERANK_TIMEOUT_MS,
+      pricePerThousandUnits:
+        env.RERANK_PRICE_PER_1000 ?? DEFAULT_RERANK_PRICES[rerankModel]?.perThousandUnits,
     },
     vectorStore: {
       kind: env.VECTOR_STORE,

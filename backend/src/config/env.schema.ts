@@ -8,6 +8,8 @@ import {
   LOG_LEVELS,
   type LlmProviderName,
   METRICS_NAMESPACE,
+  RERANK_PROVIDERS,
+  type RerankProviderName,
   VECTOR_STORES,
 } from '@lorechat/contracts';
 import { z } from 'zod';
@@ -15,6 +17,13 @@ import { EMBEDDING_DESCRIPTORS } from '../embeddings/descriptors';
 import { LLM_DESCRIPTORS } from '../llm/providers/descriptors';
 import { DEFAULT_SITES, parseSites } from './sites';
 import { isSchedule } from './schedule';
+
+/** The rerank model each provider uses when RERANK_MODEL is not set. */
+export const DEFAULT_RERANK_MODELS: Record<RerankProviderName, string> = {
+  none: 'none',
+  bedrock: 'amazon.rerank-v1:0',
+  cohere: 'rerank-v3.5',
+};
 
 const int = (min: number, max: number) =>
   z.coerce
@@ -145,6 +154,7 @@ export const envSchema = z
     AWS_REGION: optionalString,
 
     MAX_MESSAGE_CHARS: int(1, 100_000).default(2000),
+    CONDENSE_TIMEOUT_MS: int(1, 60_000).default(3000),
     CONVERSATION_MAX_TURNS: int(1, 100).default(10),
     CONVERSATION_MAX_COUNT: int(1, 10_000_000).default(10_000),
     CONVERSATION_MAX_PER_VISITOR: int(1, 1000).default(10),
@@ -163,6 +173,13 @@ export const envSchema = z
     BM25_K1: number(0, 10).default(1.2),
     BM25_B: number(0, 1).default(0.75),
     INDEX_LANGUAGE: z.string().min(2).default('english'),
+    RERANK_PROVIDER: z.enum(RERANK_PROVIDERS).default('none'),
+    RERANK_MODEL: optionalString,
+    RERANK_BASE_URL: url.optional(),
+    RERANK_CANDIDATES: int(2, 100).default(20),
+    RERANK_TIMEOUT_MS: int(1, 60_000).default(2000),
+    RERANK_PRICE_PER_1000: number(0, 1000).optional(),
+    COHERE_API_KEY: optionalString,
 
     VECTOR_STORE: z.enum(VECTOR_STORES).default('embedded'),
     QDRANT_URL: urlList.optional(),
@@ -354,6 +371,20 @@ export const envSchema = z
         code: 'custom',
         path: ['VISITOR_TOKEN_SECRET'],
         message: 'is required when NODE_ENV=production',
+      });
+    }
+    if (env.RERANK_PROVIDER === 'cohere' && !env.COHERE_API_KEY) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['COHERE_API_KEY'],
+        message: 'is required when RERANK_PROVIDER=cohere',
+      });
+    }
+    if (env.RERANK_PROVIDER === 'bedrock' && !env.AWS_REGION) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AWS_REGION'],
+        message: 'is required when RERANK_PROVIDER=bedrock',
       });
     }
     if (env.ANALYTICS_STORE === 'postgres' && !env.DATABASE_URL) {

@@ -15,3 +15,14 @@ export const DEFAULT_LLM_PRICES: Readonly<Record<string, ModelPrice>> = Object.a
   {},
   ...Object.values(LLM_DESCRIPTORS).map((descriptor) => descriptor.prices),
 ) as Record<string, ModelPrice>;
+
+/**
+ * List prices of the rerank models this project knows, in USD per 1,000 queries of up to 100
+ * documents (on-demand, as published by AWS for us-east-1 and by Cohere on 2026-11-26).
+ * RERANK_PRICE_PER_1000 overrides them: prices change, and regions differ.
+ */
+export const DEFAULT_RERANK_PRICES: Readonly<Record<string, { perThousandUnits: number }>> = {
+  'amazon.rerank-v1:0': { perThousandUnits: 1 },
+  'cohere.rerank-v3-5:0': { perThousandUnits: 2 },
+  'rerank-v3.5': { perThousandUnits: 2 },
+};

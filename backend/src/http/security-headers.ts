@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import helmet from 'helmet';
 import { DEMO_PAGE_STYLE } from '../site/demo-page';
+import { DOCS_PAGE_STYLE } from '../site/docs-page';
 
 /** The CSP source that allows exactly the demo page's own inline stylesheet, and no other. */
 export function styleHash(style: string): string {
@@ -13,7 +14,7 @@ export function styleHash(style: string): string {
  * files, the API), from helmet. Its defaults plus:
  * - a Content-Security-Policy under which the demo page still runs the widget: scripts, styles
  *   and connections (Socket.IO's WebSocket included, which `'self'` covers) only from this origin,
- *   the page's one inline stylesheet by its hash, no plugins, no framing; not
+ *   the demo page's and the rendered docs' inline stylesheets by their hashes, no plugins, no framing; not
  *   `upgrade-insecure-requests`, which would break `npm start` on plain http://localhost;
  * - no framing anywhere (`frame-ancestors 'none'` and `X-Frame-Options: DENY`): nothing here is
  *   meant to be embedded in a frame, so no page can be clickjacked;
@@ -32,7 +33,7 @@ export function securityHeaders(): (
       directives: {
         'default-src': ["'self'"],
         'script-src': ["'self'"],
-        'style-src': ["'self'", styleHash(DEMO_PAGE_STYLE)],
+        'style-src': ["'self'", styleHash(DEMO_PAGE_STYLE), styleHash(DOCS_PAGE_STYLE)],
         'connect-src': ["'self'"],
         'img-src': ["'self'", 'data:'],
         'frame-ancestors': ["'none'"],

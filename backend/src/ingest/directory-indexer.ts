@@ -34,7 +34,8 @@ export async function indexDirectory(
     (await directoryPages(dir, baseUrl)).map(async ({ file, url }) => {
       const markdown = await readFile(file, 'utf8');
       const title = markdownTitle(markdown) ?? basename(file, extname(file));
-      return { url, title, markdown };
+      // Markdown files are read where they are rendered, with an anchor on every heading.
+      return { url, title, markdown, headingAnchors: 'slug' as const };
     }),
   );
   const report: DirectoryIndexReport = { indexed: [], unchanged: [] };

@@ -1,13 +1,11 @@
 import { existsSync } from 'node:fs';
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { BUNDLED_DOCS_ORIGIN, DOCS_ROUTE } from '../common/bundled-docs';
 import { isUnreachable } from '../common/degraded-start';
 import { ConfigService } from '../config/config.service';
 import { VectorStore } from '../vector-store/vector-store';
 import { directoryPages, indexDirectory } from './directory-indexer';
 import { Indexer } from './indexer';
-
-/** URL path under which the bundled docs are served, and so cited. */
-export const DOCS_ROUTE = '/docs';
 
 /**
  * Gives a fresh install something to talk about: the docs folder is indexed before the server
@@ -27,9 +25,9 @@ export class DocsSeeder implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const { docsDir, server } = this.configService.config;
+    const { docsDir } = this.configService.config;
     if (!docsDir || !existsSync(docsDir)) return;
-    const baseUrl = `${server.publicUrl}${DOCS_ROUTE}`;
+    const baseUrl = `${BUNDLED_DOCS_ORIGIN}${DOCS_ROUTE}`;
     let documents: number;
     try {
       ({ documents } = await this.store.stats());

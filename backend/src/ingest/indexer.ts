@@ -1,9 +1,16 @@
 import { createHash } from 'node:crypto';
 import { type EmbeddingProvider } from '../embeddings/embedding-provider';
 import { type Analyzer } from '../text/analyzer';
+import { withoutLinkTargets } from '../text/markdown-text';
 import { type ChunkInput, type IndexedDocument } from '../vector-store/chunk';
 import { type VectorStore } from '../vector-store/vector-store';
-import { chunkId, chunkMarkdown, type ChunkingOptions, DEFAULT_CHUNKING } from './markdown-chunker';
+import {
+  chunkId,
+  chunkMarkdown,
+  type ChunkingOptions,
+  DEFAULT_CHUNKING,
+  type HeadingAnchors,
+} from './markdown-chunker';
 
 /** A page's extracted content, ready to be indexed. */
 export interface PageContent {
@@ -14,6 +21,12 @@ export interface PageContent {
   language?: string;
   /** The page's text, with Markdown headings marking its sections. */
   markdown: string;
+  /**
+   * How its sections are linked to: `explicit` (the default, for crawled pages) only by anchors the
+   * page gives its headings; `slug` also by heading slugs, for Markdown rendered where headings get
+   * them (the bundled docs).
+   */
+  headingAnchors?: HeadingAnchors;
 }
 
 export type IndexOutcome = 'indexed' | 'unchanged';
@@ -43,7 +56,7 @@ export interface IndexResult {
  */
 function searchableText(title: string, headingPath: string[], text: string): string {
   const headings = headingPath[0] === title ? headingPath : [title, ...headingPath];
-  return [...headings, text].join('\n');
+  return [...headings, withoutLinkTargets(text)].join('\n');
 }
 
 /**
@@ -58,21 +71,24 @@ export function prepareDocument(
 ): IndexedDocument {
   const site = new URL(page.url).host;
   const language = page.language ?? 'en';
-  const chunks: ChunkInput[] = chunkMarkdown(page.markdown, page.url, chunking).map(
-    (piece, position) => ({
-      id: chunkId(page.url, position),
-      documentUrl: page.url,
-      site,
-      url: piece.url,
-      position,
-      title: page.title,
-      headingPath: piece.headingPath,
-      text: piece.text,
-      language,
-      contentHash: sha256(piece.text),
-      terms: analyzer.terms(searchableText(page.title, piece.headingPath, piece.text)),
-    }),
-  );
+  const chunks: ChunkInput[] = chunkMarkdown(
+    page.markdown,
+    page.url,
+    chunking,
+    page.headingAnchors ?? 'explicit',
+  ).map((piece, position) => ({
+    id: chunkId(page.url, position),
+    documentUrl: page.url,
+    site,
+    url: piece.url,
+    position,
+    title: page.title,
+    headingPath: piece.headingPath,
+    text: piece.text,
+    language,
+    contentHash: sha256(piece.text),
+    terms: analyzer.terms(searchableText(page.title, piece.headingPath, piece.text)),
+  }));
   return { url: page.url, site, title: page.title, language, contentHash, chunks };
 }
 

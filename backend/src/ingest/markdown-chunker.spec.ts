@@ -34,6 +34,20 @@ describe('chunkMarkdown', () => {
     expect(chunks[1]?.text).toContain('# not a heading\npulumi up -s prod');
   });
 
+  it("links a crawled page's sections only by the anchors the page gives its headings", () => {
+    const crawled = '## Prices {#rates}\n\nAdults pay $72.\n\n## Schedule\n\nDaily at 7 pm.';
+    const explicit = chunkMarkdown(crawled, 'https://shop.example/tour', undefined, 'explicit');
+    expect(explicit.map((chunk) => [chunk.headingPath, chunk.url])).toEqual([
+      [['Prices'], 'https://shop.example/tour#rates'],
+      [['Schedule'], 'https://shop.example/tour'],
+    ]);
+    const slugged = chunkMarkdown(crawled, 'https://shop.example/tour');
+    expect(slugged.map((chunk) => chunk.url)).toEqual([
+      'https://shop.example/tour#rates',
+      'https://shop.example/tour#schedule',
+    ]);
+  });
+
   it('gives chunks ids that depend only on the page and the position', () => {
     expect(chunkId(page.url, 1)).toBe(chunkId(page.url, 1));
     expect(chunkId(page.url, 1)).not.toBe(chunkId(page.url, 2));

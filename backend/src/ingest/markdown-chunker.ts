@@ -35,8 +35,21 @@ export interface TextChunk {
 
 interface Section {
   headingPath: string[];
+  /** The heading's own anchor, when the page names one (`## Prices {#rates}`). */
+  anchor?: string;
   blocks: string[];
 }
+
+/**
+ * Where a section's link points. `slug`: its heading's own anchor, else the GitHub-style slug of
+ * the heading, which pages rendered from Markdown carry (the bundled docs, GitHub). `explicit`: only
+ * an anchor the page itself gives the heading (`## Prices {#rates}`, from HTML ids); a crawled
+ * page's heading without an id has no anchor to link to, and is cited by the page URL.
+ */
+export type HeadingAnchors = 'slug' | 'explicit';
+
+/** A heading's explicit anchor, `{#id}` at its end, as the HTML extractor writes a heading's id. */
+const HEADING_ANCHOR = /\s*\{#([\w:.-]+)\}$/;
 
 /** A chunk id that stays the same while the page URL and the chunk's position do. */
 export function chunkId(documentUrl: string, position: number): string {
@@ -83,16 +96,20 @@ export function markdownTitle(markdown: string): string | undefined {
 
 /**
  * Splits a Markdown page at its headings, so each chunk is one section that says what it is about,
- * and cites as the page URL plus the section's anchor. Headings inside code fences are code.
+ * and cites as the page URL plus the section's anchor (see `HeadingAnchors`). Headings inside code
+ * fences are code.
  */
 export function chunkMarkdown(
   markdown: string,
   pageUrl: string,
   options: ChunkingOptions = DEFAULT_CHUNKING,
+  anchors: HeadingAnchors = 'slug',
 ): TextChunk[] {
   return sectionsOf(markdown).flatMap((section) => {
-    const anchor = section.headingPath.at(-1);
-    const url = anchor ? `${pageUrl}#${slugify(anchor)}` : pageUrl;
+    const heading = section.headingPath.at(-1);
+    const slug = anchors === 'slug' && heading ? slugify(heading) : undefined;
+    const anchor = section.anchor ?? slug;
+    const url = anchor ? `${pageUrl}#${anchor}` : pageUrl;
     return packBlocks(section.blocks, options).map((text) => ({
       url,
       headingPath: section.headingPath,
@@ -137,9 +154,10 @@ function sectionsOf(markdown: string): Section[] {
     const heading = atxHeading(line);
     if (heading) {
       endSection();
+      const anchor = HEADING_ANCHOR.exec(heading.text)?.[1];
       headings.length = heading.level - 1;
-      headings[heading.level - 1] = heading.text;
-      current = { headingPath: headings.filter(Boolean), blocks: [] };
+      headings[heading.level - 1] = heading.text.replace(HEADING_ANCHOR, '');
+      current = { headingPath: headings.filter(Boolean), anchor, blocks: [] };
       continue;
     }
     if (line.trim() === '') endBlock();

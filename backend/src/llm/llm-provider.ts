@@ -1,5 +1,4 @@
-import { type Usage } from '@lorechat/contracts';
-import { estimateTokens } from '../text/tokens';
+import { type AskPage, type Usage } from '@lorechat/contracts';
 
 export interface ChatTurn {
   role: 'user' | 'assistant';
@@ -13,6 +12,8 @@ export interface NumberedSource {
   url: string;
   title: string;
   text: string;
+  /** The page's primary language subtag (`en`), when known. */
+  language?: string;
 }
 
 export interface LlmRequest {
@@ -23,6 +24,8 @@ export interface LlmRequest {
   /** The visitor's question and the sources, for answerers that work on them directly. */
   question: string;
   sources: NumberedSource[];
+  /** The page the visitor asks from, for answerers that read the question with its title. */
+  page?: AskPage;
 }
 
 /** The request's input tokens, estimated from its text (system rules and every message). */

@@ -109,6 +109,23 @@ describe('Metrics', () => {
     ]);
   });
 
+  it('counts answers the site did not answer as 1, answered ones as 0, so the average is the share', () => {
+    const metrics = metricsWith();
+    metrics.answerOutcome('not_found');
+    metrics.answerOutcome('answered');
+    expect(lines.map((line) => expectValidEmf(line)[METRIC.notFoundAnswers])).toEqual([1, 0]);
+  });
+
+  it('reports each rerank with its latency, its cost when priced, and whether it failed', () => {
+    const metrics = metricsWith();
+    metrics.reranked({ latencyMs: 120, costUsd: 0.001, failed: false });
+    metrics.reranked({ latencyMs: 2000, failed: true });
+    const [ok, failed] = lines.map((line) => expectValidEmf(line));
+    expect(ok).toMatchObject({ RerankLatency: 120, RerankCostUSD: 0.001, RerankErrors: 0 });
+    expect(failed).toMatchObject({ RerankLatency: 2000, RerankErrors: 1 });
+    expect(failed?.RerankCostUSD).toBeUndefined();
+  });
+
   it('counts provider errors per provider and per failure kind in one record', () => {
     metricsWith().providerError('rate_limit');
     const document = expectValidEmf(lines[0] ?? '');

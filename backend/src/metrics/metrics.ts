@@ -103,6 +103,28 @@ export class Metrics implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
+   * Whether an answer found the question's answer on the site. Written as 1 (not found) or 0 on
+   * every answer, so the share of unanswered questions is the metric's average.
+   */
+  answerOutcome(outcome: 'answered' | 'not_found'): void {
+    this.emitForProvider([
+      { name: METRIC.notFoundAnswers, unit: 'Count', value: outcome === 'not_found' ? 1 : 0 },
+    ]);
+  }
+
+  /** A rerank of one question's candidates: how long it took, what it cost, whether it failed. */
+  reranked(report: { latencyMs: number; costUsd?: number; failed: boolean }): void {
+    const metrics: MetricValue[] = [
+      { name: METRIC.rerankLatency, unit: 'Milliseconds', value: report.latencyMs },
+      { name: METRIC.rerankErrors, unit: 'Count', value: report.failed ? 1 : 0 },
+    ];
+    if (report.costUsd !== undefined) {
+      metrics.push({ name: METRIC.rerankCost, unit: 'None', value: report.costUsd });
+    }
+    this.emitForProvider(metrics);
+  }
+
+  /**
    * A response-cache lookup. Hits are written as 1 or 0 on every lookup, so the hit ratio is the
    * sum of hits over the sum of lookups, or simply the average of hits.
    */

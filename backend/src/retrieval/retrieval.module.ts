@@ -6,6 +6,30 @@ import { VectorStore } from '../vector-store/vector-store';
 import { VectorStoreModule } from '../vector-store/vector-store.module';
 import { Analyzer } from '../text/analyzer';
 import { HybridRetriever, Retriever } from './retriever';
+import { Metrics } from '../metrics/metrics';
+import { type RerankConfig } from '../config/app-config';
+import { BedrockReranker } from './rerank/bedrock.reranker';
+import { CohereReranker } from './rerank/cohere.reranker';
+import { type Reranker } from './rerank/reranker';
+import { RerankingRetriever } from './rerank/reranking-retriever';
+
+/** One line per rerank provider: RERANK_PROVIDER picks one, `none` none. */
+const RERANKERS: Record<RerankConfig['provider'], (config: RerankConfig) => Reranker | undefined> =
+  {
+    none: () => undefined,
+    bedrock: ({ region, model, baseUrl, timeoutMs }) =>
+      new BedrockReranker({ region: region ?? '', model, baseUrl, timeoutMs }),
+    cohere: ({ apiKey, model, baseUrl }) =>
+      new CohereReranker({
+        apiKey: apiKey ?? '',
+        model,
+        baseUrl: baseUrl ?? 'https://api.cohere.com',
+      }),
+  };
+
+export function createReranker(config: RerankConfig): Reranker | undefined {
+  return RERANKERS[config.provider](config);
+}
 
 @Module({
   imports: [VectorStoreModule, EmbeddingsModule],
@@ -22,8 +46,16 @@ import { HybridRetriever, Retriever } from './retriever';
         store: VectorStore,
         analyzer: Analyzer,
         embeddings: EmbeddingProvider,
-      ) => new HybridRetriever(store, analyzer, embeddings, config.retrieval),
-      inject: [ConfigService, VectorStore, Analyzer, EmbeddingProvider],
+        metrics: Metrics,
+      ) => {
+        const hybrid = new HybridRetriever(store, analyzer, embeddings, config.retrieval);
+        const reranker = createReranker(config.rerank);
+        if (!reranker) return hybrid;
+        return new RerankingRetriever(hybrid, reranker, config.rerank, (report) =>
+          metrics.reranked(report),
+        );
+      },
+      inject: [ConfigService, VectorStore, Analyzer, EmbeddingProvider, Metrics],
     },
   ],
   exports: [Retriever, Analyzer],

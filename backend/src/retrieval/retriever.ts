@@ -8,6 +8,16 @@ import { collapseNearDuplicates, reciprocalRankFusion } from './fusion';
 export interface RetrieveOptions {
   limit: number;
   filter?: SearchFilter;
+  /**
+   * Text the question is read with, at half the weight of its own words: the conversation's
+   * earlier questions for a follow-up ("how much is it?"), the title of the page it is asked on.
+   */
+  context?: string[];
+  /**
+   * The page the visitor asks from (a document URL): its passages are searched on their own too
+   * and fused in, so "what does this cost?" finds this page's price.
+   */
+  preferDocument?: string;
 }
 
 /** The DI token for finding the passages an answer stands on. */
@@ -39,22 +49,36 @@ export class HybridRetriever extends Retriever {
     super();
   }
 
-  async retrieve(query: string, { limit, filter }: RetrieveOptions): Promise<ScoredChunk[]> {
+  async retrieve(query: string, options: RetrieveOptions): Promise<ScoredChunk[]> {
+    const { limit, filter, context = [], preferDocument } = options;
     const { candidates, keywordWeight, denseWeight, rrfK } = this.settings;
-    const terms = boundedTerms(this.analyzer.terms(query));
+    // The question's own words count twice (query-term frequency), its context's once.
+    const own = this.analyzer.terms(query);
+    const contextTerms = context.length > 0 ? this.analyzer.terms(context.join('\n')) : [];
+    const terms = boundedTerms(contextTerms.length > 0 ? [...own, ...own, ...contextTerms] : own);
+    const denseQuery = [query, ...context].join('\n');
     const searchOptions = { limit: Math.max(candidates, limit), filter };
-    const [keywordHits, denseHits] = await Promise.all([
-      terms.length > 0 && keywordWeight > 0
-        ? this.store.keywordSearch(terms, searchOptions)
-        : Promise.resolve([]),
-      this.embeddings.dimensions > 0 && denseWeight > 0 && query.trim() !== ''
-        ? this.denseHits(query, searchOptions)
-        : Promise.resolve([]),
+    const search = (searchFilter: SearchFilter | undefined) =>
+      Promise.all([
+        terms.length > 0 && keywordWeight > 0
+          ? this.store.keywordSearch(terms, { ...searchOptions, filter: searchFilter })
+          : Promise.resolve([]),
+        this.embeddings.dimensions > 0 && denseWeight > 0 && denseQuery.trim() !== ''
+          ? this.denseHits(denseQuery, { ...searchOptions, filter: searchFilter })
+          : Promise.resolve([]),
+      ]);
+    const [[keywordHits, denseHits], onPage] = await Promise.all([
+      search(filter),
+      preferDocument
+        ? search({ ...filter, documentUrl: preferDocument })
+        : Promise.resolve([[], []] as ScoredChunk[][]),
     ]);
     const fused = reciprocalRankFusion(
       [
         { hits: keywordHits, weight: keywordWeight },
         { hits: denseHits, weight: denseWeight },
+        { hits: onPage[0] ?? [], weight: keywordWeight },
+        { hits: onPage[1] ?? [], weight: denseWeight },
       ],
       rrfK,
     );

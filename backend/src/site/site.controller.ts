@@ -1,7 +1,7 @@
 import { Controller, Get, Header, Param, Req, Res } from '@nestjs/common';
 import { type Request, type Response } from 'express';
 import { ConfigService } from '../config/config.service';
-import { DOCS_ROUTE } from '../ingest/docs-seeder';
+import { DOCS_ROUTE } from '../common/bundled-docs';
 import { demoPage } from './demo-page';
 import { WidgetBundle, type WidgetVariant } from './widget-bundle';
 

@@ -404,3 +404,35 @@ function defaultError(
     code: null,
   };
 }
+
+/** Whether a request is the small one that rewrites a follow-up as a standalone question. */
+export function isCondenseRequest(request: FakeOpenAiRequest): boolean {
+  const system = request.body.messages[0];
+  return (
+    typeof system?.content === 'string' && system.content.startsWith('Rewrite the last question')
+  );
+}
+
+/**
+ * A script that answers the follow-up rewrite the way a model would for these tests' questions
+ * (the visitor's questions joined into one) and every other request as `answer` does.
+ */
+export function withCondense(answer: FakeOpenAiScript): FakeOpenAiScript {
+  const queue = Array.isArray(answer) ? [...answer] : undefined;
+  return (request) => {
+    if (isCondenseRequest(request)) {
+      const content = request.body.messages.at(-1)?.content;
+      const prompt = typeof content === 'string' ? content : '';
+      const questions = [...prompt.matchAll(/^Visitor: (.*)$/gm)].map((match) => match[1]);
+      return { kind: 'stream', tokens: [questions.join(' ')] };
+    }
+    if (typeof answer === 'function') return answer(request);
+    if (!queue) return answer as FakeOpenAiBehaviour;
+    return (queue.length > 1 ? queue.shift() : queue[0]) as FakeOpenAiBehaviour;
+  };
+}
+
+/** The requests that asked for an answer, without the follow-up rewrites. */
+export function answerRequests(fake: FakeOpenAi): FakeOpenAiRequest[] {
+  return fake.requests.filter((request) => !isCondenseRequest(request));
+}

@@ -17,6 +17,10 @@ export const METRIC = {
   dependencyReady: 'DependencyReady',
   handoffs: 'Handoffs',
   handoffDeliveryErrors: 'HandoffDeliveryErrors',
+  notFoundAnswers: 'NotFoundAnswers',
+  rerankLatency: 'RerankLatency',
+  rerankCost: 'RerankCostUSD',
+  rerankErrors: 'RerankErrors',
 } as const;
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];
 

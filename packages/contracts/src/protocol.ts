@@ -23,16 +23,26 @@ export interface AskPayload {
   /** Omit to start a new conversation; the ack returns the id to send with follow-up questions. */
   conversationId?: string;
   text: string;
-  /** The page the widget is on (http or https URL, its title), kept with the conversation log. */
+  /**
+   * The page the widget is on: answers prefer its passages ("what does this cost?") and the
+   * conversation log keeps it.
+   */
   page?: AskPage;
   /** The widget's language, a BCP 47 tag such as `en` or `pt-BR`. */
   locale?: string;
 }
 
+/** The page the widget is on when the visitor asks. */
 export interface AskPage {
+  /** The page's address: http(s), at most 2,048 characters. */
   url: string;
+  /** The page's title, at most 300 characters. */
   title?: string;
 }
+
+/** Whether the site's pages answered the question. */
+export const ANSWER_OUTCOMES = ['answered', 'not_found'] as const;
+export type AnswerOutcome = (typeof ANSWER_OUTCOMES)[number];
 
 export interface FeedbackPayload {
   messageId: string;
@@ -107,6 +117,8 @@ export interface DonePayload {
   usage: Usage;
   /** True when the visitor cancelled and the answer stopped early. */
   cancelled: boolean;
+  /** `not_found` when the site's pages do not answer the question (and it says so). */
+  outcome: AnswerOutcome;
 }
 
 export interface ClientToServerEvents {

@@ -30,3 +30,7 @@ export type HandoffEmailTransportName = (typeof HANDOFF_EMAIL_TRANSPORTS)[number
 /** The channels a handoff is sent through, each configured by its own settings. */
 export const HANDOFF_CHANNELS = ['webhook', 'email'] as const;
 export type HandoffChannelName = (typeof HANDOFF_CHANNELS)[number];
+
+/** RERANK_PROVIDER: who reorders the fused candidates before answering (`none`: nobody). */
+export const RERANK_PROVIDERS = ['none', 'bedrock', 'cohere'] as const;
+export type RerankProviderName = (typeof RERANK_PROVIDERS)[number];

@@ -24,10 +24,12 @@ import {
 import { createApp } from '../../../backend/src/app.factory';
 import { loadConfig } from '../../../backend/src/config/app-config';
 import {
+  answerRequests,
   type FakeOpenAi,
   type FakeOpenAiBehaviour,
   type FakeOpenAiRequest,
   startFakeOpenAi,
+  withCondense,
 } from '../../../backend/test/fakes/openai-server';
 import { FIXTURE_DOCS, type RunningApp, startApp } from '../../../backend/test/support/app';
 
@@ -130,12 +132,13 @@ export class Stack {
 
   /** Answers every question with `script(question)`. */
   answer(script: (question: string) => FakeOpenAiBehaviour): void {
-    this.openAi.setScript((request) => script(questionOf(request)));
+    // Follow-ups are first rewritten as standalone questions, by the same model.
+    this.openAi.setScript(withCondense((request) => script(questionOf(request))));
   }
 
   /** Every question the model was asked, in order. */
   get questions(): string[] {
-    return this.openAi.requests.map(questionOf);
+    return answerRequests(this.openAi).map(questionOf);
   }
 
   async stopBackend(): Promise<void> {

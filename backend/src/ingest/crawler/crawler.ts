@@ -13,7 +13,7 @@ import { RobotsCache } from './robots';
 import { CrawlScope } from './scope';
 import { lastmodPredates, parseSitemap } from './sitemap';
 import { type SkipReason } from './skip-reason';
-import { normalizeUrl } from './url-normalizer';
+import { normalizeUrl } from '../../common/url-normalizer';
 
 export interface CrawlOptions {
   /** Start URLs (their hosts are the sites crawled). */

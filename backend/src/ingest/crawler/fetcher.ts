@@ -8,7 +8,7 @@ import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { type HostPoliteness } from './host-politeness';
 import { type SkipReason } from './skip-reason';
 import { assertPublicLiteral, guardedLookup, PrivateNetworkError } from './ssrf-guard';
-import { normalizeUrl } from './url-normalizer';
+import { normalizeUrl } from '../../common/url-normalizer';
 
 function packageVersion(): string {
   // backend/package.json is three levels up from both src/ingest/crawler and dist/ingest/crawler.

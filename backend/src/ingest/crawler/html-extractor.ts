@@ -1,23 +1,8 @@
 import { Readability } from '@mozilla/readability';
 import { parseHTML } from 'linkedom';
-import { normalizeUrl } from './url-normalizer';
+import { collapse, type DomElement, type DomNode, elementToMarkdown } from './html-to-markdown';
+import { normalizeUrl } from '../../common/url-normalizer';
 
-/*
- * The few DOM members the extractor uses. The backend compiles without the DOM library (it runs in
- * Node), so linkedom's document is described here rather than typed as a browser Document.
- */
-interface DomNode {
-  nodeType: number;
-  textContent: string | null;
-  childNodes: ArrayLike<DomNode>;
-}
-interface DomElement extends DomNode {
-  tagName: string;
-  id: string;
-  className: string;
-  getAttribute(name: string): string | null;
-  remove(): void;
-}
 interface DomDocument {
   documentElement: DomElement | null;
   body: DomElement | null;
@@ -25,9 +10,6 @@ interface DomDocument {
   querySelector(selector: string): DomElement | null;
   querySelectorAll(selector: string): ArrayLike<DomElement>;
 }
-
-const ELEMENT_NODE = 1;
-const TEXT_NODE = 3;
 
 /** What a crawler needs from an HTML page. */
 export interface ExtractedHtml {
@@ -70,107 +52,63 @@ export function robotsDirectives(values: string[], agent: string): RobotsDirecti
   return result;
 }
 
-/** Never content: scripts, styles, embedded apps, and the site's chrome around the article. */
+/** Never content: scripts, styles, embedded apps, controls, and the site's chrome around the article. */
 const NON_CONTENT =
   'script, style, noscript, template, iframe, object, embed, svg, canvas, nav, footer, ' +
-  'header nav, aside, form, dialog, [hidden], [aria-hidden="true"], [role="navigation"], ' +
+  'header nav, aside, form, button, select, dialog, [hidden], [aria-hidden="true"], [role="navigation"], ' +
   '[role="contentinfo"], [role="banner"] nav';
 const HIDDEN_STYLE = /(^|;)\s*(display\s*:\s*none|visibility\s*:\s*hidden)/i;
 /** Consent and cookie banners, by the ids and classes the common banner scripts use. */
 const BANNER =
   /(^|[\s_-])(cookie|cookies|consent|gdpr|cmp|cc-window|onetrust|cookiebot)([\s_-]|$)/i;
+/**
+ * Chrome that sites mark only by class or id: promotion bars, newsletter boxes, breadcrumbs, side
+ * bars, share buttons. A class name says less than a tag, so such an element is dropped only when
+ * it holds a small part of the page's text: a layout's `content-with-sidebar` wrapper is kept.
+ */
+const CHROME =
+  /(^|[\s_-])(promo|promo-bar|announcement|newsletter|breadcrumbs?|sidebar|skip-link|share|social)([\s_-]|$)/i;
+const CHROME_MAX_SHARE = 0.25;
 const KEPT_CONTAINERS = new Set(['HTML', 'BODY', 'MAIN', 'ARTICLE']);
 
 function dropNonContent(document: DomDocument): void {
   for (const element of Array.from(document.querySelectorAll(NON_CONTENT))) element.remove();
+  const pageText = collapse(document.body?.textContent).length;
   for (const element of Array.from(document.querySelectorAll('[style], [id], [class]'))) {
     const hidden = HIDDEN_STYLE.test(element.getAttribute('style') ?? '');
-    const banner =
-      !KEPT_CONTAINERS.has(element.tagName.toUpperCase()) &&
-      BANNER.test(`${element.id} ${element.className}`);
-    if (hidden || banner) element.remove();
+    const names = `${element.id} ${element.className}`;
+    const kept = KEPT_CONTAINERS.has(element.tagName.toUpperCase());
+    const banner = !kept && BANNER.test(names);
+    const chrome =
+      !kept &&
+      CHROME.test(names) &&
+      collapse(element.textContent).length <= pageText * CHROME_MAX_SHARE;
+    if (hidden || banner || chrome) element.remove();
   }
 }
 
-const collapse = (text: string | null | undefined): string =>
-  (text ?? '').replace(/\s+/g, ' ').trim();
-
-const BLOCKS = new Set([
-  'p',
-  'div',
-  'section',
-  'article',
-  'main',
-  'blockquote',
-  'ul',
-  'ol',
-  'dl',
-  'dt',
-  'dd',
-  'table',
-  'tr',
-  'figure',
-  'figcaption',
-  'details',
-  'summary',
-  'address',
-  'hr',
-]);
-
-/** Turns content elements into Markdown-ish text that the heading-aware chunker understands. */
-export function elementToMarkdown(root: DomNode): string {
-  const blocks: string[] = [];
-  let line = '';
-  const flush = () => {
-    const text = collapse(line);
-    if (text) blocks.push(text);
-    line = '';
-  };
-  const walk = (node: DomNode): void => {
-    if (node.nodeType === TEXT_NODE) {
-      line += node.textContent ?? '';
-      return;
-    }
-    if (node.nodeType !== ELEMENT_NODE) return;
-    const element = node as DomElement;
-    const tag = element.tagName.toLowerCase();
-    const heading = /^h([1-6])$/.exec(tag);
-    if (heading) {
-      flush();
-      const text = collapse(element.textContent);
-      if (text) blocks.push(`${'#'.repeat(Number(heading[1]))} ${text}`);
-      return;
-    }
-    if (tag === 'pre') {
-      flush();
-      const code = (element.textContent ?? '').replace(/\s+$/, '');
-      if (code.trim()) blocks.push(`\`\`\`\n${code}\n\`\`\``);
-      return;
-    }
-    if (tag === 'br') return flush();
-    if (tag === 'li') {
-      flush();
-      const first = blocks.length;
-      Array.from(element.childNodes).forEach(walk);
-      flush();
-      if (blocks.length > first) blocks[first] = `- ${blocks[first] ?? ''}`;
-      return;
-    }
-    if (tag === 'td' || tag === 'th') {
-      line += ' ';
-      Array.from(element.childNodes).forEach(walk);
-      line += ' |';
-      return;
-    }
-    const block = BLOCKS.has(tag);
-    if (block) flush();
-    Array.from(element.childNodes).forEach(walk);
-    if (block) flush();
-  };
-  walk(root);
-  flush();
-  return blocks.join('\n\n');
+/**
+ * Where the page's own content is. A page that marks it (`<main>`, `role="main"`) is taken at its
+ * word. Otherwise Mozilla's Readability (the Firefox Reader View algorithm) finds it, unless what it
+ * finds is a small part of the page's text: Readability scores paragraphs, and passes over content
+ * without them (a FAQ written as a definition list, a page of tables) for a stray banner.
+ */
+function mainContent(document: DomDocument): DomNode | undefined {
+  const marked = Array.from(document.querySelectorAll('main, [role="main"]'));
+  if (marked.length === 1 && collapse(marked[0]?.textContent)) return marked[0];
+  const bodyText = collapse(document.body?.textContent).length;
+  const article = new Readability<DomNode>(document, {
+    charThreshold: 100,
+    // Hands back the content element itself, so it is walked without re-parsing serialised HTML.
+    serializer: (node): DomNode => node as DomNode,
+  }).parse();
+  const found = article?.content;
+  if (found && collapse(found.textContent).length >= bodyText * MIN_READABILITY_SHARE) return found;
+  return document.body ?? undefined;
 }
+
+/** Below this share of the page's text, Readability's pick is taken for a miss (see mainContent). */
+const MIN_READABILITY_SHARE = 0.4;
 
 function primaryLanguage(tag: string | null | undefined): string | undefined {
   const primary = tag
@@ -181,10 +119,10 @@ function primaryLanguage(tag: string | null | undefined): string | undefined {
 }
 
 /**
- * Extracts a page's main content with Mozilla's Readability (the Firefox Reader View algorithm),
- * after removing what a visitor never reads: scripts, hidden elements, navigation, footers and
- * cookie banners. Links, canonical, language and robots directives are read first, from the
- * whole page, because Readability rewrites the document.
+ * Extracts a page's main content (see `mainContent`) as Markdown, after removing what a visitor
+ * never reads: scripts, hidden elements, navigation, footers, cookie banners and other chrome.
+ * Links, canonical, language and robots directives are read first, from the whole page, because
+ * Readability rewrites the document.
  */
 export function extractHtml(
   html: string,
@@ -227,15 +165,8 @@ export function extractHtml(
     collapse(document.title) || collapse(document.querySelector('h1')?.textContent ?? '');
 
   dropNonContent(document);
-  const article = new Readability<DomNode>(document, {
-    charThreshold: 100,
-    // Hands back the content element itself, so it is walked without re-parsing serialised HTML.
-    serializer: (node): DomNode => node as DomNode,
-  }).parse();
-  let markdown = article?.content ? elementToMarkdown(article.content) : '';
-  // Readability gives up on pages with little prose (a short FAQ, a contact page); their visible
-  // body is still what the visitor reads.
-  if (!markdown && document.body) markdown = elementToMarkdown(document.body);
-  const title = pageTitle || collapse(article?.title) || new URL(pageUrl).pathname;
+  const content = mainContent(document);
+  const markdown = content ? elementToMarkdown(content, linkBase) : '';
+  const title = pageTitle || new URL(pageUrl).pathname;
   return { title, language, canonical, markdown, links: [...links], ...directives };
 }

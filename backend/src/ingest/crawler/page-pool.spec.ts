@@ -46,8 +46,12 @@ describe('PagePool (worker threads extracting and chunking pages)', () => {
         DEFAULT_CHUNKING,
       ),
     );
-    // Cut at the heading, each chunk with its analyzed terms.
-    expect(prepared.document?.chunks.map((chunk) => chunk.headingPath)).toEqual([[], ['Returns']]);
+    // Cut at the heading (the page's <main> is its content, its H1 included), each chunk with its
+    // analyzed terms.
+    expect(prepared.document?.chunks.map((chunk) => chunk.headingPath)).toEqual([
+      ['Shipping'],
+      ['Shipping', 'Returns'],
+    ]);
     expect(prepared.document?.chunks[1]?.terms).toEqual(
       expect.arrayContaining(['return', 'free', 'thirti']),
     );

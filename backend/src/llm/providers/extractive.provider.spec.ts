@@ -1,15 +1,17 @@
 import { guardStream } from '../stream-guard';
 import { type LlmEvent, type NumberedSource } from '../llm-provider';
 import { Analyzer } from '../../text/analyzer';
+import { evalSources } from '../../../test/support/eval-pages';
 import {
   composeAnswer as compose,
   ExtractiveProvider,
-  MAX_QUOTE_CHARS,
+  NOT_FOUND_ANSWER,
 } from './extractive.provider';
+import { MAX_QUOTE_CHARS } from './sentence-picker';
 
 const analyzer = new Analyzer('english');
-const composeAnswer = (question: string, sources: NumberedSource[]) =>
-  compose(question, sources, analyzer);
+const composeAnswer = (question: string, sources: NumberedSource[], earlier: string[] = []) =>
+  compose(question, sources, analyzer, earlier);
 
 const sources: NumberedSource[] = [
   {
@@ -32,10 +34,11 @@ const sources: NumberedSource[] = [
 ];
 
 describe('ExtractiveProvider', () => {
-  it('quotes the most relevant sentences with citations and the command they introduce', () => {
+  it('quotes the best sentence first, with its citation and the command it introduces', () => {
     const answer = composeAnswer('How do I deploy to production?', sources);
-    expect(answer).toContain('To deploy to production, preview the change and then apply it: [1]');
-    expect(answer).toContain('```bash\npulumi up -s prod\n```');
+    expect(answer).toMatch(
+      /^To deploy to production, preview the change and then apply it: \[1\]\n\n```bash\npulumi up -s prod\n```/,
+    );
     expect(answer).not.toContain('Budgets');
     expect(answer).toMatch(/Offline answer/);
   });
@@ -55,7 +58,6 @@ describe('ExtractiveProvider', () => {
     const twice: NumberedSource = { ...sources[0]!, number: 2, url: 'http://localhost:3000/other' };
     const answer = composeAnswer('deploy to production', [sources[0]!, twice]);
     expect(answer.match(/pulumi up -s prod/g)).toHaveLength(1);
-    expect(answer).toContain('[2]');
   });
 
   it('quotes list items one by one', () => {
@@ -64,11 +66,66 @@ describe('ExtractiveProvider', () => {
     expect(answer).not.toContain('Reload');
   });
 
-  it('says plainly when the passages do not answer the question', () => {
-    expect(composeAnswer('What is the capital of Peru?', sources)).toMatch(
-      /^I couldn't find anything about that/,
+  it('says plainly when the passages do not answer the question, quoting nothing', () => {
+    expect(composeAnswer('What is the capital of Peru?', sources)).toBe(NOT_FOUND_ANSWER);
+    expect(composeAnswer('anything', [])).toBe(NOT_FOUND_ANSWER);
+    const kayak = evalSources('kayak', ['/rentals', '/faq', '/safety']);
+    expect(composeAnswer('Do you offer scuba diving certification?', kayak)).toBe(NOT_FOUND_ANSWER);
+    expect(composeAnswer('Can I rent a jet ski?', kayak)).toBe(NOT_FOUND_ANSWER);
+  });
+
+  it('answers a table question from a real page in one short cited quote', () => {
+    const answer = composeAnswer(
+      'How much does it cost to rent a tandem kayak for a full day?',
+      evalSources('kayak', ['/rentals', '/faq']),
     );
-    expect(composeAnswer('anything', [])).toMatch(/^I couldn't find/);
+    expect(answer).toMatch(
+      /^- Tandem kayak: 1 hour \$40, Half day \(4 hours\) \$95, Full day \$140 \[\d\]/,
+    );
+    expect(answer.length).toBeLessThan(400);
+  });
+
+  it("answers a follow-up from the conversation's earlier question", () => {
+    const answer = composeAnswer(
+      'How much is it?',
+      evalSources('kayak', ['/tours', '/kids-camp']),
+      ['Tell me about the kids paddle camp'],
+    );
+    expect(answer).toMatch(/^One week of camp costs \$395\. \[\d\]/);
+  });
+
+  it('says when the quote is in another language than the question, in its language', () => {
+    const answer = composeAnswer(
+      '¿Cuánto cuesta el Sunset Paddle?',
+      evalSources('kayak', ['/tours/sunset-paddle']),
+    );
+    expect(answer).toContain('$72');
+    expect(answer).toContain('_El texto citado está en inglés._');
+    const english = composeAnswer(
+      'How much is the Sunset Paddle?',
+      evalSources('kayak', ['/tours/sunset-paddle']),
+    );
+    expect(english).not.toMatch(/quoted text is in/);
+  });
+
+  it('reads a question asked on a page ("what does this cost?") with that page\'s title', async () => {
+    const events: LlmEvent[] = [];
+    const stream = new ExtractiveProvider(analyzer).stream(
+      {
+        system: '',
+        messages: [],
+        question: 'What does this cost?',
+        sources: evalSources('kayak', ['/tours/sea-caves', '/kids-camp', '/location']),
+        page: {
+          url: 'https://shop.example/tours/sea-caves',
+          title: 'Sea Cave Adventure | Bluewater Bay Kayak Co.',
+        },
+      },
+      new AbortController().signal,
+    );
+    for await (const event of stream) events.push(event);
+    const answer = events.map((event) => (event.type === 'token' ? event.text : '')).join('');
+    expect(answer).toMatch(/^\$98 per person\. \[\d\]/);
   });
 
   it('streams the answer word by word and ends with usage', async () => {
