@@ -350,9 +350,6 @@ export class ChatService {
         (condensing ? condensing.inputTokens + condensing.outputTokens : 0) +
           (prepared.request ? promptTokens + llm.maxOutputTokens : 0),
       );
-      const { question, page } = generation;
-      const prepared = await this.pipeline.prepare({ question, history, page }, signal);
-      this.metrics.retrievalFinished(prepared.timings.retrieveMs ?? 0);
       const written = await this.pipeline.write(
         prepared,
         (text) => {
@@ -367,7 +364,9 @@ export class ChatService {
       servedBy = written.servedBy;
       end.answer = written.answer;
       end.usage = written.usage;
-      reported = written.usage;
+      // Known when the model reported it, or when no model was asked; a stopped stream reports
+      // nothing, and is charged by estimate below.
+      if (written.servedBy || !prepared.request) reported = written.usage;
       // An answer that says the site does not cover the question cites nothing.
       end.sources = written.outcome === 'answered' ? toSources(prepared.sources) : [];
       end.cancelled = signal.aborted;

@@ -1,3 +1,4 @@
+import { estimateTokens } from '../text/tokens';
 import { type AskPage, type Usage } from '@lorechat/contracts';
 
 export interface ChatTurn {
