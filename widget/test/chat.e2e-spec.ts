@@ -222,7 +222,8 @@ describe('the chat widget', () => {
     const command = `npm run lorechat -- ingest ${'--include "/docs/*" '.repeat(12)}--site https://example.com`;
     stack.answer(() => streamed(`Run this [1]:\n\n\`\`\`sh\n${command}\n\`\`\``));
     const page = await openWidgetPage(context, stack);
-    await ask(page, 'How do I crawl only the docs?');
+    // A question the fixture pages answer, so the model is asked and streams the code block.
+    await ask(page, 'How do I deploy to production?');
     const turn = widget(page).turn(0);
     await answerSettled(turn);
     const block = turn.locator('pre');

@@ -103,7 +103,13 @@ describe('talk to a person', () => {
       page: { url: `${stack.site.origin}/pricing`, title: 'Test site' },
       locale: 'en',
       conversationId: expect.any(String),
-      transcript: [{ question: 'Do you ship to Mars?', answer: NOT_FOUND }],
+      // The site says nothing of Mars: the answer is the server's own "not found", whatever the model.
+      transcript: [
+        {
+          question: 'Do you ship to Mars?',
+          answer: expect.stringMatching(/^I couldn't find that/),
+        },
+      ],
     });
   });
 

@@ -42,7 +42,8 @@ describe('hostile answers in the widget', () => {
     const answer = '[ '.repeat(30_000);
     stack.answer(() => ({ kind: 'stream', tokens: tokens(answer, 100) }));
     const page = await openWidgetPage(context, stack);
-    await ask(page, 'What is on the indexed page?');
+    // Questions the fixture pages answer: the model is asked, and streams the hostile answer.
+    await ask(page, 'How do I deploy to production?');
     await answerSettled(widget(page).turn(0));
     expect(await widget(page).turn(0).locator('.failure').count()).toBe(0);
     const shown = withoutSpace(await shownText(page, 0));
@@ -88,7 +89,7 @@ describe('hostile answers in the widget', () => {
     stack.answer(() => ({ kind: 'stream', tokens: tokens(answers[next++] ?? '', 7) }));
     const page = await openWidgetPage(context, stack);
     for (const [index, answer] of answers.entries()) {
-      await ask(page, `Question ${index}`);
+      await ask(page, `How do I deploy to production? (${index})`);
       await answerSettled(widget(page).turn(index));
       expect(withoutSpace(await shownText(page, index))).toBe(
         withoutSpace(plainText(parseMarkdown(answer))),
