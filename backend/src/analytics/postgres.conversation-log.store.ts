@@ -1,4 +1,4 @@
-import { Pool, type PoolClient, type PoolConfig, types } from 'pg';
+import { Pool, type PoolConfig, types } from 'pg';
 import {
   type AnswerCursor,
   type CitedPage,
@@ -15,6 +15,7 @@ import {
   type LoggedAnswer,
 } from './log-record';
 import * as sql from './log-sql';
+import { inTransaction } from '../common/postgres-transaction';
 
 type Row = Record<string, unknown>;
 
@@ -62,7 +63,7 @@ export class PostgresConversationLogStore extends ConversationLogStore {
   }
 
   private async createTables(): Promise<void> {
-    await this.transaction(async (client) => {
+    await inTransaction(this.pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
       for (const statement of sql.schema('postgres')) await client.query(statement);
       await client.query(
@@ -177,7 +178,7 @@ export class PostgresConversationLogStore extends ConversationLogStore {
   /** Runs the queries in one transaction; returns each one's row count. */
   private async runAll(queries: sql.Query[]): Promise<number[]> {
     await this.init();
-    return this.transaction(async (client) => {
+    return inTransaction(this.pool, async (client) => {
       const counts: number[] = [];
       for (const query of queries) {
         const result = await client.query(numbered(query.text), query.params);
@@ -185,25 +186,6 @@ export class PostgresConversationLogStore extends ConversationLogStore {
       }
       return counts;
     });
-  }
-
-  private async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    let broken = false;
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {
-        broken = true;
-      });
-      throw error;
-    } finally {
-      // A connection that cannot even roll back is dropped rather than handed to the next query.
-      client.release(broken);
-    }
   }
 }
 

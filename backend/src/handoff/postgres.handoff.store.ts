@@ -4,6 +4,7 @@ import { numbered } from '../analytics/postgres.conversation-log.store';
 import { type DueDelivery, type Handoff } from './handoff-record';
 import { type HandoffCursor, type HandoffPage, HandoffStore } from './handoff.store';
 import * as sql from './handoff-sql';
+import { inTransaction } from '../common/postgres-transaction';
 
 type Row = Record<string, unknown>;
 
@@ -38,7 +39,7 @@ export class PostgresHandoffStore extends HandoffStore {
 
   /** Creates the tables once; a failure (database down) is tried again on the next call. */
   init(): Promise<void> {
-    this.initialised ??= this.transaction(async (client) => {
+    this.initialised ??= inTransaction(this.pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
       for (const statement of sql.schema('postgres')) await client.query(statement);
     }).catch((error: unknown) => {
@@ -54,7 +55,7 @@ export class PostgresHandoffStore extends HandoffStore {
 
   async claimDue(now: number, leaseUntil: number, limit: number): Promise<DueDelivery[]> {
     await this.init();
-    return this.transaction(async (client) => {
+    return inTransaction(this.pool, async (client) => {
       const claimed = await query(client, sql.claimDue('postgres', now, leaseUntil, limit));
       if (claimed.length === 0) return [];
       return sql.toDueDeliveries(
@@ -109,31 +110,13 @@ export class PostgresHandoffStore extends HandoffStore {
   /** Runs the queries in one transaction; returns each one's row count. */
   private async runAll(queries: sql.Query[]): Promise<number[]> {
     await this.init();
-    return this.transaction(async (client) => {
+    return inTransaction(this.pool, async (client) => {
       const counts: number[] = [];
       for (const each of queries) {
         counts.push((await client.query(numbered(each.text), each.params)).rowCount ?? 0);
       }
       return counts;
     });
-  }
-
-  private async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    let broken = false;
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {
-        broken = true;
-      });
-      throw error;
-    } finally {
-      client.release(broken);
-    }
   }
 }
 
