@@ -14,18 +14,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type NestExpressApplication } from '@nestjs/platform-express';
-import { io, type Socket } from 'socket.io-client';
 import { BufferedAnswerLog } from '../analytics/buffered-answer-log';
 import { AnswerLog } from '../analytics/answer-log';
 import { ConversationLogStore } from '../analytics/conversation-log.store';
 import { createApp } from '../app.factory';
-import { type ClientToServerEvents, type ServerToClientEvents } from '@lorechat/contracts';
 import { loadConfig } from '../config/app-config';
+import { type ChatSocket, connectVisitor } from './bench-visitor';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
 const VISITORS = Number(process.env.BENCH_VISITORS ?? 20);
 const QUESTIONS = Number(process.env.BENCH_QUESTIONS ?? 10);
-const ORIGIN = 'http://localhost:8080';
 const DOCS = join(__dirname, '..', '..', '..', 'docs');
 
 const QUESTION_LIST = [
@@ -39,8 +37,6 @@ const QUESTION_LIST = [
 ];
 
 type Mode = 'on' | 'off';
-type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
-
 interface Server {
   app: NestExpressApplication;
   url: string;
@@ -69,27 +65,6 @@ async function startServer(mode: Mode): Promise<Server> {
   return { app, url: await app.getUrl(), dataDir };
 }
 
-async function connect(url: string): Promise<ChatSocket> {
-  const response = await fetch(`${url}/v1/visitor-token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin: ORIGIN },
-    body: JSON.stringify({ siteKey: 'demo' }),
-  });
-  const { token } = (await response.json()) as { token: string };
-  const socket: ChatSocket = io(url, {
-    transports: ['websocket'],
-    forceNew: true,
-    reconnection: false,
-    auth: { token },
-    extraHeaders: { origin: ORIGIN },
-  });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', resolve);
-    socket.once('connect_error', reject);
-  });
-  return socket;
-}
-
 /** One question: ms from `ask` to its first token; resolves once the answer is done. */
 function askOnce(socket: ChatSocket, text: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -116,7 +91,9 @@ function askOnce(socket: ChatSocket, text: string): Promise<number> {
 }
 
 async function round(server: Server, round: number): Promise<number[]> {
-  const sockets = await Promise.all(Array.from({ length: VISITORS }, () => connect(server.url)));
+  const sockets = await Promise.all(
+    Array.from({ length: VISITORS }, () => connectVisitor(server.url)),
+  );
   const times: number[][] = await Promise.all(
     sockets.map(async (socket, visitor) => {
       const own: number[] = [];

@@ -22,16 +22,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type NestExpressApplication } from '@nestjs/platform-express';
-import { io, type Socket } from 'socket.io-client';
 import { createApp } from '../app.factory';
 import { ingest } from '../cli';
 import { loadConfig } from '../config/app-config';
 import {
   type AckResponse,
   type AskAccepted,
-  type ClientToServerEvents,
   type DonePayload,
-  type ServerToClientEvents,
   type Source,
 } from '@lorechat/contracts';
 import {
@@ -43,8 +40,8 @@ import {
   type Split,
 } from './eval-sets';
 import { percentile } from './beir';
+import { type ChatSocket, connectVisitor } from './bench-visitor';
 
-const ORIGIN = 'http://localhost:8080';
 const ANSWER_TIMEOUT_MS = 60_000;
 
 /** What a visitor received for one question. */
@@ -54,8 +51,6 @@ interface Received {
   done?: DonePayload & { outcome?: string };
   error?: string;
 }
-
-type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /**
  * One visitor: a real socket.io-client connection authenticated as the widget's is. Events are
@@ -93,25 +88,7 @@ class Visitor {
   }
 
   static async connect(url: string): Promise<Visitor> {
-    const response = await fetch(`${url}/v1/visitor-token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', origin: ORIGIN },
-      body: JSON.stringify({ siteKey: 'demo' }),
-    });
-    if (!response.ok) throw new Error(`no visitor token: HTTP ${response.status}`);
-    const { token } = (await response.json()) as { token: string };
-    const socket: ChatSocket = io(url, {
-      transports: ['websocket'],
-      forceNew: true,
-      reconnection: false,
-      auth: { token },
-      extraHeaders: { origin: ORIGIN },
-    });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('connect', () => resolve());
-      socket.once('connect_error', reject);
-    });
-    return new Visitor(socket);
+    return new Visitor(await connectVisitor(url));
   }
 
   /** Asks and waits for the whole answer; returns it with its conversation id. */

@@ -5,18 +5,11 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { extname, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { io, type Socket } from 'socket.io-client';
-import {
-  type AckResponse,
-  type AskAccepted,
-  type ClientToServerEvents,
-  type ServerToClientEvents,
-} from '@lorechat/contracts';
+import { type AckResponse, type AskAccepted } from '@lorechat/contracts';
 import { freePort } from './free-port';
+import { type ChatSocket, connectVisitor } from './bench-visitor';
 
 /** The default SITES allow this origin for the `demo` site key. */
-const ORIGIN = 'http://localhost:8080';
-const SITE_KEY = 'demo';
 /** A start slower than this (indexing the docs on a busy machine) is reported as failed. */
 const READY_WITHIN_MS = 180_000;
 
@@ -95,7 +88,7 @@ export class DrillServer {
 
   /** Asks each question in a new conversation, one after the other, as one visitor. */
   async answers(questions: string[]): Promise<SeenAnswer[]> {
-    const socket = await connect(this.url);
+    const socket = await connectVisitor(this.url);
     try {
       const seen: SeenAnswer[] = [];
       for (const question of questions) seen.push(await ask(socket, question));
@@ -126,29 +119,6 @@ export function runCommand(
   child.stdout?.on('data', (data: Buffer) => (output += data.toString()));
   child.stderr?.on('data', (data: Buffer) => (output += data.toString()));
   return new Promise((done) => child.once('exit', (code) => done({ code: code ?? -1, output })));
-}
-
-type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
-
-async function connect(url: string): Promise<ChatSocket> {
-  const response = await fetch(`${url}/v1/visitor-token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin: ORIGIN },
-    body: JSON.stringify({ siteKey: SITE_KEY }),
-  });
-  if (!response.ok) throw new Error(`no visitor token: HTTP ${response.status}`);
-  const { token } = (await response.json()) as { token: string };
-  const socket: ChatSocket = io(url, {
-    transports: ['websocket'],
-    reconnection: false,
-    auth: { token },
-    extraHeaders: { origin: ORIGIN },
-  });
-  await new Promise<void>((resolved, rejected) => {
-    socket.once('connect', () => resolved());
-    socket.once('connect_error', rejected);
-  });
-  return socket;
 }
 
 /**

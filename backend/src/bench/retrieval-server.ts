@@ -8,18 +8,11 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { io, type Socket } from 'socket.io-client';
-import {
-  type AckResponse,
-  type AskAccepted,
-  type ClientToServerEvents,
-  type ServerToClientEvents,
-} from '@lorechat/contracts';
+import { type AckResponse, type AskAccepted } from '@lorechat/contracts';
 import { freePort } from './free-port';
+import { type ChatSocket, connectVisitor } from './bench-visitor';
 
 /** The default SITES allow this origin for the `demo` site key. */
-const ORIGIN = 'http://localhost:8080';
-const SITE_KEY = 'demo';
 
 export interface ServerMemory {
   /** Resident set size after the answers, bytes. */
@@ -59,7 +52,7 @@ export async function measureServerMemory(
   const url = `http://127.0.0.1:${port}`;
   try {
     await ready(child, url, errors);
-    const socket = await connect(url);
+    const socket = await connectVisitor(url);
     let answered = 0;
     for (const text of questions) {
       await ask(socket, text);
@@ -92,29 +85,6 @@ async function ready(child: ChildProcess, url: string, errors: string[]): Promis
     await sleep(200);
   }
   throw new Error('the server was not ready within 120 s');
-}
-
-type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
-
-async function connect(url: string): Promise<ChatSocket> {
-  const response = await fetch(`${url}/v1/visitor-token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin: ORIGIN },
-    body: JSON.stringify({ siteKey: SITE_KEY }),
-  });
-  if (!response.ok) throw new Error(`no visitor token: ${response.status}`);
-  const { token } = (await response.json()) as { token: string };
-  const socket: ChatSocket = io(url, {
-    transports: ['websocket'],
-    reconnection: false,
-    auth: { token },
-    extraHeaders: { origin: ORIGIN },
-  });
-  await new Promise<void>((resolved, rejected) => {
-    socket.once('connect', () => resolved());
-    socket.once('connect_error', rejected);
-  });
-  return socket;
 }
 
 /** Asks one question in a new conversation and waits for its answer to finish. */
