@@ -89,9 +89,19 @@ export class DrillServer {
   /** Asks each question in a new conversation, one after the other, as one visitor. */
   async answers(questions: string[]): Promise<SeenAnswer[]> {
     const socket = await connectVisitor(this.url);
+    const ownPort = new URL(this.url).port;
     try {
       const seen: SeenAnswer[] = [];
-      for (const question of questions) seen.push(await ask(socket, question));
+      for (const question of questions) {
+        const answer = await ask(socket, question);
+        // The bundled docs are cited at the answering server's own address (its PUBLIC_URL, on its
+        // port), which differs between the original and the restored server: compared by path.
+        const sources = answer.sources.map((url) => {
+          const cited = new URL(url);
+          return cited.port === ownPort ? `${cited.pathname}${cited.search}${cited.hash}` : url;
+        });
+        seen.push({ ...answer, sources });
+      }
       return seen;
     } finally {
       socket.disconnect();
