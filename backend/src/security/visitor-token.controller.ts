@@ -1,5 +1,6 @@
 import { Body, Controller, Headers, HttpStatus, Logger, Options, Post, Res } from '@nestjs/common';
 import { type Response } from 'express';
+import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import {
   type ErrorPayload,
@@ -34,7 +35,11 @@ const REFUSAL_LOG_KEYS = 1000;
 @Controller(VISITOR_TOKEN_PATH)
 export class VisitorTokenController {
   private readonly logger = new Logger('VisitorToken');
-  private readonly refusalsLogged = new Map<string, number>();
+  /** What was refused in the last interval, so it is logged once in each. */
+  private readonly refusalsLogged = new LRUCache<string, true>({
+    max: REFUSAL_LOG_KEYS,
+    ttl: REFUSAL_LOG_INTERVAL_MS,
+  });
 
   constructor(
     private readonly config: ConfigService,
@@ -98,10 +103,8 @@ export class VisitorTokenController {
     origin: string | undefined,
   ): void {
     const key = `${reason} ${siteKey} ${origin ?? ''}`;
-    const now = Date.now();
-    if (now - (this.refusalsLogged.get(key) ?? -Infinity) < REFUSAL_LOG_INTERVAL_MS) return;
-    if (this.refusalsLogged.size >= REFUSAL_LOG_KEYS) this.refusalsLogged.clear();
-    this.refusalsLogged.set(key, now);
+    if (this.refusalsLogged.has(key)) return;
+    this.refusalsLogged.set(key, true);
     const fix =
       reason === 'unknown_site_key'
         ? 'the site key is not in SITES'

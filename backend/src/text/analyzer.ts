@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { algorithms, newStemmer, type Stemmer } from 'snowball-stemmers';
 
 /**
@@ -42,7 +43,8 @@ const MAX_TOKEN_LENGTH = 64;
 export class Analyzer {
   private readonly stemmer: Stemmer;
   private readonly stopWords: ReadonlySet<string>;
-  private readonly stems = new Map<string, string>();
+  /** Bounded: a crawl can meet millions of distinct words. */
+  private readonly stems = new LRUCache<string, string>({ max: 100_000 });
 
   constructor(readonly language: string = 'english') {
     const algorithm = language.toLowerCase();
@@ -107,8 +109,6 @@ export class Analyzer {
     let stem = this.stems.get(word);
     if (stem === undefined) {
       stem = this.stemmer.stem(word);
-      // Bounded: a crawl can meet millions of distinct words.
-      if (this.stems.size > 100_000) this.stems.clear();
       this.stems.set(word, stem);
     }
     return stem;

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { LRUCache } from 'lru-cache';
 import {
   BLOCK_SIZE,
   type Bm25Parameters,
@@ -83,7 +84,7 @@ export interface KeywordSearch {
 
 export class KeywordIndex {
   private readonly statements: ReturnType<typeof prepareStatements>;
-  private readonly directories = new Map<string, BlockDirectory>();
+  private readonly directories = new LRUCache<string, BlockDirectory>({ max: CACHED_DIRECTORIES });
 
   /** The tables must exist (KEYWORD_TABLES). */
   constructor(db: Database.Database) {
@@ -176,14 +177,12 @@ export class KeywordIndex {
     [lastFirst, lastSize]: [number, number],
   ): BlockDirectory {
     const cached = this.directories.get(term);
-    this.directories.delete(term);
     if (
       cached?.id === id &&
       cached.revision === revision &&
       cached.firsts.at(-1) === lastFirst &&
       cached.lastSize === lastSize
     ) {
-      this.directories.set(term, cached);
       return cached;
     }
     const rows = this.statements.blockBounds.all(id) as [number, number, number, Buffer][];
@@ -204,9 +203,6 @@ export class KeywordIndex {
       lengths: Uint32Array.from(pairs.flatMap((bound) => bound.lengths)),
     };
     this.directories.set(term, directory);
-    if (this.directories.size > CACHED_DIRECTORIES) {
-      this.directories.delete(this.directories.keys().next().value!);
-    }
     return directory;
   }
 

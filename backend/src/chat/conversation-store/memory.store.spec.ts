@@ -4,6 +4,8 @@ import { MemoryConversationStore } from './memory.store';
 
 const exchange = (n: number) => ({ messageId: `m${n}`, question: `q${n}`, answer: `a${n}` });
 const visitor = (n: number): ConversationOwner => ({ siteKey: 'docs', visitorId: `v${n}` });
+// lru-cache reads a start time of 0 as "no TTL", so test clocks start later, as a real one does.
+const start = 1_000_000;
 
 describeConversationStoreContract('MemoryConversationStore', (limits) =>
   Promise.resolve(
@@ -44,29 +46,29 @@ describe('MemoryConversationStore', () => {
   });
 
   it('expires idle conversations', async () => {
-    let now = 0;
+    let now = start;
     const store = new MemoryConversationStore(
       { maxTurns: 5, maxConversations: 10, maxPerVisitor: 10, ttlMs: 1000 },
       () => now,
     );
     const id = await store.create(visitor(1));
     await store.append(id, visitor(1), exchange(1));
-    now = 1500;
+    now = start + 1500;
     expect(await store.history(id, visitor(1))).toBeUndefined();
     expect(await store.conversationOf('m1', visitor(1))).toBeUndefined();
     expect(store.holds(id)).toBe(false);
   });
 
   it("counts a visitor's expired conversations out of their limit", async () => {
-    let now = 0;
+    let now = start;
     const store = new MemoryConversationStore(
       { maxTurns: 5, maxConversations: 10, maxPerVisitor: 2, ttlMs: 1000 },
       () => now,
     );
     await store.create(visitor(1));
-    now = 600;
+    now = start + 600;
     const kept = await store.create(visitor(1));
-    now = 1200; // the first has expired, the second has not
+    now = start + 1200; // the first has expired, the second has not
     const third = await store.create(visitor(1));
     expect(await store.history(kept, visitor(1))).toEqual([]);
     expect(await store.history(third, visitor(1))).toEqual([]);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { type ChatTurn } from '../../llm/llm-provider';
 import {
   type ConversationOwner,
@@ -20,40 +21,49 @@ export interface MemoryLimits {
 interface Conversation {
   owner: string;
   exchanges: Exchange[];
-  lastUsed: number;
 }
 
 /** Conversation memory in this process: bounded in count, count per visitor, length and age. */
 export class MemoryConversationStore extends ConversationStore {
-  // A Map iterates in insertion order; re-inserting on use keeps the least recently used first.
-  private readonly conversations = new Map<string, Conversation>();
+  /** Idle ones expire; past the count, the least recently used go first. */
+  private readonly conversations: LRUCache<string, Conversation>;
   private readonly messageOwners = new Map<string, string>();
   /** Each visitor's conversations, oldest started first. */
   private readonly byOwner = new Map<string, Set<string>>();
 
+  /** `now` is the clock idleness is measured on (lru-cache's `performance.now()` by default). */
   constructor(
     private readonly limits: MemoryLimits,
-    private readonly now: () => number = Date.now,
+    now?: () => number,
   ) {
     super();
+    this.conversations = new LRUCache<string, Conversation>({
+      max: limits.maxConversations,
+      ttl: limits.ttlMs,
+      // Only the owner's reading counts as use (`touch`), and it restarts the idle time.
+      updateAgeOnGet: true,
+      // Read the clock on every check: its default 1 ms memo would misread a test's clock.
+      ttlResolution: 0,
+      ...(now && { perf: { now } }),
+      // However a conversation goes (evicted, expired, replaced), its indexes go with it.
+      dispose: (conversation, id) => this.unindex(id, conversation),
+    });
   }
 
   /** `id` continues a conversation begun elsewhere (in Redis, before an outage) under its own id. */
   create(owner: ConversationOwner, id: string = randomUUID()): Promise<string> {
-    this.evictExpired();
     const key = ownerKey(owner);
-    this.forget(id);
+    this.conversations.delete(id);
     const owned = this.byOwner.get(key) ?? new Set<string>();
+    // Expired conversations do not count against the visitor's limit.
+    for (const started of owned) {
+      if (!this.conversations.has(started)) this.conversations.delete(started);
+    }
     for (const oldest of owned) {
       if (owned.size < this.limits.maxPerVisitor) break;
-      this.forget(oldest);
+      this.conversations.delete(oldest);
     }
-    while (this.conversations.size >= this.limits.maxConversations) {
-      const oldest = this.conversations.keys().next().value;
-      if (oldest === undefined) break;
-      this.forget(oldest);
-    }
-    this.conversations.set(id, { owner: key, exchanges: [], lastUsed: this.now() });
+    this.conversations.set(id, { owner: key, exchanges: [] });
     this.byOwner.set(key, owned.add(id));
     return Promise.resolve(id);
   }
@@ -93,41 +103,23 @@ export class MemoryConversationStore extends ConversationStore {
 
   /** Whether this store holds the conversation, whoever it belongs to. */
   holds(conversationId: string): boolean {
-    const conversation = this.conversations.get(conversationId);
-    return conversation !== undefined && !this.expired(conversation);
+    return this.conversations.has(conversationId);
   }
 
   /** The owner's live conversation, marked as just used; someone else's is left untouched. */
   private touch(conversationId: string, owner: ConversationOwner): Conversation | undefined {
-    const conversation = this.conversations.get(conversationId);
-    if (!conversation) return undefined;
-    if (this.expired(conversation)) {
-      this.forget(conversationId);
+    const conversation = this.conversations.peek(conversationId);
+    if (!conversation) {
+      // An expired conversation is still held until something drops it: drop it now.
+      this.conversations.delete(conversationId);
       return undefined;
     }
     if (conversation.owner !== ownerKey(owner)) return undefined;
-    conversation.lastUsed = this.now();
-    this.conversations.delete(conversationId);
-    this.conversations.set(conversationId, conversation);
-    return conversation;
+    return this.conversations.get(conversationId);
   }
 
-  private expired(conversation: Conversation): boolean {
-    return this.now() - conversation.lastUsed > this.limits.ttlMs;
-  }
-
-  private evictExpired(): void {
-    for (const [id, conversation] of this.conversations) {
-      if (!this.expired(conversation)) break;
-      this.forget(id);
-    }
-  }
-
-  private forget(conversationId: string): void {
-    const conversation = this.conversations.get(conversationId);
-    if (!conversation) return;
+  private unindex(conversationId: string, conversation: Conversation): void {
     for (const exchange of conversation.exchanges) this.messageOwners.delete(exchange.messageId);
-    this.conversations.delete(conversationId);
     const owned = this.byOwner.get(conversation.owner);
     owned?.delete(conversationId);
     if (owned?.size === 0) this.byOwner.delete(conversation.owner);

@@ -30,8 +30,10 @@ describe('MemoryResponseCache', () => {
   const cacheWith = (maxEntries = 10, ttlMs = 60_000) =>
     new MemoryResponseCache({ maxEntries, ttlMs }, () => now);
 
+  // lru-cache reads a start time of 0 as "no TTL", so the test clock starts later, as a real one does.
+  const start = 1_000_000;
   beforeEach(() => {
-    now = 0;
+    now = start;
   });
 
   it('returns a stored answer for the same key only', async () => {
@@ -57,9 +59,9 @@ describe('MemoryResponseCache', () => {
   it('expires answers after the TTL', async () => {
     const cache = cacheWith(10, 1000);
     await cache.set(keyFor('a'), answer('A'));
-    now = 1000;
+    now = start + 1000;
     expect(await cache.get(keyFor('a'))).toEqual(answer('A'));
-    now = 1001;
+    now = start + 1001;
     expect(await cache.get(keyFor('a'))).toBeUndefined();
     expect(cache.size).toBe(0);
   });

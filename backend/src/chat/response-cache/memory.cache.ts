@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { type CachedAnswer, ResponseCache, type ResponseCacheKey } from './response-cache';
 
 export interface ResponseCacheLimits {
@@ -9,46 +10,36 @@ export interface ResponseCacheLimits {
 interface Entry {
   answer: CachedAnswer;
   indexVersion: number;
-  storedAt: number;
 }
 
 /** Answers cached in this process: bounded in count (LRU) and age. */
 export class MemoryResponseCache extends ResponseCache {
-  // A Map iterates in insertion order; re-inserting on use keeps the least recently used first.
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries: LRUCache<string, Entry>;
   /** The newest index version seen; entries of older versions can never be hit again. */
   private latestVersion = 0;
 
-  constructor(
-    private readonly limits: ResponseCacheLimits,
-    private readonly now: () => number = Date.now,
-  ) {
+  /** `now` is the clock the TTL is measured on (lru-cache's `performance.now()` by default). */
+  constructor(limits: ResponseCacheLimits, now?: () => number) {
     super();
+    this.entries = new LRUCache<string, Entry>({
+      max: limits.maxEntries,
+      ttl: limits.ttlMs,
+      // Read the clock on every check: its default 1 ms memo would misread a test's clock.
+      ttlResolution: 0,
+      ...(now && { perf: { now } }),
+    });
   }
 
   get(key: ResponseCacheKey): Promise<CachedAnswer | undefined> {
     this.observeVersion(key.indexVersion);
-    const id = keyOf(key);
-    const entry = this.entries.get(id);
-    if (!entry) return Promise.resolve(undefined);
-    this.entries.delete(id);
-    if (this.now() - entry.storedAt > this.limits.ttlMs) return Promise.resolve(undefined);
-    this.entries.set(id, entry);
-    return Promise.resolve(entry.answer);
+    return Promise.resolve(this.entries.get(keyOf(key))?.answer);
   }
 
   set(key: ResponseCacheKey, answer: CachedAnswer): Promise<void> {
     this.observeVersion(key.indexVersion);
     // An answer that finished after the index changed was built from the old index: never serve it.
     if (key.indexVersion < this.latestVersion) return Promise.resolve();
-    const id = keyOf(key);
-    this.entries.delete(id);
-    while (this.entries.size >= this.limits.maxEntries) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.entries.delete(oldest);
-    }
-    this.entries.set(id, { answer, indexVersion: key.indexVersion, storedAt: this.now() });
+    this.entries.set(keyOf(key), { answer, indexVersion: key.indexVersion });
     return Promise.resolve();
   }
 
@@ -64,9 +55,11 @@ export class MemoryResponseCache extends ResponseCache {
   private observeVersion(indexVersion: number): void {
     if (indexVersion <= this.latestVersion) return;
     this.latestVersion = indexVersion;
-    for (const [id, entry] of this.entries) {
-      if (entry.indexVersion < indexVersion) this.entries.delete(id);
-    }
+    this.entries.purgeStale();
+    const outdated = [...this.entries.entries()]
+      .filter(([, entry]) => entry.indexVersion < indexVersion)
+      .map(([id]) => id);
+    for (const id of outdated) this.entries.delete(id);
   }
 }
 
