@@ -1,5 +1,5 @@
 import { extractContent } from './content-extractor';
-import { minimalPdf } from './test-pdf';
+import { minimalPdf } from '../../../test/support/minimal-pdf';
 
 const page = (contentType: string | undefined, body: Buffer | string, extra = {}) => ({
   url: 'https://example.com/files/guide',
