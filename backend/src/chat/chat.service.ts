@@ -19,6 +19,7 @@ import { Quotas, type TokenReservation, type Visitor } from '../security/quotas'
 import { estimateTokens } from '../text/tokens';
 import { VectorStore } from '../vector-store/vector-store';
 import { AnswerPipeline } from './answer/answer-pipeline';
+import { type AnswerEnd, type Generation, recordAnswer, replayCachedAnswer } from './answer-record';
 import { ChatError, conversationNotFound, toErrorPayload } from './chat-error';
 import { type ConversationOwner, ConversationStore } from './conversation-store/conversation-store';
 import { parseAsk, parseCancel, parseFeedback, parseHandoff } from './payloads';
@@ -45,35 +46,6 @@ export interface AnswerSink {
   sources(sources: Source[]): void;
   done(usage: Usage, cancelled: boolean, outcome: AnswerOutcome): void;
   error(error: ErrorPayload): void;
-}
-
-interface Generation {
-  clientId: string;
-  visitor: Visitor;
-  conversationId: string;
-  messageId: string;
-  question: string;
-  /** Where the widget was and its language, for the conversation log. */
-  page: AskPayload['page'];
-  locale: AskPayload['locale'];
-  /** Epoch ms when the question was accepted. */
-  askedAt: number;
-  controller: AbortController;
-}
-
-/** What one answer ended with, for its log line and the conversation log. */
-interface AnswerEnd {
-  answer: string;
-  sources: Source[];
-  usage: Usage;
-  cancelled: boolean;
-  /** Whether the site's pages answered it, when the answer ran to its end. */
-  outcome?: AnswerOutcome;
-  /** What the answer's log line adds: each step's time, how a follow-up was read. */
-  steps?: object;
-  errorCode?: ErrorPayload['code'];
-  firstTokenMs?: number;
-  cached: boolean;
 }
 
 export interface AcceptedAsk extends AskAccepted {
@@ -228,57 +200,6 @@ export class ChatService {
     return this.handoffs.request(request, transcriptOf(history ?? []), visitor);
   }
 
-  /**
-   * One line per answer, however it ended, naming the provider and model that wrote it (a fallback
-   * when the primary failed); the log context adds the answer's ids.
-   */
-  private logAnswer(
-    generation: Generation,
-    startedAt: number,
-    servedBy: LlmDescription,
-    end: AnswerEnd,
-  ): void {
-    const content = this.config.config.server.logContent && {
-      question: generation.question,
-      ip: generation.visitor.ip,
-      ...(generation.page && { pageUrl: generation.page.url }),
-    };
-    const totalMs = performance.now() - startedAt;
-    this.logger.log({
-      msg: 'answer finished',
-      provider: servedBy.provider,
-      model: servedBy.model,
-      durationMs: Math.round(totalMs),
-      ...(end.errorCode === undefined && end.usage),
-      cancelled: end.cancelled,
-      ...(end.outcome && { outcome: end.outcome }),
-      ...end.steps,
-      ...(end.errorCode !== undefined && { errorCode: end.errorCode }),
-      ...content,
-    });
-    this.answerLog.answerFinished({
-      conversationId: generation.conversationId,
-      messageId: generation.messageId,
-      visitorId: generation.visitor.id,
-      siteKey: generation.visitor.siteKey,
-      askedAt: generation.askedAt,
-      question: generation.question,
-      answer: end.answer,
-      sources: end.sources,
-      outcome: end.outcome,
-      cancelled: end.cancelled,
-      errorCode: end.errorCode,
-      page: generation.page,
-      locale: generation.locale,
-      provider: servedBy.provider,
-      model: servedBy.model,
-      usage: end.usage,
-      firstTokenMs: end.firstTokenMs,
-      totalMs,
-      cached: end.cached,
-    });
-  }
-
   /** Whether this client has an answer streaming. */
   isAnswering(clientId: string): boolean {
     for (const generation of this.generations.values()) {
@@ -335,7 +256,9 @@ export class ChatService {
       const cached = cacheKey && (await this.lookUp(cacheKey));
       if (cached) {
         end.cached = true;
-        await this.replay(generation, cached, sink, end, startedAt);
+        replayCachedAnswer(generation, cached, sink, end, startedAt);
+        // Remembered, so follow-ups have their context.
+        await this.remember(generation, end.answer);
         return;
       }
       const { question, page } = generation;
@@ -381,11 +304,7 @@ export class ChatService {
       sink.sources(end.sources);
       sink.done(usage, end.cancelled, written.outcome);
       this.metrics.answered(usage);
-      await this.conversations.append(generation.conversationId, ownerOf(generation.visitor), {
-        messageId: generation.messageId,
-        question: generation.question,
-        answer,
-      });
+      await this.remember(generation, answer);
       // Only a whole answer is worth reusing: a cancelled one stops mid-sentence. Only the
       // configured model's, too: a fallback's answer would later be served as the primary's.
       if (
@@ -415,7 +334,17 @@ export class ChatService {
         outputTokens: streamed.outputTokens + (condensing?.outputTokens ?? 0),
       };
       await this.settle(reservation, spent);
-      this.logAnswer(generation, startedAt, servedBy ?? this.llm.describe(), end);
+      recordAnswer(
+        {
+          logger: this.logger,
+          answerLog: this.answerLog,
+          logContent: this.config.config.server.logContent,
+        },
+        generation,
+        startedAt,
+        servedBy ?? this.llm.describe(),
+        end,
+      );
     }
   }
 
@@ -462,37 +391,11 @@ export class ChatService {
     return cached;
   }
 
-  /**
-   * Streams a cached answer with the events of a live one, word by word so the widget renders it
-   * the same way. `done` reports zero usage: no model tokens were spent, which is also why the
-   * token quotas are not charged (the question was counted in `accept`) and no token or cost
-   * metrics are written. The exchange is remembered so follow-ups have their context. Fills in
-   * `end` as the answer goes.
-   */
-  private async replay(
-    generation: Generation,
-    cached: CachedAnswer,
-    sink: AnswerSink,
-    end: AnswerEnd,
-    startedAt: number,
-  ): Promise<void> {
-    const { signal } = generation.controller;
-    for (const token of cached.answer.match(/\s+|\S+\s*/gu) ?? []) {
-      if (signal.aborted) break;
-      end.firstTokenMs ??= performance.now() - startedAt;
-      end.answer += token;
-      sink.token(token);
-    }
-    end.sources = cached.sources;
-    sink.sources(cached.sources);
-    end.cancelled = signal.aborted;
-    // Only answers that found their answer are cached.
-    if (!end.cancelled) end.outcome = 'answered';
-    sink.done(end.usage, end.cancelled, 'answered');
+  private async remember(generation: Generation, answer: string): Promise<void> {
     await this.conversations.append(generation.conversationId, ownerOf(generation.visitor), {
       messageId: generation.messageId,
       question: generation.question,
-      answer: end.answer,
+      answer,
     });
   }
 }
