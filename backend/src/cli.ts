@@ -18,7 +18,8 @@ import {
   summarizeForConsole,
   type CrawlReport,
 } from './ingest/crawler/crawl-report';
-import { type CrawlProgress, Crawler, DEFAULT_CRAWL_OPTIONS } from './ingest/crawler/crawler';
+import { type CrawlProgress, DEFAULT_CRAWL_OPTIONS } from './ingest/crawler/crawl-options';
+import { Crawler } from './ingest/crawler/crawler';
 import { RenderUnavailableError } from './ingest/crawler/js-renderer';
 import { normalizeUrl } from './common/url-normalizer';
 import { indexDirectory } from './ingest/directory-indexer';

@@ -14,58 +14,7 @@ import { CrawlScope } from './scope';
 import { lastmodPredates, parseSitemap } from './sitemap';
 import { type SkipReason } from './skip-reason';
 import { normalizeUrl } from '../../common/url-normalizer';
-
-export interface CrawlOptions {
-  /** Start URLs (their hosts are the sites crawled). */
-  sites: string[];
-  /** Extra sitemap URLs, besides robots.txt Sitemap lines and /sitemap.xml. */
-  sitemaps: string[];
-  maxPages: number;
-  /** Link hops from a start URL or sitemap entry. */
-  maxDepth: number;
-  include: string[];
-  exclude: string[];
-  subdomains: boolean;
-  concurrency: number;
-  delayMs: number;
-  allowPrivateNetwork: boolean;
-  dryRun: boolean;
-  timeoutMs: number;
-  maxBytes: number;
-  retries: number;
-  retryBaseMs: number;
-  /** 'js': HTML pages are rendered in headless Chromium before extraction, for script-built sites. */
-  render: 'none' | 'js';
-  chromiumPath: string;
-  /** Worker threads that extract and chunk pages; 0 means one per core. */
-  workerThreads: number;
-}
-
-export const DEFAULT_CRAWL_OPTIONS: Omit<CrawlOptions, 'sites'> = {
-  sitemaps: [],
-  maxPages: 10_000,
-  maxDepth: 10,
-  include: [],
-  exclude: [],
-  subdomains: false,
-  concurrency: 4,
-  delayMs: 250,
-  allowPrivateNetwork: false,
-  dryRun: false,
-  timeoutMs: 15_000,
-  maxBytes: 10 * 1024 * 1024,
-  retries: 2,
-  retryBaseMs: 1000,
-  render: 'none',
-  chromiumPath: '/usr/bin/chromium',
-  workerThreads: 0,
-};
-
-export interface CrawlProgress {
-  done: number;
-  queued: number;
-  url: string;
-}
+import { type CrawlOptions, type CrawlProgress } from './crawl-options';
 
 interface QueueItem {
   url: string;
