@@ -19,15 +19,11 @@ import {
   type Rating,
   utcDay,
 } from './log-record';
+import { type Dialect, type SqlQuery, type SqlRow as Row } from '../common/sql-query';
 
-export type Dialect = 'sqlite' | 'postgres';
+export type { Dialect };
 
-type Row = Record<string, unknown>;
-
-export interface Query {
-  text: string;
-  params: unknown[];
-}
+export type Query = SqlQuery;
 
 /** The tables, for a database that does not have them yet. Bumped with any change to them. */
 export const SCHEMA_VERSION = 1;

@@ -1,6 +1,4 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import {
   type AnswerCursor,
   type CitedPage,
@@ -17,10 +15,10 @@ import {
   type LoggedAnswer,
 } from './log-record';
 import * as sql from './log-sql';
+import { type SqlRow as Row } from '../common/sql-query';
+import { SqliteFile } from '../common/sqlite-file';
 
 export const LOG_FILE = 'conversations.sqlite';
-
-type Row = Record<string, unknown>;
 
 /**
  * The embedded conversation log: one SQLite file in the data folder, written by this process only.
@@ -28,23 +26,23 @@ type Row = Record<string, unknown>;
  * one indexed query) and never on the answer's path, which only queues entries.
  */
 export class SqliteConversationLogStore extends ConversationLogStore {
-  private db?: Database.Database;
-  private closed = false;
+  private readonly db: SqliteFile;
 
   constructor(private readonly file: string) {
     super();
+    this.db = new SqliteFile(file, {
+      name: 'The conversation log',
+      pragmas: ['synchronous = NORMAL'],
+      setUp: (db) => this.setUp(db),
+    });
   }
 
   init(): Promise<void> {
-    return settle(() => void this.open());
+    return this.db.init();
   }
 
-  private create(): Database.Database {
-    mkdirSync(dirname(this.file), { recursive: true });
-    const db = new Database(this.file);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('busy_timeout = 5000');
+  /** Creates the tables, and refuses a file another version's schema wrote. */
+  private setUp(db: Database.Database): void {
     db.transaction(() => {
       for (const statement of sql.schema('sqlite')) db.exec(statement);
       db.prepare(
@@ -55,13 +53,11 @@ export class SqliteConversationLogStore extends ConversationLogStore {
       db.prepare(`SELECT value FROM log_meta WHERE key = 'schema_version'`).get() as Row
     ).value;
     if (version !== String(sql.SCHEMA_VERSION)) {
-      db.close();
       throw new Error(
         `The conversation log at ${this.file} has schema ${String(version)}; this LoreChat ` +
           `writes ${sql.SCHEMA_VERSION}. Move the file away to start a new log.`,
       );
     }
-    return db;
   }
 
   writeAnswers(entries: AnswerEntry[]): Promise<void> {
@@ -75,7 +71,7 @@ export class SqliteConversationLogStore extends ConversationLogStore {
   }
 
   listConversations({ filter, limit, after }: ConversationQuery): Promise<ConversationPage> {
-    return settle(() => {
+    return this.db.read(() => {
       const ids = this.all(sql.conversationIds(filter, limit + 1, after));
       const page = ids.slice(0, limit);
       const conversationIds = page.map((row) => String(row.conversation_id));
@@ -92,7 +88,7 @@ export class SqliteConversationLogStore extends ConversationLogStore {
   }
 
   conversation(conversationId: string): Promise<LoggedConversation | undefined> {
-    return settle(
+    return this.db.read(
       () =>
         sql.groupConversations(
           [conversationId],
@@ -107,21 +103,21 @@ export class SqliteConversationLogStore extends ConversationLogStore {
     limit: number,
     after?: AnswerCursor,
   ): Promise<LoggedAnswer[]> {
-    return settle(() =>
+    return this.db.read(() =>
       this.all(sql.answersBetween(since, until, limit, after)).map(sql.toLoggedAnswer),
     );
   }
 
   gapCandidates(since: number, limit: number): Promise<LoggedAnswer[]> {
-    return settle(() => this.all(sql.gapCandidates(since, limit)).map(sql.toLoggedAnswer));
+    return this.db.read(() => this.all(sql.gapCandidates(since, limit)).map(sql.toLoggedAnswer));
   }
 
   dailyCounts(since: number): Promise<DayCounts[]> {
-    return settle(() => this.all(sql.dailyCounts(since)).map(sql.toDayCounts));
+    return this.db.read(() => this.all(sql.dailyCounts(since)).map(sql.toDayCounts));
   }
 
   firstTokenTimes(since: number): Promise<{ day: string; ms: number }[]> {
-    return settle(() =>
+    return this.db.read(() =>
       this.all(sql.firstTokenTimes(since)).map((row) => ({
         day: String(row.day),
         ms: Number(row.first_token_ms),
@@ -130,7 +126,7 @@ export class SqliteConversationLogStore extends ConversationLogStore {
   }
 
   citedPages(since: number): Promise<CitedPage[]> {
-    return settle(() =>
+    return this.db.read(() =>
       this.all(sql.citedPages(since)).map((row) => ({
         url: String(row.url),
         title: String(row.title),
@@ -144,7 +140,7 @@ export class SqliteConversationLogStore extends ConversationLogStore {
   }
 
   lastCrawl(): Promise<CrawlSummary | undefined> {
-    return settle(() => sql.toCrawlSummary(this.all(sql.LAST_CRAWL)[0]));
+    return this.db.read(() => sql.toCrawlSummary(this.all(sql.LAST_CRAWL)[0]));
   }
 
   deleteConversation(conversationId: string): Promise<number> {
@@ -160,52 +156,19 @@ export class SqliteConversationLogStore extends ConversationLogStore {
   }
 
   close(): Promise<void> {
-    this.db?.close();
-    this.db = undefined;
-    this.closed = true;
-    return Promise.resolve();
+    return this.db.close();
   }
 
   /** Runs the queries in one transaction; the last one's changes are the answers deleted. */
-  private deleteAll(queries: sql.Query[]): Promise<number> {
-    return settle(() => {
-      const db = this.open();
-      let changes = 0;
-      db.transaction(() => {
-        for (const query of queries) changes = db.prepare(query.text).run(...query.params).changes;
-      })();
-      return changes;
-    });
+  private async deleteAll(queries: sql.Query[]): Promise<number> {
+    return (await this.db.runAll(queries)).at(-1) ?? 0;
   }
 
   private inTransaction(queries: sql.Query[]): Promise<void> {
-    return settle(() => {
-      const db = this.open();
-      db.transaction(() => {
-        for (const query of queries) db.prepare(query.text).run(...query.params);
-      })();
-    });
+    return this.db.runAll(queries).then(() => undefined);
   }
 
   private all(query: sql.Query): Row[] {
-    return this.open()
-      .prepare(query.text)
-      .all(...query.params) as Row[];
-  }
-
-  /** Opens the file (creating its tables) on first use. */
-  private open(): Database.Database {
-    if (this.closed) throw new Error('The conversation log is closed.');
-    this.db ??= this.create();
-    return this.db;
-  }
-}
-
-/** Runs synchronous work as a promise, so a thrown error is a rejection like a database's. */
-function settle<T>(work: () => T): Promise<T> {
-  try {
-    return Promise.resolve(work());
-  } catch (error) {
-    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    return this.db.all(query);
   }
 }

@@ -10,15 +10,11 @@ import {
   type StoredHandoff,
 } from './handoff-record';
 import { type HandoffCursor } from './handoff.store';
+import { type Dialect, type SqlQuery, type SqlRow as Row } from '../common/sql-query';
 
-export type Dialect = 'sqlite' | 'postgres';
+export type { Dialect };
 
-type Row = Record<string, unknown>;
-
-export interface Query {
-  text: string;
-  params: unknown[];
-}
+export type Query = SqlQuery;
 
 export function schema(dialect: Dialect): string[] {
   const bigint = dialect === 'postgres' ? 'BIGINT' : 'INTEGER';
