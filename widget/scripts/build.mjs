@@ -1,6 +1,7 @@
 // Builds widget/dist/widget.js: one minified IIFE with socket.io-client inside, for site owners
 // to load with one script tag; widget-voice.js and widget-handoff.js, the features it loads on
-// first use; each one's .br, its brotli encoding, which the server would otherwise
+// first use, and widget-locale-<locale>.js, each language but English, loaded before the widget
+// shows on a page in that language; each one's .br, its brotli encoding, which the server would otherwise
 // spend a quarter of a second on at every start; and .build-inputs.json, every file the build read
 // and wrote, by which `npm start` (scripts/build-if-stale.mjs) tells whether to build again.
 import { readFile, writeFile } from 'node:fs/promises';
@@ -148,12 +149,19 @@ const { metafile } = await build({
   logLevel: 'warning',
 });
 /**
- * The features beyond the core, each its own ES module beside widget.js (widget-<name>.js), which
- * the core imports relative to its own URL the first time the feature is needed.
+ * The features beyond the core and the languages but English, each its own ES module beside
+ * widget.js (widget-<name>.js), which the core imports relative to its own URL the first time the
+ * feature or language is needed.
  */
 const chunks = await build({
   absWorkingDir: widgetDir,
-  entryPoints: { voice: 'src/chunks/voice.ts', handoff: 'src/chunks/handoff.ts' },
+  entryPoints: {
+    voice: 'src/chunks/voice.ts',
+    handoff: 'src/chunks/handoff.ts',
+    ...Object.fromEntries(
+      ['fr', 'de', 'es', 'ar'].map((locale) => [`locale-${locale}`, `src/i18n/${locale}.ts`]),
+    ),
+  },
   outdir: outDir,
   entryNames: 'widget-[name]',
   metafile: true,

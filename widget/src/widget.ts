@@ -1,8 +1,9 @@
 import type { Source } from '@lorechat/contracts';
 import { Conversation, type FailureCode, type Turn } from './conversation';
 import { guard, report } from './guard';
-import { CATALOGS } from './i18n';
-import { readOptions } from './options';
+import { importChunk } from './chunk';
+import { type Messages } from './i18n';
+import { type WidgetOptions } from './options';
 import { type WidgetChunk, type WidgetExtension } from './extension';
 import { StoredState } from './storage';
 import { SocketConnection } from './transport';
@@ -42,17 +43,16 @@ function currentPage(): { url: string; title: string } | undefined {
 }
 
 /**
- * Builds the widget from its script tag's options and puts it on the page. The socket connects
- * the first time the visitor opens the panel or has a question to send.
+ * Builds the widget from its script tag's options, in the catalogue of their locale, and puts it
+ * on the page. The socket connects the first time the visitor opens the panel or has a question
+ * to send.
  */
-export function mountWidget(script: HTMLScriptElement | null, onDestroy: () => void): LoreChatApi {
-  const options = readOptions(
-    { ...script?.dataset },
-    script?.src || location.href,
-    navigator.languages ?? [],
-    (message) => console.warn(`LoreChat: ${message}`),
-  );
-  const messages = CATALOGS[options.locale];
+export function mountWidget(
+  script: HTMLScriptElement | null,
+  options: WidgetOptions,
+  messages: Messages,
+  onDestroy: () => void,
+): LoreChatApi {
   const stored = new StoredState(`lorechat:${options.siteKey}`);
   const listeners = new Map<keyof WidgetEvents, Set<(detail: never) => void>>();
   const emit = <Event extends keyof WidgetEvents>(event: Event, detail: WidgetEvents[Event]) => {
@@ -84,13 +84,10 @@ export function mountWidget(script: HTMLScriptElement | null, onDestroy: () => v
     }
   };
   const chunks: Record<string, unknown> = {};
-  /**
-   * Loads a feature beyond the core once, on first use: `widget-<name>.js` from beside the
-   * script, so the core stays within its size budget and pages where nobody needs it load none.
-   */
+  /** Loads a feature beyond the core once, on first use. */
   const extend = (name: string) =>
-    (chunks[name] ||= import(new URL(`widget-${name}.js`, script?.src || location.href).href)
-      .then((chunk: WidgetChunk) => chunk.default(extension))
+    (chunks[name] ||= importChunk<WidgetChunk>(name, script)
+      .then((chunk) => chunk.default(extension))
       .catch(report));
   const connect = () => {
     if (destroyed) return;

@@ -70,7 +70,7 @@ describe('GET /widget.js', () => {
     expect(await other.text()).toContain(`/widget/v${version}/widget.js`);
   });
 
-  it.each(['voice', 'handoff'])(
+  it.each(['voice', 'handoff', 'locale-fr', 'locale-de', 'locale-es', 'locale-ar'])(
     'serves the %s chunk beside widget.js, with CORS for its module import',
     async (chunk) => {
       const built = readFileSync(join(__dirname, '..', 'dist', `widget-${chunk}.js`));

@@ -35,8 +35,18 @@ async function prebuiltBrotli(file: string, script: Buffer): Promise<Buffer | un
   }
 }
 
-/** The features the widget loads on first use, `widget-<name>.js` beside widget.js. */
-export const WIDGET_CHUNKS = ['voice', 'handoff'] as const;
+/**
+ * What the widget loads beside widget.js (`widget-<name>.js`): features on first use, and the
+ * catalogue of a page's language (every one but English) before it shows.
+ */
+export const WIDGET_CHUNKS = [
+  'voice',
+  'handoff',
+  'locale-fr',
+  'locale-de',
+  'locale-es',
+  'locale-ar',
+] as const;
 export type WidgetChunkName = (typeof WIDGET_CHUNKS)[number];
 
 /**

@@ -1,6 +1,7 @@
 import { type Messages } from './messages';
 
-export const ar: Messages = {
+/** Loaded as its own chunk (widget-locale-ar.js) before the widget shows, on pages in this language. */
+const ar: Messages = {
   title: 'اطرح سؤالاً',
   greeting: 'مرحبًا! اسألني أي شيء عن هذا الموقع.',
   openChat: 'فتح المحادثة',
@@ -41,3 +42,5 @@ export const ar: Messages = {
     connection_lost: 'انقطع الاتصال قبل اكتمال الإجابة.',
   },
 };
+
+export default ar;

@@ -1,6 +1,7 @@
 import { type Messages } from './messages';
 
-export const de: Messages = {
+/** Loaded as its own chunk (widget-locale-de.js) before the widget shows, on pages in this language. */
+const de: Messages = {
   title: 'Stellen Sie eine Frage',
   greeting: 'Hallo! Fragen Sie mich alles über diese Website.',
   openChat: 'Chat öffnen',
@@ -43,3 +44,5 @@ export const de: Messages = {
     connection_lost: 'Die Verbindung brach ab, bevor die Antwort vollständig war.',
   },
 };
+
+export default de;

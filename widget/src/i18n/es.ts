@@ -1,6 +1,7 @@
 import { type Messages } from './messages';
 
-export const es: Messages = {
+/** Loaded as its own chunk (widget-locale-es.js) before the widget shows, on pages in this language. */
+const es: Messages = {
   title: 'Haz una pregunta',
   greeting: '¡Hola! Pregúntame lo que quieras sobre este sitio.',
   openChat: 'Abrir el chat',
@@ -41,3 +42,5 @@ export const es: Messages = {
     connection_lost: 'Se perdió la conexión antes de completar la respuesta.',
   },
 };
+
+export default es;

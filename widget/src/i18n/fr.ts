@@ -1,6 +1,7 @@
 import { type Messages } from './messages';
 
-export const fr: Messages = {
+/** Loaded as its own chunk (widget-locale-fr.js) before the widget shows, on pages in this language. */
+const fr: Messages = {
   title: 'Posez une question',
   greeting: 'Bonjour ! Posez-moi vos questions sur ce site.',
   openChat: 'Ouvrir le chat',
@@ -41,3 +42,5 @@ export const fr: Messages = {
     connection_lost: 'La connexion a été perdue avant la fin de la réponse.',
   },
 };
+
+export default fr;

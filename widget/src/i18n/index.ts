@@ -1,14 +1,12 @@
-import { ar } from './ar';
-import { de } from './de';
-import { en } from './en';
-import { es } from './es';
-import { fr } from './fr';
-import { type Messages } from './messages';
-
 export { type Messages } from './messages';
 
-export const CATALOGS = { en, fr, de, es, ar } satisfies Record<string, Messages>;
-export type Locale = keyof typeof CATALOGS;
+/**
+ * The languages the widget speaks. English is in the core bundle; each other catalogue is a chunk,
+ * `widget-locale-<locale>.js`, loaded before the widget shows on a page in that language, so the
+ * core carries no language a page does not use.
+ */
+export const LOCALES = ['en', 'fr', 'de', 'es', 'ar'] as const;
+export type Locale = (typeof LOCALES)[number];
 
 const RIGHT_TO_LEFT: ReadonlySet<Locale> = new Set(['ar']);
 
@@ -22,7 +20,7 @@ export function resolveLocale(
 ): Locale {
   for (const tag of [requested, ...browserLanguages]) {
     const language = tag?.trim().toLowerCase().split(/[-_]/)[0];
-    if (language && Object.hasOwn(CATALOGS, language)) return language as Locale;
+    if (LOCALES.includes(language as Locale)) return language as Locale;
   }
   return 'en';
 }
