@@ -1,4 +1,4 @@
-import { Pool, type PoolConfig, types } from 'pg';
+import { type Pool, type PoolConfig, types } from 'pg';
 import {
   type AnswerCursor,
   type CitedPage,
@@ -15,6 +15,7 @@ import {
   type LoggedAnswer,
 } from './log-record';
 import * as sql from './log-sql';
+import { queryRows, runAllInTransaction, storePool } from '../common/postgres-pool';
 import { inTransaction } from '../common/postgres-transaction';
 
 type Row = Record<string, unknown>;
@@ -37,20 +38,11 @@ export class PostgresConversationLogStore extends ConversationLogStore {
 
   constructor(connectionString: string, options: Partial<PoolConfig> = {}) {
     super();
-    this.pool = new Pool({
+    this.pool = storePool(
       connectionString,
-      max: 4,
-      connectionTimeoutMillis: 5000,
-      idleTimeoutMillis: 30_000,
-      query_timeout: 15_000,
-      statement_timeout: 15_000,
-      application_name: 'lorechat',
-      types: { getTypeParser: numbersAsNumbers },
-      ...options,
-    });
-    // An idle connection the server closed (a restart, a failover) is an event, not a crash: the
-    // pool drops it and the next query opens a new one.
-    this.pool.on('error', () => undefined);
+      { max: 4, applicationName: 'lorechat' },
+      { types: { getTypeParser: numbersAsNumbers }, ...options },
+    );
   }
 
   /** Creates the tables once; a failure (database down) is tried again on the next call. */
@@ -171,21 +163,13 @@ export class PostgresConversationLogStore extends ConversationLogStore {
 
   private async all(query: sql.Query): Promise<Row[]> {
     await this.init();
-    const { rows } = await this.pool.query<Row>(numbered(query.text), query.params);
-    return rows;
+    return queryRows(this.pool, query);
   }
 
   /** Runs the queries in one transaction; returns each one's row count. */
   private async runAll(queries: sql.Query[]): Promise<number[]> {
     await this.init();
-    return inTransaction(this.pool, async (client) => {
-      const counts: number[] = [];
-      for (const query of queries) {
-        const result = await client.query(numbered(query.text), query.params);
-        counts.push(result.rowCount ?? 0);
-      }
-      return counts;
-    });
+    return runAllInTransaction(this.pool, queries);
   }
 }
 
@@ -194,10 +178,4 @@ function numbersAsNumbers(oid: number, format?: 'text' | 'binary'): (value: stri
   return format === 'binary'
     ? (types.getTypeParser(oid, 'binary') as (value: string) => unknown)
     : (types.getTypeParser(oid, 'text') as (value: string) => unknown);
-}
-
-/** `?` placeholders as PostgreSQL's `$1, $2, …` (the shared SQL has no `?` anywhere else). */
-export function numbered(text: string): string {
-  let index = 0;
-  return text.replace(/\?/g, () => `$${++index}`);
 }

@@ -1,9 +1,9 @@
-import { Pool, type PoolClient, type PoolConfig } from 'pg';
+import { type Pool, type PoolConfig } from 'pg';
 import { type HandoffChannelName } from '@lorechat/contracts';
-import { numbered } from '../analytics/postgres.conversation-log.store';
 import { type DueDelivery, type Handoff } from './handoff-record';
 import { type HandoffCursor, type HandoffPage, HandoffStore } from './handoff.store';
 import * as sql from './handoff-sql';
+import { queryRows, runAllInTransaction, storePool } from '../common/postgres-pool';
 import { inTransaction } from '../common/postgres-transaction';
 
 type Row = Record<string, unknown>;
@@ -23,18 +23,11 @@ export class PostgresHandoffStore extends HandoffStore {
 
   constructor(connectionString: string, options: Partial<PoolConfig> = {}) {
     super();
-    this.pool = new Pool({
+    this.pool = storePool(
       connectionString,
-      max: 2,
-      connectionTimeoutMillis: 5000,
-      idleTimeoutMillis: 30_000,
-      query_timeout: 15_000,
-      statement_timeout: 15_000,
-      application_name: 'lorechat-handoff',
-      ...options,
-    });
-    // An idle connection the server closed is dropped by the pool; the next query opens another.
-    this.pool.on('error', () => undefined);
+      { max: 2, applicationName: 'lorechat-handoff' },
+      options,
+    );
   }
 
   /** Creates the tables once; a failure (database down) is tried again on the next call. */
@@ -56,11 +49,11 @@ export class PostgresHandoffStore extends HandoffStore {
   async claimDue(now: number, leaseUntil: number, limit: number): Promise<DueDelivery[]> {
     await this.init();
     return inTransaction(this.pool, async (client) => {
-      const claimed = await query(client, sql.claimDue('postgres', now, leaseUntil, limit));
+      const claimed = await queryRows(client, sql.claimDue('postgres', now, leaseUntil, limit));
       if (claimed.length === 0) return [];
       return sql.toDueDeliveries(
         claimed,
-        await query(client, sql.handoffsById(sql.claimedIds(claimed))),
+        await queryRows(client, sql.handoffsById(sql.claimedIds(claimed))),
       );
     });
   }
@@ -102,24 +95,14 @@ export class PostgresHandoffStore extends HandoffStore {
     return this.pool.end();
   }
 
-  private async all(each: sql.Query): Promise<Row[]> {
+  private async all(query: sql.Query): Promise<Row[]> {
     await this.init();
-    return (await this.pool.query<Row>(numbered(each.text), each.params)).rows;
+    return queryRows(this.pool, query);
   }
 
   /** Runs the queries in one transaction; returns each one's row count. */
   private async runAll(queries: sql.Query[]): Promise<number[]> {
     await this.init();
-    return inTransaction(this.pool, async (client) => {
-      const counts: number[] = [];
-      for (const each of queries) {
-        counts.push((await client.query(numbered(each.text), each.params)).rowCount ?? 0);
-      }
-      return counts;
-    });
+    return runAllInTransaction(this.pool, queries);
   }
-}
-
-async function query(client: PoolClient, each: sql.Query): Promise<Row[]> {
-  return (await client.query<Row>(numbered(each.text), each.params)).rows;
 }
