@@ -1,4 +1,4 @@
-import { type Pool, type PoolConfig, types } from 'pg';
+import { type PoolClient, type PoolConfig, types } from 'pg';
 import {
   type AnswerCursor,
   type CitedPage,
@@ -15,8 +15,7 @@ import {
   type LoggedAnswer,
 } from './log-record';
 import * as sql from './log-sql';
-import { queryRows, runAllInTransaction, storePool } from '../common/postgres-pool';
-import { inTransaction } from '../common/postgres-transaction';
+import { PostgresDatabase } from '../common/postgres-database';
 
 type Row = Record<string, unknown>;
 
@@ -33,46 +32,24 @@ const NUMBER_TYPES = new Set<number>([types.builtins.INT8, types.builtins.NUMERI
  * holding it forever.
  */
 export class PostgresConversationLogStore extends ConversationLogStore {
-  private readonly pool: Pool;
-  private initialised?: Promise<void>;
+  private readonly db: PostgresDatabase;
 
   constructor(connectionString: string, options: Partial<PoolConfig> = {}) {
     super();
-    this.pool = storePool(
+    this.db = new PostgresDatabase(
       connectionString,
-      { max: 4, applicationName: 'lorechat' },
+      {
+        max: 4,
+        applicationName: 'lorechat',
+        schemaLock: SCHEMA_LOCK,
+        setUp: (client) => createTables(client),
+      },
       { types: { getTypeParser: numbersAsNumbers }, ...options },
     );
   }
 
-  /** Creates the tables once; a failure (database down) is tried again on the next call. */
   init(): Promise<void> {
-    this.initialised ??= this.createTables().catch((error: unknown) => {
-      this.initialised = undefined;
-      throw error;
-    });
-    return this.initialised;
-  }
-
-  private async createTables(): Promise<void> {
-    await inTransaction(this.pool, async (client) => {
-      await client.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
-      for (const statement of sql.schema('postgres')) await client.query(statement);
-      await client.query(
-        `INSERT INTO log_meta (key, value) VALUES ('schema_version', $1) ON CONFLICT DO NOTHING`,
-        [String(sql.SCHEMA_VERSION)],
-      );
-      const { rows } = await client.query<{ value: string }>(
-        `SELECT value FROM log_meta WHERE key = 'schema_version'`,
-      );
-      const version = rows[0]?.value;
-      if (version !== String(sql.SCHEMA_VERSION)) {
-        throw new Error(
-          `The conversation log database has schema ${String(version)}; this LoreChat writes ` +
-            `${sql.SCHEMA_VERSION}.`,
-        );
-      }
-    });
+    return this.db.init();
   }
 
   writeAnswers(entries: AnswerEntry[]): Promise<void> {
@@ -158,18 +135,15 @@ export class PostgresConversationLogStore extends ConversationLogStore {
   }
 
   close(): Promise<void> {
-    return this.pool.end();
+    return this.db.close();
   }
 
-  private async all(query: sql.Query): Promise<Row[]> {
-    await this.init();
-    return queryRows(this.pool, query);
+  private all(query: sql.Query): Promise<Row[]> {
+    return this.db.all(query);
   }
 
-  /** Runs the queries in one transaction; returns each one's row count. */
-  private async runAll(queries: sql.Query[]): Promise<number[]> {
-    await this.init();
-    return runAllInTransaction(this.pool, queries);
+  private runAll(queries: sql.Query[]): Promise<number[]> {
+    return this.db.runAll(queries);
   }
 }
 
@@ -178,4 +152,23 @@ function numbersAsNumbers(oid: number, format?: 'text' | 'binary'): (value: stri
   return format === 'binary'
     ? (types.getTypeParser(oid, 'binary') as (value: string) => unknown)
     : (types.getTypeParser(oid, 'text') as (value: string) => unknown);
+}
+
+/** Creates the tables, and refuses a database another version's schema wrote. */
+async function createTables(client: PoolClient): Promise<void> {
+  for (const statement of sql.schema('postgres')) await client.query(statement);
+  await client.query(
+    `INSERT INTO log_meta (key, value) VALUES ('schema_version', $1) ON CONFLICT DO NOTHING`,
+    [String(sql.SCHEMA_VERSION)],
+  );
+  const { rows } = await client.query<{ value: string }>(
+    `SELECT value FROM log_meta WHERE key = 'schema_version'`,
+  );
+  const version = rows[0]?.value;
+  if (version !== String(sql.SCHEMA_VERSION)) {
+    throw new Error(
+      `The conversation log database has schema ${String(version)}; this LoreChat writes ` +
+        `${sql.SCHEMA_VERSION}.`,
+    );
+  }
 }

@@ -1,10 +1,9 @@
-import { type Pool, type PoolConfig } from 'pg';
+import { type PoolConfig } from 'pg';
 import { type HandoffChannelName } from '@lorechat/contracts';
 import { type DueDelivery, type Handoff } from './handoff-record';
 import { type HandoffCursor, type HandoffPage, HandoffStore } from './handoff.store';
 import * as sql from './handoff-sql';
-import { queryRows, runAllInTransaction, storePool } from '../common/postgres-pool';
-import { inTransaction } from '../common/postgres-transaction';
+import { PostgresDatabase, queryRows } from '../common/postgres-database';
 
 type Row = Record<string, unknown>;
 
@@ -18,28 +17,26 @@ const SCHEMA_LOCK = 7_356_002;
  * that stops answering fails a request instead of holding it.
  */
 export class PostgresHandoffStore extends HandoffStore {
-  private readonly pool: Pool;
-  private initialised?: Promise<void>;
+  private readonly db: PostgresDatabase;
 
   constructor(connectionString: string, options: Partial<PoolConfig> = {}) {
     super();
-    this.pool = storePool(
+    this.db = new PostgresDatabase(
       connectionString,
-      { max: 2, applicationName: 'lorechat-handoff' },
+      {
+        max: 2,
+        applicationName: 'lorechat-handoff',
+        schemaLock: SCHEMA_LOCK,
+        setUp: async (client) => {
+          for (const statement of sql.schema('postgres')) await client.query(statement);
+        },
+      },
       options,
     );
   }
 
-  /** Creates the tables once; a failure (database down) is tried again on the next call. */
   init(): Promise<void> {
-    this.initialised ??= inTransaction(this.pool, async (client) => {
-      await client.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
-      for (const statement of sql.schema('postgres')) await client.query(statement);
-    }).catch((error: unknown) => {
-      this.initialised = undefined;
-      throw error;
-    });
-    return this.initialised;
+    return this.db.init();
   }
 
   async add(handoff: Handoff, channels: readonly HandoffChannelName[]): Promise<void> {
@@ -47,8 +44,7 @@ export class PostgresHandoffStore extends HandoffStore {
   }
 
   async claimDue(now: number, leaseUntil: number, limit: number): Promise<DueDelivery[]> {
-    await this.init();
-    return inTransaction(this.pool, async (client) => {
+    return this.db.transaction(async (client) => {
       const claimed = await queryRows(client, sql.claimDue('postgres', now, leaseUntil, limit));
       if (claimed.length === 0) return [];
       return sql.toDueDeliveries(
@@ -92,17 +88,14 @@ export class PostgresHandoffStore extends HandoffStore {
   }
 
   close(): Promise<void> {
-    return this.pool.end();
+    return this.db.close();
   }
 
-  private async all(query: sql.Query): Promise<Row[]> {
-    await this.init();
-    return queryRows(this.pool, query);
+  private all(query: sql.Query): Promise<Row[]> {
+    return this.db.all(query);
   }
 
-  /** Runs the queries in one transaction; returns each one's row count. */
-  private async runAll(queries: sql.Query[]): Promise<number[]> {
-    await this.init();
-    return runAllInTransaction(this.pool, queries);
+  private runAll(queries: sql.Query[]): Promise<number[]> {
+    return this.db.runAll(queries);
   }
 }
