@@ -49,11 +49,18 @@ export function coverageOf(
       ),
     ),
   );
+  // A hyphenated word is covered by its parts: "after-hours" by a page's "outside office hours".
+  const isPresent = (term: string) =>
+    present.has(term) ||
+    (term.includes('-') &&
+      analyzer
+        .terms(term.replace(/-/g, ' '))
+        .every((part) => present.has(part) || ignored.has(part)));
   return {
     language,
     keyTerms,
-    covered: keyTerms.filter((term) => present.has(term)),
-    missing: keyTerms.filter((term) => !present.has(term)),
+    covered: keyTerms.filter(isPresent),
+    missing: keyTerms.filter((term) => !isPresent(term)),
     names: namesIn(question, analyzer).filter((term) => keyTerms.includes(term)),
   };
 }
