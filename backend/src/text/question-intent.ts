@@ -30,7 +30,7 @@ const CUES: [AnswerKind, RegExp][] = [
   ],
   [
     'frequency',
-    /\bhow (?:often|frequently)\b|\bhow many times\b|\bà quelle fréquence\b|\bcada cu[aá]nto\b|\bwie oft\b/u,
+    /\bhow (?:often|frequently)\b|\bà quelle fréquence\b|\bcada cu[aá]nto\b|\bwie oft\b/u,
   ],
   [
     'age',
@@ -50,7 +50,10 @@ const CUES: [AnswerKind, RegExp][] = [
     /\b(?:phone|telephone|fax|emergency|contact|whatsapp) (?:number|line)\b|\bwhat(?:'s| is) (?:the|your) [\w\s-]*\bnumber\b(?! of)|\bnumber (?:to|should i|do i|can i) call\b/u,
   ],
   // Opening hours are a span, "9:00 am to 3:00 pm": a lone "drop-off starts at 8:45" is not them.
-  ['hours', /^(?!.*\bwhat time\b).*(?<![\w-])(?:opening |office |business )?hours\b/u],
+  [
+    'hours',
+    /\bwhat (?:are|were|is) (?:the |your |its |their )?(?:[\w-]+ ){0,3}hours\b|\b(?:opening|office|business|support|visiting|summer|winter|holiday) hours\b|\bhours of (?:the |your )?(?!operation\b)\w/u,
+  ],
   [
     'time',
     /\bwhat time\b|\b(opening )?hours\b|\b(open|opens|close|closes|closed|depart|departs|leave|leaves|start|starts|begin|begins)\b|\bquelle heure\b|\bhoraires?\b|\bqu[eé] hora\b|\bhorario\b|\bum wie viel uhr\b|\böffnungszeit|\borari\b/u,
@@ -176,5 +179,6 @@ export const QUESTION_WORDS = (
   'information available provide let see look say work happen happens exactly really possible ' +
   'also else ok okay usually typical typically open opens opening close closes closing hour ' +
   'hours day days date dates start starts begin begins can could may might must will shall able ' +
-  'just often maximum minimum max min size number'
+  "just often maximum minimum max min size number i'm i've interested interest wondering goes " +
+  'wonder curious'
 ).split(' ');

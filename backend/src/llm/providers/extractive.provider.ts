@@ -11,7 +11,7 @@ import {
   type LlmRequest,
   type NumberedSource,
 } from '../llm-provider';
-import { pickQuotes, type Quote } from './sentence-picker';
+import { pickQuotes } from './sentence-picker';
 
 const OFFLINE_NOTE = '_Offline answer: quoted from this site, no language model is configured._';
 
@@ -69,9 +69,7 @@ export function composeAnswer(
     : 'en';
   if (sources.length === 0 || !isAnswerable(coverage, { pagesLanguage })) return NOT_FOUND_ANSWER;
   const quotes = pickQuotes(question, sources, analyzer, earlierQuestions);
-  if (quotes.length === 0 || !quotesCover(question, quotes, sources, analyzer, pagesLanguage)) {
-    return NOT_FOUND_ANSWER;
-  }
+  if (quotes.length === 0) return NOT_FOUND_ANSWER;
   // Pages often repeat the same command: show each block once, under its first quote.
   const shownBlocks = new Set<string>();
   const body = quotes.map((quote) => {
@@ -89,32 +87,4 @@ export function composeAnswer(
   const foreign = [...quoteLanguages].filter((tag) => tag !== language);
   const notes = foreign.length > 0 ? [`_${quotedInNote(language, foreign[0] ?? 'en')}_`] : [];
   return [...body, ...notes, OFFLINE_NOTE].join('\n\n');
-}
-
-/**
- * Whether one of the quotes, read under its page and heading, names at least half of what the
- * question itself is about. The passages may cover the question only between them ("laser" nowhere,
- * "gum" in one, "surgery" in another): quoting a sentence about wisdom-tooth surgery to "do you
- * offer laser gum surgery?" answers nothing. A follow-up's own words are few ("which plans include
- * it?"), and a question in another language shares too few words with the quotes to count this way.
- */
-function quotesCover(
-  question: string,
-  quotes: Quote[],
-  sources: NumberedSource[],
-  analyzer: Analyzer,
-  pagesLanguage: string,
-): boolean {
-  const titles = new Map(sources.map((source) => [source.number, source.title]));
-  const own = coverageOf(question, [], analyzer);
-  if (own.language !== pagesLanguage || own.keyTerms.length === 0) return true;
-  const needed = Math.ceil(own.keyTerms.length / 2);
-  return quotes.some(
-    (quote) =>
-      coverageOf(
-        question,
-        [{ title: titles.get(quote.sourceNumber) ?? '', text: quote.text }],
-        analyzer,
-      ).covered.length >= needed,
-  );
 }
