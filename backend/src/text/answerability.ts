@@ -66,7 +66,7 @@ export function coverageOf(
 }
 
 /** The analyzed terms of words written capitalised inside a sentence: names, not sentence starts. */
-function namesIn(question: string, analyzer: Analyzer): string[] {
+export function namesIn(question: string, analyzer: Analyzer): string[] {
   const names: string[] = [];
   for (const sentence of question.split(/[.!?¿¡\n]+/)) {
     const words = sentence.trim().split(/\s+/).slice(1);

@@ -6,6 +6,7 @@ import {
   KIND_WORDS,
   QUESTION_WORDS,
 } from '../../text/question-intent';
+import { namesIn } from '../../text/answerability';
 import { TermSet, withoutLinkTargets } from '../../text/markdown-text';
 import { type NumberedSource } from '../llm-provider';
 
@@ -58,6 +59,12 @@ const CONTEXT_ONLY_SHARE = 0.5;
 /** Weight of question words ("cost", "open") and of earlier turns' words, against topic words. */
 const QUESTION_WORD_WEIGHT = 0.35;
 const HISTORY_WEIGHT = 0.5;
+/**
+ * Weight of a name the question writes ("EADDRINUSE", "Sunset Paddle"), against its other words:
+ * a passage about the named thing answers "how do I fix EADDRINUSE?" although it never says "fix",
+ * while one that says "fixes" about something else does not.
+ */
+const NAME_WEIGHT = 2;
 /** A unit that gives the kind of answer asked for scores this much more, one that does not, less. */
 const KIND_MATCH = 1.5;
 const KIND_MISS: Partial<Record<AnswerKind, number>> = { yesno: 1, steps: 0.9 };
@@ -196,9 +203,15 @@ function termWeights(
     Math.log(1 + (units.length + 1) / ((documentFrequency.get(term) ?? 0) + 1));
   // Kind words ("cost" for "pay") are matched by what a unit says, whether or not it uses them.
   const matchable = (term: string) => documentFrequency.has(term) || kindWords.has(term);
+  const names = new Set(namesIn(question, analyzer));
   for (const term of asked) {
     if (!matchable(term)) continue;
-    weights.set(term, rarity(term) * (questionWords.has(term) ? QUESTION_WORD_WEIGHT : 1));
+    const emphasis = questionWords.has(term)
+      ? QUESTION_WORD_WEIGHT
+      : names.has(term)
+        ? NAME_WEIGHT
+        : 1;
+    weights.set(term, rarity(term) * emphasis);
   }
   // A follow-up that names no topic of its own ("how long does it last?": only words of the
   // answer's kind) or points back at it ("which plans include it?") is about the earlier ones.
