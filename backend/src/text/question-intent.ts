@@ -180,5 +180,5 @@ export const QUESTION_WORDS = (
   'also else ok okay usually typical typically open opens opening close closes closing hour ' +
   'hours day days date dates start starts begin begins can could may might must will shall able ' +
   "just often maximum minimum max min size number i'm i've interested interest wondering goes " +
-  'wonder curious'
+  'wonder curious afterwards afterward beforehand again ever still anymore'
 ).split(' ');
