@@ -10,7 +10,8 @@ import {
 } from '@lorechat/contracts';
 import { EMBEDDING_DESCRIPTORS } from '../embeddings/descriptors';
 import { LLM_DESCRIPTORS } from '../llm/providers/descriptors';
-import { DEFAULT_RERANK_MODELS, envSchema } from './env.schema';
+import { envSchema } from './env.schema';
+import { RERANK_DESCRIPTORS } from '../retrieval/rerank/descriptors';
 import { DEFAULT_LLM_PRICES, DEFAULT_RERANK_PRICES, type ModelPrice } from './model-prices';
 import { parseSites, type SiteOrigins } from './sites';
 
@@ -245,7 +246,7 @@ export function loadConfig(
     );
   }
   const env = parsed.data;
-  const rerankModel = env.RERANK_MODEL ?? DEFAULT_RERANK_MODELS[env.RERANK_PROVIDER];
+  const rerankModel = env.RERANK_MODEL ?? RERANK_DESCRIPTORS[env.RERANK_PROVIDER].defaultModel;
   const llmKey = (provider: LlmProviderName) => {
     const variable = LLM_DESCRIPTORS[provider].apiKey?.variable;
     return variable && env[variable];

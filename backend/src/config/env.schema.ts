@@ -8,7 +8,6 @@ import {
   LOG_LEVELS,
   METRICS_NAMESPACE,
   RERANK_PROVIDERS,
-  type RerankProviderName,
   VECTOR_STORES,
 } from '@lorechat/contracts';
 import { z } from 'zod';
@@ -26,15 +25,10 @@ import {
   url,
   urlList,
 } from './env-values';
+import { RERANK_DESCRIPTORS } from '../retrieval/rerank/descriptors';
 import { DEFAULT_SITES, parseSites } from './sites';
 import { isSchedule } from './schedule';
 
-/** The rerank model each provider uses when RERANK_MODEL is not set. */
-export const DEFAULT_RERANK_MODELS: Record<RerankProviderName, string> = {
-  none: 'none',
-  bedrock: 'amazon.rerank-v1:0',
-  cohere: 'rerank-v3.5',
-};
 
 /**
  * Every environment variable LoreChat reads, with its default: exactly the contracts'
@@ -289,18 +283,25 @@ export const envSchema = z
         message: 'is required when NODE_ENV=production',
       });
     }
-    if (env.RERANK_PROVIDER === 'cohere' && !env.COHERE_API_KEY) {
+    const reranker = RERANK_DESCRIPTORS[env.RERANK_PROVIDER];
+    const rerankSetting = `RERANK_PROVIDER=${env.RERANK_PROVIDER}`;
+    const rerankKey = reranker.apiKey;
+    if (
+      rerankKey &&
+      !env[rerankKey.variable] &&
+      !(rerankKey.optionalWithBaseUrl && env.RERANK_BASE_URL)
+    ) {
       ctx.addIssue({
         code: 'custom',
-        path: ['COHERE_API_KEY'],
-        message: 'is required when RERANK_PROVIDER=cohere',
+        path: [rerankKey.variable],
+        message: `is required when ${rerankSetting}`,
       });
     }
-    if (env.RERANK_PROVIDER === 'bedrock' && !env.AWS_REGION) {
+    if (reranker.needsRegion && !env.AWS_REGION) {
       ctx.addIssue({
         code: 'custom',
         path: ['AWS_REGION'],
-        message: 'is required when RERANK_PROVIDER=bedrock',
+        message: `is required when ${rerankSetting}`,
       });
     }
     if (env.ANALYTICS_STORE === 'postgres' && !env.DATABASE_URL) {

@@ -1,4 +1,5 @@
 import { LLM_DESCRIPTORS } from '../llm/providers/descriptors';
+import { RERANK_DESCRIPTORS } from '../retrieval/rerank/descriptors';
 
 /** What a model charges, in US dollars per million tokens. */
 export interface ModelPrice {
@@ -17,12 +18,12 @@ export const DEFAULT_LLM_PRICES: Readonly<Record<string, ModelPrice>> = Object.a
 ) as Record<string, ModelPrice>;
 
 /**
- * List prices of the rerank models this project knows, in USD per 1,000 queries of up to 100
- * documents (on-demand, as published by AWS for us-east-1 and by Cohere on 2026-11-26).
- * RERANK_PRICE_PER_1000 overrides them: prices change, and regions differ.
+ * List prices of the rerank models, in USD per 1,000 queries of up to 100 documents, as each rerank
+ * provider's descriptor gives them. RERANK_PRICE_PER_1000 overrides them: prices change, and
+ * regions differ.
  */
-export const DEFAULT_RERANK_PRICES: Readonly<Record<string, { perThousandUnits: number }>> = {
-  'amazon.rerank-v1:0': { perThousandUnits: 1 },
-  'cohere.rerank-v3-5:0': { perThousandUnits: 2 },
-  'rerank-v3.5': { perThousandUnits: 2 },
-};
+export const DEFAULT_RERANK_PRICES: Readonly<Record<string, { perThousandUnits: number }>> =
+  Object.assign(
+    {},
+    ...Object.values(RERANK_DESCRIPTORS).map((descriptor) => descriptor.prices),
+  ) as Record<string, { perThousandUnits: number }>;

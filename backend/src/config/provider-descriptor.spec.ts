@@ -25,9 +25,12 @@ describe('provider descriptors', () => {
     expect(loaded).toContain(
       join(REPOSITORY_ROOT, 'backend/src/llm/providers/openai.descriptor.ts'),
     );
+    expect(loaded).toContain(
+      join(REPOSITORY_ROOT, 'backend/src/retrieval/rerank/cohere.descriptor.ts'),
+    );
     expect(
       loaded.filter((file) =>
-        /\.provider\.ts$|\.embeddings\.ts$|node_modules\/(openai|@anthropic-ai|@aws-sdk)\//.test(
+        /\.provider\.ts$|\.embeddings\.ts$|\.reranker\.ts$|node_modules\/(openai|@anthropic-ai|@aws-sdk)\//.test(
           file,
         ),
       ),

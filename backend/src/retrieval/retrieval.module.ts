@@ -7,28 +7,14 @@ import { VectorStoreModule } from '../vector-store/vector-store.module';
 import { Analyzer } from '../text/analyzer';
 import { HybridRetriever, Retriever } from './retriever';
 import { Metrics } from '../metrics/metrics';
-import { type RerankConfig } from '../config/app-config';
-import { BedrockReranker } from './rerank/bedrock.reranker';
-import { CohereReranker } from './rerank/cohere.reranker';
+import { type AppConfig } from '../config/app-config';
+import { RERANK_DESCRIPTORS } from './rerank/descriptors';
 import { type Reranker } from './rerank/reranker';
 import { RerankingRetriever } from './rerank/reranking-retriever';
 
-/** One line per rerank provider: RERANK_PROVIDER picks one, `none` none. */
-const RERANKERS: Record<RerankConfig['provider'], (config: RerankConfig) => Reranker | undefined> =
-  {
-    none: () => undefined,
-    bedrock: ({ region, model, baseUrl, timeoutMs }) =>
-      new BedrockReranker({ region: region ?? '', model, baseUrl, timeoutMs }),
-    cohere: ({ apiKey, model, baseUrl }) =>
-      new CohereReranker({
-        apiKey: apiKey ?? '',
-        model,
-        baseUrl: baseUrl ?? 'https://api.cohere.com',
-      }),
-  };
-
-export function createReranker(config: RerankConfig): Reranker | undefined {
-  return RERANKERS[config.provider](config);
+/** The reranker RERANK_PROVIDER picks, built by its descriptor; none for `none`. */
+export function createReranker(config: AppConfig): Reranker | undefined {
+  return RERANK_DESCRIPTORS[config.rerank.provider].create(config.rerank, config);
 }
 
 @Module({
@@ -49,7 +35,7 @@ export function createReranker(config: RerankConfig): Reranker | undefined {
         metrics: Metrics,
       ) => {
         const hybrid = new HybridRetriever(store, analyzer, embeddings, config.retrieval);
-        const reranker = createReranker(config.rerank);
+        const reranker = createReranker(config);
         if (!reranker) return hybrid;
         return new RerankingRetriever(hybrid, reranker, config.rerank, (report) =>
           metrics.reranked(report),

@@ -43,6 +43,20 @@ describe('coverageOf and isAnswerable on real extracted pages', () => {
     expect(answerable('¿Dónde está la piscina?')).toBe(false);
   });
 
+  it('counts a hyphenated word as covered by its parts', () => {
+    const contact = evalSources('kayak', ['/contact']);
+    const coverage = coverageOf('What are your after-hours options?', contact, analyzer);
+    expect(coverage.keyTerms).toContain('after-hours');
+    expect(coverage.missing).not.toContain('after-hours');
+  });
+
+  it('refuses a yes/no question about a word no page uses, which another question may word', () => {
+    const question = 'Do you offer guided snorkeling tours?';
+    const absentFromSite = new Set(['snorkel']);
+    expect(answerable(question, { absentFromSite })).toBe(true);
+    expect(answerable(question, { absentFromSite, yesNo: true })).toBe(false);
+  });
+
   it('allows more missing words the longer the question', () => {
     expect([1, 2, 3, 5, 6, 9].map(missingAllowed)).toEqual([0, 0, 1, 1, 2, 3]);
   });
@@ -71,6 +85,24 @@ describe('answerKind and givesAnswerKind', () => {
     expect(givesAnswerKind('age', 'Guests must be 14 or older.')).toBe(true);
     expect(givesAnswerKind('duration', 'The tour lasts 4 hours.')).toBe(true);
     expect(givesAnswerKind('other', 'Anything.')).toBeUndefined();
+  });
+
+  it('tells notice, frequency, phone, opening hours and counts from prices', () => {
+    expect(answerKind('How much notice do I need to give to cancel?')).toBe('duration');
+    expect(answerKind('How often should I come in?')).toBe('frequency');
+    expect(answerKind('How many times can I renew a book?')).toBe('number');
+    expect(answerKind('What is the after-hours emergency number?')).toBe('phone');
+    expect(answerKind('What is the maximum number of guests?')).toBe('number');
+    expect(answerKind('What are the hours of the kids camp?')).toBe('hours');
+    expect(answerKind('Do I get a refund if I cancel 30 hours before?')).not.toBe('hours');
+    expect(answerKind('What is the API rate limit?')).not.toBe('amount');
+    expect(givesAnswerKind('frequency', 'Have a cleaning every six months.')).toBe(true);
+    expect(givesAnswerKind('frequency', 'A cleaning costs $185.')).toBe(false);
+    expect(givesAnswerKind('phone', 'Call our emergency line at (604) 555-0177.')).toBe(true);
+    expect(givesAnswerKind('hours', 'Camp runs from 9:00 am to 3:00 pm.')).toBe(true);
+    expect(givesAnswerKind('hours', 'Drop-off starts at 8:45 am.')).toBe(false);
+    expect(givesAnswerKind('number', 'Guides earn $24 to $28 per hour.')).toBe(false);
+    expect(givesAnswerKind('number', 'A team of 14 guides.')).toBe(true);
   });
 });
 

@@ -49,17 +49,24 @@ export function coverageOf(
       ),
     ),
   );
+  // A hyphenated word is covered by its parts: "after-hours" by a page's "outside office hours".
+  const isPresent = (term: string) =>
+    present.has(term) ||
+    (term.includes('-') &&
+      analyzer
+        .terms(term.replace(/-/g, ' '))
+        .every((part) => present.has(part) || ignored.has(part)));
   return {
     language,
     keyTerms,
-    covered: keyTerms.filter((term) => present.has(term)),
-    missing: keyTerms.filter((term) => !present.has(term)),
+    covered: keyTerms.filter(isPresent),
+    missing: keyTerms.filter((term) => !isPresent(term)),
     names: namesIn(question, analyzer).filter((term) => keyTerms.includes(term)),
   };
 }
 
 /** The analyzed terms of words written capitalised inside a sentence: names, not sentence starts. */
-function namesIn(question: string, analyzer: Analyzer): string[] {
+export function namesIn(question: string, analyzer: Analyzer): string[] {
   const names: string[] = [];
   for (const sentence of question.split(/[.!?¿¡\n]+/)) {
     const words = sentence.trim().split(/\s+/).slice(1);
@@ -88,17 +95,21 @@ export function missingAllowed(keyTerms: number): number {
  * is enough for it. `absentFromSite` lists key terms the whole index lacks, when the caller knows:
  * a question naming something the site never mentions ("a Python API", "deploy to Vercel") is not
  * answered by pages about its other words. Only names count so: a common word no page happens to
- * use ("handle", "speed") is how the visitor put it, not what the question is about.
+ * use ("handle", "speed") is how the visitor put it, not what the question is about — unless the
+ * question asks yes or no (`yesNo`): "do you offer laser gum surgery?" and "is Dr. Herrera
+ * married?" ask whether the site says the very thing no page mentions, and quoting pages about
+ * the question's other words would only suggest an answer.
  */
 export function isAnswerable(
   coverage: Coverage,
-  options: { pagesLanguage?: string; absentFromSite?: ReadonlySet<string> } = {},
+  options: { pagesLanguage?: string; absentFromSite?: ReadonlySet<string>; yesNo?: boolean } = {},
 ): boolean {
   const { keyTerms, covered, missing } = coverage;
   if (keyTerms.length === 0) return true;
   if (coverage.language !== (options.pagesLanguage ?? 'en')) return covered.length > 0;
   if (missing.some((term) => /\p{L}/u.test(term) && /\d/.test(term))) return false;
   const names = new Set(coverage.names);
-  if (missing.some((term) => names.has(term) && options.absentFromSite?.has(term))) return false;
+  const decisive = (term: string) => names.has(term) || options.yesNo === true;
+  if (missing.some((term) => decisive(term) && options.absentFromSite?.has(term))) return false;
   return missing.length <= missingAllowed(keyTerms.length);
 }

@@ -10,8 +10,11 @@ export type AnswerKind =
   | 'time'
   | 'when'
   | 'duration'
+  | 'frequency'
   | 'age'
   | 'number'
+  | 'phone'
+  | 'hours'
   | 'place'
   | 'person'
   | 'yesno'
@@ -20,18 +23,36 @@ export type AnswerKind =
 
 /** Checked in order: "how long" is a duration before "long" could be anything else. */
 const CUES: [AnswerKind, RegExp][] = [
-  ['duration', /\bhow long\b|combien de temps|cu[aá]nto tiempo|wie lange|quanto tempo|hoe lang/u],
+  // "How much notice" asks for a span of time, not money; "how often" for a rate, not a count.
+  [
+    'duration',
+    /\bhow long\b|\bhow much (?:advance )?(?:notice|time|warning|lead time)\b|\bhow (?:far )?in advance\b|combien de temps|cu[aá]nto tiempo|wie lange|quanto tempo|hoe lang/u,
+  ],
+  [
+    'frequency',
+    /\bhow (?:often|frequently)\b|\bà quelle fréquence\b|\bcada cu[aá]nto\b|\bwie oft\b/u,
+  ],
   [
     'age',
     /\bhow old\b|\b(?:minimum|min|maximum|max) age\b|\bage (?:limit|range|requirement)s?\b|\bwhat ages?\b|\bquel [aâ]ge\b|\bqu[eé] edad\b|\bwie alt\b/u,
   ],
   [
     'amount',
-    /\bhow much\b|\b(costs?|price[sd]?|pricing|fees?|charges?|rates?|pay|paid|expensive|cheap|discounts?|deposit)\b|combien co[uû]te|\bco[uû]ts?\b|\bprix\b|\btarifs?\b|cu[aá]nto cuesta|\bprecios?\b|\bkostet\b|\bpreis|\bquanto costa|\bcusta\b|\bkost\b/u,
+    /\bhow much\b|\b(costs?|price[sd]?|pricing|fees?|charges?|rates?(?! limit)|pay|paid|expensive|cheap|discounts?|deposit)\b|combien co[uû]te|\bco[uû]ts?\b|\bprix\b|\btarifs?\b|cu[aá]nto cuesta|\bprecios?\b|\bkostet\b|\bpreis|\bquanto costa|\bcusta\b|\bkost\b/u,
   ],
   [
     'number',
     /\bhow (many|old|far|big|large|heavy|tall|fast|often)\b|\b(minimum|maximum|max|min) (age|size|weight|number)\b|\bage limit\b|combien de|cu[aá]nt[oa]s|wie viele|\bquant[ie]\b|hoeveel/u,
+  ],
+  // "What is the after-hours number?" asks for a number to call, whatever else it names.
+  [
+    'phone',
+    /\b(?:phone|telephone|fax|emergency|contact|whatsapp) (?:number|line)\b|\bwhat(?:'s| is) (?:the|your) [\w\s-]*\bnumber\b(?! of)|\bnumber (?:to|should i|do i|can i) call\b/u,
+  ],
+  // Opening hours are a span, "9:00 am to 3:00 pm": a lone "drop-off starts at 8:45" is not them.
+  [
+    'hours',
+    /\bwhat (?:are|were|is) (?:the |your |its |their )?(?:[\w-]+ ){0,3}hours\b|\b(?:opening|office|business|support|visiting|summer|winter|holiday) hours\b|\bhours of (?:the |your )?(?!operation\b)\w/u,
   ],
   [
     'time',
@@ -75,10 +96,22 @@ const DURATION =
   /\b\d+(?:[.,]\d+)?\s*(?:-|to|–)?\s*\d*\s*(?:minutes?|mins?|hours?|hrs?|h|days?|weeks?|months?|years?|km|kilometres?|kilometers?|miles?)\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|half|full)[- ](?:minutes?|hours?|days?|weeks?|months?|years?)\b|\b(?:half|full)[- ]day\b/iu;
 const AGE =
   /\b\d+\s*(?:-|to|–)?\s*\d*\s*(?:years?|yrs?)(?: old)?\b|\b(?:aged?|ages)\s+\d+|\b\d+\s*(?:or older|and up|and older|\+)|\b(?:under|over|from age|at least)\s+\d+|\b\d+ to \d+\b/iu;
+const PHONE = /\+?\(?\d{2,4}\)?[\s.-]?\d{3}[\s.-]\d{3,4}\b/u;
+const CLOCK =
+  '(?:\\d{1,2}(?::\\d{2})?\\s?(?:am|pm|a\\.m\\.|p\\.m\\.)|\\d{1,2}:\\d{2}|\\d{1,2}\\s?h(?:\\s?\\d{2})?|noon|midnight)';
+const TIME_SPAN = new RegExp(
+  `${CLOCK}\\s?(?:-|–|—|to|until|till|à|a|bis)\\s?${CLOCK}|\\bclosed\\b|\\b24 hours\\b|around the clock|\\bfermé|\\bcerrado`,
+  'iu',
+);
+const FREQUENCY =
+  /\bevery\b|\bonce\b|\btwice\b|\b(?:daily|weekly|monthly|yearly|annually|hourly|nightly)\b|\b(?:per|a|each) (?:day|week|month|year|hour)\b|\b\d+ times\b/iu;
+/** Money in a text, taken out before looking for a count: "$6 per user" says no number of users. */
+const MONEY =
+  /[$€£¥]\s?\d[\d,.]*|\d[\d,.]*\s?(?:[$€£¢]|dollars?\b|euros?\b|cents?\b|usd\b|eur\b)/giu;
 const NUMBER =
   /\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|twice)\b/iu;
 const PLACE =
-  /\b\d+\s+[\p{L}\s]{2,30}\b(?:street|st|road|rd|avenue|ave|lane|ln|drive|dr|boulevard|blvd|way|place)\b|\b(?:dock|floor|suite|room|building|basement|next to|beside|inside|located|entrance)\b/iu;
+  /\b(?:folder|directory)\b|`[^`\s]*\/[^`\s]*`|\b\d+\s+[\p{L}\s]{2,30}\b(?:street|st|road|rd|avenue|ave|lane|ln|drive|dr|boulevard|blvd|way|place)\b|\b(?:dock|floor|suite|room|building|basement|next to|beside|inside|located|entrance)\b/iu;
 const PERSON = /\b(?:Dr\.|Mr\.|Ms\.|Mrs\.)?\s?\p{Lu}\p{Ll}+ \p{Lu}\p{Ll}+/u;
 const POLARITY =
   /\b(?:yes|no|not|never|only|must|allowed|welcome|free|cannot|can't|don't|doesn't|included|available|required|need|needs|may|can|accept|accepted)\b/iu;
@@ -96,10 +129,16 @@ export function givesAnswerKind(kind: AnswerKind, text: string): boolean | undef
       return DATE.test(text) || TIME.test(text);
     case 'duration':
       return DURATION.test(text) || TIME.test(text);
+    case 'frequency':
+      return FREQUENCY.test(text);
+    case 'phone':
+      return PHONE.test(text);
+    case 'hours':
+      return TIME_SPAN.test(text);
     case 'age':
       return AGE.test(text);
     case 'number':
-      return NUMBER.test(text);
+      return NUMBER.test(text.replace(MONEY, ''));
     case 'place':
       return PLACE.test(text);
     case 'person':
@@ -121,7 +160,10 @@ export const KIND_WORDS: Partial<Record<AnswerKind, string>> = {
   amount: 'much cost costs price prices priced fee fees pay pays paid charge charges rate rates',
   time: 'time times hours open opens close closes depart departs departure leave leaves start starts begin begins',
   when: 'when date dates day days',
-  duration: 'long last lasts take takes duration',
+  duration: 'long last lasts take takes duration notice advance',
+  frequency: 'often every frequency',
+  phone: 'number phone call line',
+  hours: 'hours open opens close closes',
   age: 'old age ages aged older young younger',
 };
 
@@ -137,5 +179,6 @@ export const QUESTION_WORDS = (
   'information available provide let see look say work happen happens exactly really possible ' +
   'also else ok okay usually typical typically open opens opening close closes closing hour ' +
   'hours day days date dates start starts begin begins can could may might must will shall able ' +
-  'just'
+  "just often maximum minimum max min size number i'm i've interested interest wondering goes " +
+  'wonder curious afterwards afterward beforehand again ever still anymore'
 ).split(' ');

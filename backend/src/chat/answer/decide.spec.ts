@@ -55,6 +55,8 @@ describe('decide (answerable before any model is called)', () => {
     ['Do you offer scuba diving certification?', ['scuba']],
     ['Can I pay with Venmo?', ['venmo']],
     ['What is the wifi password?', ['wifi']],
+    // A yes/no question asks whether the site says the very thing no page mentions.
+    ['Do you offer guided snorkeling trips?', ['snorkel']],
   ])(
     'says the site does not answer %j, naming the terms no page uses',
     async (question, absent) => {

@@ -1,5 +1,6 @@
 import { type Analyzer } from '../../text/analyzer';
 import { type Coverage, coverageOf, isAnswerable } from '../../text/answerability';
+import { answerKind } from '../../text/question-intent';
 import { type ScoredChunk } from '../../vector-store/chunk';
 import { type VectorStore } from '../../vector-store/vector-store';
 
@@ -37,8 +38,10 @@ export async function decide(
       if (hits.length === 0) absent.push(term);
     }
   }
+  // The question itself is the last line: earlier turns read with a follow-up come first.
+  const yesNo = answerKind(question.split('\n').at(-1) ?? question) === 'yesno';
   const answerable =
     passages.length > 0 &&
-    isAnswerable(coverage, { pagesLanguage, absentFromSite: new Set(absent) });
+    isAnswerable(coverage, { pagesLanguage, absentFromSite: new Set(absent), yesNo });
   return { answerable, coverage, absentFromSite: absent };
 }

@@ -87,6 +87,66 @@ describe('pickQuotes on real extracted pages', () => {
     expect(rest.reduce((sum, quote) => sum + quote.text.length, 0)).toBeLessThanOrEqual(400);
   });
 
+  it('answers "how many" with a count, not with a price that has numbers', () => {
+    const [first] = quotes('kayak', ['/careers', '/about'], 'How many guides work for you?');
+    expect(first?.text).toContain('14 guides');
+  });
+
+  it('prefers the table row about what is asked to a sentence naming it in passing', () => {
+    const [first] = quotes('docs', ['/pricing'], 'How much does the Team plan cost?');
+    expect(first?.text).toMatch(/^- Team\b/);
+  });
+
+  it('answers "what are the hours" with a span of times, not a single time', () => {
+    const [first] = quotes(
+      'kayak',
+      ['/kids-camp', '/tours'],
+      'What are the hours of the kids camp?',
+    );
+    expect(first?.text).toContain('9:00 am to 3:00 pm');
+  });
+
+  it('answers "what is the number" with a phone number', () => {
+    const [first] = quotes('kayak', ['/contact', '/location'], "What's the shop's contact number?");
+    expect(first?.text).toMatch(/555-0143/);
+  });
+
+  it('answers "where" in docs with the folder', () => {
+    const [first] = quotes(
+      'docs',
+      ['/docs/quickstart', '/docs/deploy'],
+      'Where does quill build put the output?',
+    );
+    expect(first?.text).toContain('dist');
+  });
+
+  it('finds the passage a question names by its heading, though it never says "fix"', () => {
+    const [first] = quotes(
+      'docs',
+      ['/support', '/docs/troubleshooting', '/changelog'],
+      'How do I fix EADDRINUSE?',
+    );
+    expect(first?.page).toBe('/docs/troubleshooting');
+    expect(first?.text).toContain('--port');
+  });
+
+  it('reads a follow-up made only of words of its answer kind with the earlier topic', () => {
+    const pages = ['/tours/sea-caves', '/rentals', '/booking'];
+    const [first] = quotes('kayak', pages, 'How long does it last?', [
+      'Tell me about the sea cave adventure',
+    ]);
+    expect(first?.page).toBe('/tours/sea-caves');
+    expect(first?.text).toMatch(/4 hours|four hours/i);
+  });
+
+  it('reads a follow-up that points back ("it") with the earlier topic at full weight', () => {
+    const pages = ['/museum-passes', '/borrowing', '/library-cards'];
+    const [first] = quotes('library', pages, 'How long can I keep it?', [
+      "I'd like to borrow a museum pass",
+    ]);
+    expect(first?.page).toBe('/museum-passes');
+  });
+
   it('finds nothing to quote when nothing matches', () => {
     expect(quotes('kayak', ['/tours'], 'Quantum chromodynamics?')).toEqual([]);
     expect(pickQuotes('anything', [], analyzer)).toEqual([]);

@@ -6,6 +6,7 @@ import {
   KIND_WORDS,
   QUESTION_WORDS,
 } from '../../text/question-intent';
+import { namesIn } from '../../text/answerability';
 import { TermSet, withoutLinkTargets } from '../../text/markdown-text';
 import { type NumberedSource } from '../llm-provider';
 
@@ -30,6 +31,8 @@ interface Unit extends Quote {
   heading?: boolean;
   /** In the first block under its heading, where pages put what the heading promises. */
   lead?: boolean;
+  /** What a labelled list item or table row is about: "Team" in "- Team: Billed monthly $29, …". */
+  label?: string;
 }
 
 export interface PickOptions {
@@ -56,6 +59,12 @@ const CONTEXT_ONLY_SHARE = 0.5;
 /** Weight of question words ("cost", "open") and of earlier turns' words, against topic words. */
 const QUESTION_WORD_WEIGHT = 0.35;
 const HISTORY_WEIGHT = 0.5;
+/**
+ * Weight of a name the question writes ("EADDRINUSE", "Sunset Paddle"), against its other words:
+ * a passage about the named thing answers "how do I fix EADDRINUSE?" although it never says "fix",
+ * while one that says "fixes" about something else does not.
+ */
+const NAME_WEIGHT = 2;
 /** A unit that gives the kind of answer asked for scores this much more, one that does not, less. */
 const KIND_MATCH = 1.5;
 const KIND_MISS: Partial<Record<AnswerKind, number>> = { yesno: 1, steps: 0.9 };
@@ -66,13 +75,28 @@ const TYPED_KINDS = new Set<AnswerKind>([
   'time',
   'when',
   'duration',
+  'frequency',
   'age',
   'number',
+  'phone',
+  'hours',
   'place',
   'person',
 ]);
+/** Kinds whose answer says what it is by its form alone: "$6", "555-0177", "9:00 am to 3:00 pm". */
+const SELF_EVIDENT_KINDS = new Set<AnswerKind>(['amount', 'phone', 'hours', 'frequency']);
 /** A unit in the first block under its heading scores this much more. */
 const LEAD_BONUS = 1.2;
+/**
+ * A unit whose subject names what the question is about scores this much more. A table row's or
+ * labelled item's subject is its label, a sentence's the page and heading it sits under: the row
+ * "Team: Billed monthly $29, …" and the sentences of the Team plan's own page are about the Team
+ * plan, while a sentence under "Extra users" that mentions "Team and Business plans" on the way
+ * to another fact is not.
+ */
+const SUBJECT_BONUS = 1.5;
+/** Words by which a follow-up points back at what the conversation was about. */
+const REFERS_BACK = /\b(?:it|its|they|them|their|this|these|those)\b/iu;
 /** How much retrieval's ranking of the sources counts: source n scores × (1 + RANK_WEIGHT / n). */
 const RANK_WEIGHT = 0.3;
 
@@ -134,10 +158,10 @@ export function rankQuotes(
   const kind = answerKind(question);
   const units = sources.flatMap(unitsOf);
   if (units.length === 0) return [];
-  const weights = termWeights(question, earlierQuestions, units, analyzer);
+  const kindWords = new Set(analyzer.terms(KIND_WORDS[kind] ?? ''));
+  const weights = termWeights(question, earlierQuestions, units, analyzer, kindWords);
   const total = [...weights.values()].reduce((sum, weight) => sum + weight, 0);
   if (total === 0) return [];
-  const kindWords = new Set(analyzer.terms(KIND_WORDS[kind] ?? ''));
   const questionWords = new Set(analyzer.terms(QUESTION_WORDS.join(' ')));
   return units
     .map((unit) => ({
@@ -150,13 +174,16 @@ export function rankQuotes(
 
 /**
  * How much each question term counts: rare terms (in few units) more than common ones, the
- * question's topic words more than its question words, earlier questions' words less.
+ * question's topic words more than its question words, earlier questions' words less. A term no
+ * unit has is left out: it is how the visitor put it ("fix" for a page that says "stop it"), and
+ * counting it would only make every unit look worse, most of all one matched by its heading.
  */
 function termWeights(
   question: string,
   earlierQuestions: string[],
   units: Unit[],
   analyzer: Analyzer,
+  kindWords: Set<string>,
 ): Map<string, number> {
   const questionWords = new Set(analyzer.terms(QUESTION_WORDS.join(' ')));
   const asked = new Set(analyzer.terms(question));
@@ -174,12 +201,25 @@ function termWeights(
   const weights = new Map<string, number>();
   const rarity = (term: string) =>
     Math.log(1 + (units.length + 1) / ((documentFrequency.get(term) ?? 0) + 1));
+  // Kind words ("cost" for "pay") are matched by what a unit says, whether or not it uses them.
+  const matchable = (term: string) => documentFrequency.has(term) || kindWords.has(term);
+  const names = new Set(namesIn(question, analyzer));
   for (const term of asked) {
-    weights.set(term, rarity(term) * (questionWords.has(term) ? QUESTION_WORD_WEIGHT : 1));
+    if (!matchable(term)) continue;
+    const emphasis = questionWords.has(term)
+      ? QUESTION_WORD_WEIGHT
+      : names.has(term)
+        ? NAME_WEIGHT
+        : 1;
+    weights.set(term, rarity(term) * emphasis);
   }
-  // A follow-up that names no topic of its own ("how much is it?") is about the earlier ones.
-  const namesTopic = [...asked].some((term) => !questionWords.has(term));
+  // A follow-up that names no topic of its own ("how long does it last?": only words of the
+  // answer's kind) or points back at it ("which plans include it?") is about the earlier ones.
+  const namesTopic =
+    [...asked].some((term) => !questionWords.has(term) && !kindWords.has(term)) &&
+    !REFERS_BACK.test(question);
   for (const term of earlier) {
+    if (!matchable(term)) continue;
     if (!weights.has(term) && !questionWords.has(term)) {
       weights.set(term, rarity(term) * (namesTopic ? HISTORY_WEIGHT : 1));
     }
@@ -203,8 +243,13 @@ function scoreUnit(unit: Unit, scoring: Scoring, analyzer: Analyzer): number {
   const own = analyzer.terms(withoutLinkTargets(`${unit.text}\n${unit.followedBy ?? ''}`));
   const ownSet = new TermSet(own);
   const contextSet = new TermSet(analyzer.terms(unit.context));
-  // Any word of the kind asked for stands for the question's ("pay" answers "cost").
-  const saysKind = own.some((term) => kindWords.has(term));
+  const gives = givesAnswerKind(kind, `${unit.text}\n${unit.followedBy ?? ''}`);
+  const typed = TYPED_KINDS.has(kind);
+  // Any word of the kind asked for stands for the question's ("pay" answers "cost"), and so does
+  // an answer whose form is unmistakable ("$6 per user" answers "how much does it cost"); a bare
+  // number or "under 16" could be anything.
+  const saysKind =
+    own.some((term) => kindWords.has(term)) || (gives === true && SELF_EVIDENT_KINDS.has(kind));
   let matched = 0;
   let matchedOwn = 0;
   // A question word ("need", "get") shared with a unit says nothing unless a topic word is too.
@@ -219,8 +264,6 @@ function scoreUnit(unit: Unit, scoring: Scoring, analyzer: Analyzer): number {
     } else if (contextSet.has(term)) matched += weight * CONTEXT_WEIGHT;
   }
   if (matched === 0) return 0;
-  const gives = givesAnswerKind(kind, `${unit.text}\n${unit.followedBy ?? ''}`);
-  const typed = TYPED_KINDS.has(kind);
   // A unit that shares nothing with the question itself, only its heading, must answer it or sit
   // under a heading that is most of the question ("What to bring" for "what do I need to bring");
   // a heading is quoted only for the answer it holds.
@@ -234,7 +277,13 @@ function scoreUnit(unit: Unit, scoring: Scoring, analyzer: Analyzer): number {
   // Retrieval ranked earlier sources higher: prefer them when the rest ties.
   const rankFactor = 1 + RANK_WEIGHT / unit.sourceNumber;
   const leadFactor = unit.lead ? LEAD_BONUS : 1;
-  return (matched / total) * kindFactor * lengthFactor * rankFactor * leadFactor;
+  const label = new TermSet(analyzer.terms(unit.label ?? ''));
+  const subjectFactor = [...weights.keys()].some(
+    (term) => !questionWords.has(term) && (label.has(term) || contextSet.has(term)),
+  )
+    ? SUBJECT_BONUS
+    : 1;
+  return (matched / total) * kindFactor * lengthFactor * rankFactor * leadFactor * subjectFactor;
 }
 
 /** A passage's blocks: paragraphs, lists, tables and code fences, the fences kept whole. */
@@ -271,6 +320,8 @@ function blocksOf(markdown: string): string[] {
 }
 
 const LIST_ITEM = /^\s*(?:[-*+]|\d+[.)])\s/;
+/** A list item that starts with its subject, as table rows and definitions are written. */
+const LABELLED_ITEM = /^\s*(?:[-*+]|\d+[.)])\s+([^:.!?\n]{1,60}):\s/;
 const HEADING = /^#{1,6}\s+/;
 
 /** The quotable units of one source. */
@@ -314,11 +365,14 @@ function unitsOf(source: NumberedSource): Unit[] {
       return;
     }
     if (block.startsWith('|')) {
-      for (const row of markdownTableRows(block)) add(row);
+      for (const row of markdownTableRows(block))
+        add(row, { label: /^([^:]{1,60}):\s/.exec(row)?.[1] });
       return;
     }
     if (LIST_ITEM.test(block)) {
-      for (const item of block.split(/\n(?=\s*(?:[-*+]|\d+[.)])\s)/)) add(item);
+      for (const item of block.split(/\n(?=\s*(?:[-*+]|\d+[.)])\s)/)) {
+        add(item, { label: LABELLED_ITEM.exec(item)?.[1] });
+      }
       return;
     }
     const sentences = [...sentenceSegmenter.segment(block.replace(/\s*\n\s*/g, ' '))]
