@@ -9,7 +9,7 @@ import { type EmailSettings, type HandoffChannel } from './handoff-channel';
 import { DEFAULT_OUTBOX_TIMING, HandoffOutbox } from './handoff-outbox';
 import { HandoffService } from './handoff.service';
 import { HandoffStore } from './handoff.store';
-import { PostgresHandoffStore } from './postgres.handoff.store';
+import type * as Postgres from './postgres.handoff.store';
 import { HANDOFF_FILE, SqliteHandoffStore } from './sqlite.handoff.store';
 import type * as Ses from './ses.channel';
 import type * as Smtp from './smtp.channel';
@@ -20,9 +20,13 @@ const DAY_MS = 86_400_000;
 /** The handoff outbox lives beside the conversation log: SQLite in the data folder, or PostgreSQL. */
 export function createHandoffStore(config: AppConfig): HandoffStore {
   const { store, databaseUrl } = config.analytics;
-  return store === 'postgres' && databaseUrl
-    ? new PostgresHandoffStore(databaseUrl)
-    : new SqliteHandoffStore(join(config.dataDir, HANDOFF_FILE));
+  if (store !== 'postgres' || !databaseUrl) {
+    return new SqliteHandoffStore(join(config.dataDir, HANDOFF_FILE));
+  }
+  // Loaded only when picked, as the conversation log's PostgreSQL store is.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { PostgresHandoffStore } = require('./postgres.handoff.store') as typeof Postgres;
+  return new PostgresHandoffStore(databaseUrl);
 }
 
 /** The configured channels; none when neither HANDOFF_WEBHOOK_URL nor HANDOFF_EMAIL_TO is set. */

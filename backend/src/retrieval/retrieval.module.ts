@@ -8,7 +8,7 @@ import { Analyzer } from '../text/analyzer';
 import { HybridRetriever, Retriever } from './retriever';
 import { Metrics } from '../metrics/metrics';
 import { type RerankConfig } from '../config/app-config';
-import { BedrockReranker } from './rerank/bedrock.reranker';
+import type * as Bedrock from './rerank/bedrock.reranker';
 import { CohereReranker } from './rerank/cohere.reranker';
 import { type Reranker } from './rerank/reranker';
 import { RerankingRetriever } from './rerank/reranking-retriever';
@@ -17,8 +17,15 @@ import { RerankingRetriever } from './rerank/reranking-retriever';
 const RERANKERS: Record<RerankConfig['provider'], (config: RerankConfig) => Reranker | undefined> =
   {
     none: () => undefined,
+    // Loaded only when picked: the AWS SDK's client costs start-up time (see the LLM descriptors).
     bedrock: ({ region, model, baseUrl, timeoutMs }) =>
-      new BedrockReranker({ region: region ?? '', model, baseUrl, timeoutMs }),
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      new (require('./rerank/bedrock.reranker') as typeof Bedrock).BedrockReranker({
+        region: region ?? '',
+        model,
+        baseUrl,
+        timeoutMs,
+      }),
     cohere: ({ apiKey, model, baseUrl }) =>
       new CohereReranker({
         apiKey: apiKey ?? '',
