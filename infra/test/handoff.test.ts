@@ -1,3 +1,4 @@
+import { StackConfigError, parseStackConfig } from '../config';
 import { type ProgramRun, runProgram } from '../simulation/runProgram';
 import { SIMULATED_ACCOUNT_ID } from '../simulation/identity';
 import { allOf, container, input, isSecret, oneOf, rolePolicy } from './support/recorded';
@@ -64,5 +65,55 @@ describe('dev with handoff by e-mail through SES and a webhook', () => {
         input<string>(policy, 'policy').includes('ses:'),
       ),
     ).toHaveLength(1);
+  });
+});
+
+describe('handoff settings', () => {
+  const IMAGE = `123456789012.dkr.ecr.eu-west-1.amazonaws.com/lorechat@sha256:${'a'.repeat(64)}`;
+  const problemsOf = (values: Record<string, string>): string[] => {
+    try {
+      parseStackConfig({
+        stack: 'dev',
+        aws: { region: 'eu-west-1', allowedAccountIds: '["123456789012"]' },
+        values: { imageUri: IMAGE, ...values },
+        secretsSet: new Set(),
+      });
+      return [];
+    } catch (error) {
+      if (error instanceof StackConfigError) return error.problems;
+      throw error;
+    }
+  };
+
+  it.each([
+    [
+      { handoffEmailTo: '["support@lorechat.test"]' },
+      'lorechat:handoffEmailFrom is required when lorechat:handoffEmailTo is set: the sender, an identity verified in SES',
+    ],
+    [
+      { handoffEmailFrom: 'chat@lorechat.test' },
+      'lorechat:handoffEmailTo is required when lorechat:handoffEmailFrom is set: who receives the requests',
+    ],
+    [
+      { handoffEmailTo: '["support"]', handoffEmailFrom: 'chat@lorechat.test' },
+      'lorechat:handoffEmailTo must be a list of e-mail addresses such as "support@example.com" (got "["support"]")',
+    ],
+    [
+      {
+        handoffEmailTo: '["support@lorechat.test"]',
+        handoffEmailFrom: 'LoreChat chat@lorechat.test',
+      },
+      'lorechat:handoffEmailFrom must be an address verified in SES, such as chat@example.com or "LoreChat <chat@example.com>" (got "LoreChat chat@lorechat.test")',
+    ],
+  ])('refuses %j with one clear line', (values, problem) => {
+    expect(problemsOf(values)).toEqual([problem]);
+  });
+
+  it('accepts an address or a display name with the address', () => {
+    for (const from of ['chat@lorechat.test', 'LoreChat Support <chat@lorechat.test>']) {
+      expect(problemsOf({ handoffEmailTo: '["a@lorechat.test"]', handoffEmailFrom: from })).toEqual(
+        [],
+      );
+    }
   });
 });
