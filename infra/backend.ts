@@ -1,5 +1,6 @@
 import { METRICS_NAMESPACE } from '@lorechat/contracts';
 import * as pulumi from '@pulumi/pulumi';
+import { handoffEnvironment } from './components/handoff';
 import { type StackConfig } from './config';
 
 /**
@@ -51,7 +52,7 @@ export function backendEnvironment(
   if (config.llm.model) environment.LLM_MODEL = config.llm.model;
   if (config.llm.baseUrl) environment.LLM_BASE_URL = config.llm.baseUrl;
   if (config.embeddings.model) environment.EMBEDDING_MODEL = config.embeddings.model;
-  return environment;
+  return { ...environment, ...handoffEnvironment(config.handoff) };
 }
 
 /**

@@ -20,6 +20,7 @@ import { ModelAccess } from './components/models';
 import { Monitoring } from './components/monitoring';
 import { Network, internetEgressPorts } from './components/network';
 import { AwsProviders } from './components/providers';
+import { handoffSecretValues, senderIdentityArns, sesSendStatements } from './components/handoff';
 import { SecretStore } from './components/secrets';
 import { Service } from './components/service';
 import { CONTAINER_NAME } from './components/task';
@@ -163,7 +164,7 @@ const serverSecrets = new SecretStore(
   {
     description:
       "LoreChat: the visitor token signing key, the console's admin token and the conversation log's database URL",
-    values: { DATABASE_URL: database.url },
+    values: { DATABASE_URL: database.url, ...handoffSecretValues(secrets) },
     generated: ['VISITOR_TOKEN_SECRET', 'ADMIN_TOKEN'],
     deletionProtection: config.deletionProtection,
   },
@@ -186,6 +187,7 @@ const embeddingModelArns = bedrockResourceArns(
   config.region,
   account.accountId,
 );
+const handoffEmail = config.handoff.email;
 const environment = backendEnvironment(config, { publicUrl: edge.url, qdrantUrl: vectorDb.url });
 const containerSecrets = [
   // Also the ingest job's: it writes its crawl summary to the conversation log.
@@ -218,6 +220,12 @@ const service = new Service(
     secrets: containerSecrets,
     // Answers through the stack's tagged inference profile, questions embedded for search directly.
     bedrockResourceArns: [...(answerModel?.invokeArns ?? []), ...embeddingModelArns],
+    sesSendStatements: handoffEmail
+      ? sesSendStatements(
+          senderIdentityArns(handoffEmail.from, config.region, account.accountId),
+          handoffEmail.from,
+        )
+      : undefined,
     targetGroupArn: loadBalancer.targetGroupArn,
     requestCountResourceLabel: loadBalancer.requestCountResourceLabel,
   },

@@ -2,6 +2,7 @@ import { METRIC } from '@lorechat/contracts';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { type ContainerSecret } from './secrets';
+import { type PolicyStatement } from '../iam';
 import {
   CONTAINER_NAME,
   containerDefinition,
@@ -49,6 +50,8 @@ export interface ServiceArgs {
   secrets: ContainerSecret[];
   /** Bedrock model or inference-profile ARNs the application may invoke. */
   bedrockResourceArns: pulumi.Input<string>[];
+  /** SendEmail for handoffs from the configured sender; none without handoff e-mail. */
+  sesSendStatements?: PolicyStatement[];
   targetGroupArn: pulumi.Input<string>;
   /** `app/…/targetgroup/…`, for scaling on requests per task. */
   requestCountResourceLabel: pulumi.Input<string>;
@@ -111,6 +114,7 @@ export class Service extends pulumi.ComponentResource {
         logGroupArn: logGroup.arn,
         secrets: args.secrets,
         bedrockResourceArns: args.bedrockResourceArns,
+        sesSendStatements: args.sesSendStatements,
       },
       this,
     );

@@ -146,6 +146,8 @@ export interface TaskRolesArgs {
   logGroupArn: pulumi.Input<string>;
   secrets: ContainerSecret[];
   bedrockResourceArns: pulumi.Input<string>[];
+  /** SendEmail for handoffs, from one sender: none when the stack sends no handoff e-mail. */
+  sesSendStatements?: PolicyStatement[];
 }
 
 /**
@@ -193,6 +195,13 @@ export function createTaskRoles(
     new aws.iam.RolePolicy(
       `${prefix}-task-bedrock`,
       { role: taskRole.id, policy: policyDocument(bedrockStatements(args.bedrockResourceArns)) },
+      { parent },
+    );
+  }
+  if (args.sesSendStatements) {
+    new aws.iam.RolePolicy(
+      `${prefix}-task-ses`,
+      { role: taskRole.id, policy: policyDocument(args.sesSendStatements) },
       { parent },
     );
   }

@@ -37,7 +37,13 @@ export const FARGATE_MEMORY_BY_CPU: Readonly<Record<number, readonly number[]>> 
 };
 
 /** Keys whose values are secrets: set them with `pulumi config set --secret`. */
-export const SECRET_KEYS = ['openaiApiKey', 'anthropicApiKey', 'qdrantApiKey'] as const;
+export const SECRET_KEYS = [
+  'openaiApiKey',
+  'anthropicApiKey',
+  'qdrantApiKey',
+  // A Slack incoming webhook's URL is its own credential.
+  'handoffWebhookUrl',
+] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
 function range(from: number, to: number, step: number): number[] {

@@ -63,6 +63,8 @@ export const CONFIG_DEFAULTS = {
   alarmMemoryPercent: 85,
   alarmWafBlockedRequests: 500,
   monthlyBudgetUsd: 50,
+  handoffEmailTo: [] as string[],
+  handoffEmailFrom: '',
 };
 
 export type ConfigKey = keyof typeof CONFIG_DEFAULTS;

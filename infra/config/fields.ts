@@ -73,6 +73,8 @@ const capacityUnits = (min: number, max: number) =>
       error: 'must be a whole or half number of ACUs, such as 0.5, 2 or 4',
     });
 
+const EMAIL_ADDRESS = /^[^@\s<>]+@[^@\s<>]+\.[a-z]{2,}$/i;
+
 const modelId = (example: string) => matching(/^[\w.:/-]{1,200}$/, `a model id such as ${example}`);
 
 /** Every key's schema, in the order problems are reported. */
@@ -167,6 +169,15 @@ export const FIELDS = {
   alarmMemoryPercent: integer(10, 100),
   alarmWafBlockedRequests: integer(1, 100_000_000),
   monthlyBudgetUsd: integer(1, 1_000_000),
+  handoffEmailTo: stringList(EMAIL_ADDRESS, 'e-mail addresses such as "support@example.com"'),
+  // The backend's HANDOFF_EMAIL_FROM: an address, or a display name with the address in <>.
+  handoffEmailFrom: matching(
+    new RegExp(
+      `^(${EMAIL_ADDRESS.source.slice(1, -1)}|[^<>\n]{1,100} <${EMAIL_ADDRESS.source.slice(1, -1)}>)$`,
+      'i',
+    ),
+    'an address verified in SES, such as chat@example.com or "LoreChat <chat@example.com>"',
+  ),
 } satisfies Record<ConfigKey, z.ZodType<unknown, string>>;
 
 type Defaults = typeof CONFIG_DEFAULTS;

@@ -100,5 +100,11 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
       },
     },
     monthlyBudgetUsd: s.monthlyBudgetUsd,
+    handoff: {
+      email:
+        s.handoffEmailTo.length > 0 && s.handoffEmailFrom
+          ? { to: s.handoffEmailTo, from: s.handoffEmailFrom }
+          : undefined,
+    },
   };
 }

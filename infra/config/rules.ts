@@ -42,7 +42,7 @@ export function crossKeyProblems(
       `lorechat:databaseMinCapacity must not exceed lorechat:databaseMaxCapacity (${s.databaseMinCapacity} > ${s.databaseMaxCapacity})`,
     );
   }
-  problems.push(...capacityProblems(s), ...placeholderProblems(s));
+  problems.push(...capacityProblems(s), ...placeholderProblems(s), ...handoffProblems(read));
   if (unset('imageUri')) {
     problems.push(
       'lorechat:imageUri is required: the arm64 image CI built, by digest (see docs/deploy.md); a preview or update never builds one',
@@ -87,6 +87,24 @@ export function crossKeyProblems(
     );
   }
   return problems;
+}
+
+/** Handoff e-mail needs both its recipients and its sender (an identity verified in SES). */
+function handoffProblems({
+  settings: s,
+  invalid,
+}: Pick<ReadSettings, 'settings' | 'invalid'>): string[] {
+  if (s.handoffEmailTo.length > 0 && !s.handoffEmailFrom && !invalid.has('handoffEmailFrom')) {
+    return [
+      'lorechat:handoffEmailFrom is required when lorechat:handoffEmailTo is set: the sender, an identity verified in SES',
+    ];
+  }
+  if (s.handoffEmailFrom && s.handoffEmailTo.length === 0 && !invalid.has('handoffEmailTo')) {
+    return [
+      'lorechat:handoffEmailTo is required when lorechat:handoffEmailFrom is set: who receives the requests',
+    ];
+  }
+  return [];
 }
 
 /** Task size and count: Fargate's CPU/memory pairs, and bounds that fit inside each other. */

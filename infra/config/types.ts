@@ -92,6 +92,8 @@ export interface StackConfig {
   };
   /** The monthly AWS Budgets limit, in US dollars. */
   monthlyBudgetUsd: number;
+  /** Talk to a person: e-mail through SES when both are set (the webhook is a secret). */
+  handoff: { email?: { to: string[]; from: string } };
 }
 
 /** When each alarm fires; see docs/operations.md for what to do then. */

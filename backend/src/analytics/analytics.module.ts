@@ -7,7 +7,7 @@ import { AnswerLog, DisabledAnswerLog } from './answer-log';
 import { BufferedAnswerLog, DEFAULT_LOG_SETTINGS } from './buffered-answer-log';
 import { ConversationLogStore } from './conversation-log.store';
 import { LogRetention } from './log-retention';
-import { PostgresConversationLogStore } from './postgres.conversation-log.store';
+import type * as Postgres from './postgres.conversation-log.store';
 import { LOG_FILE, SqliteConversationLogStore } from './sqlite.conversation-log.store';
 
 /** One line per store: adding a store is a file and a line here. */
@@ -15,6 +15,10 @@ const STORES: Record<AnalyticsStoreName, (config: AppConfig) => ConversationLogS
   sqlite: (config) => new SqliteConversationLogStore(join(config.dataDir, LOG_FILE)),
   postgres: ({ analytics }) => {
     if (!analytics.databaseUrl) throw new Error('DATABASE_URL is required for postgres');
+    // Loaded only when picked: the `pg` driver costs start-up time a SQLite install need not pay.
+    const { PostgresConversationLogStore } =
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      require('./postgres.conversation-log.store') as typeof Postgres;
     return new PostgresConversationLogStore(analytics.databaseUrl);
   },
 };

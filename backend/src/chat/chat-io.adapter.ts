@@ -1,10 +1,15 @@
 import { type INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
-import { createAdapter } from '@socket.io/redis-streams-adapter';
-import { Redis, type RedisOptions } from 'ioredis';
+import type * as StreamsAdapter from '@socket.io/redis-streams-adapter';
+import { type Redis, type RedisOptions } from 'ioredis';
 import { type Namespace, type Server, type ServerOptions } from 'socket.io';
 import { SessionAwareAdapter } from 'socket.io-adapter';
-import { failFastOptions, reconnectDelayMs, type RedisSettings } from '../redis/redis-connection';
+import {
+  failFastOptions,
+  loadIoRedis,
+  reconnectDelayMs,
+  type RedisSettings,
+} from '../redis/redis-connection';
 
 export interface ChatTransportSettings {
   maxMessageChars: number;
@@ -60,7 +65,7 @@ export class ChatIoAdapter extends IoAdapter {
       ...(connectionRecoveryMs > 0 &&
         !redis && { adapter: promptlyPrunedSessionAdapter(connectionRecoveryMs) }),
       ...(redis && {
-        adapter: createAdapter(this.publisher(redis), {
+        adapter: loadStreamsAdapter().createAdapter(this.publisher(redis), {
           streamName: `${redis.keyPrefix}socket.io`,
           channelPrefix: `${redis.keyPrefix}socket.io`,
           sessionKeyPrefix: `${redis.keyPrefix}socket.io:session:`,
@@ -100,11 +105,18 @@ export class ChatIoAdapter extends IoAdapter {
       // need not wait the default 2 s for it.
       disconnectTimeout: 100,
     };
+    const { Redis } = loadIoRedis();
     const publisher = new Redis(redis.url, failFastOptions());
     publisher.duplicate = (override?: Partial<RedisOptions>) =>
       track(new Redis(redis.url, { ...waiting, ...override }));
     return track(publisher);
   }
+}
+
+/** The Redis Streams adapter, loaded only with REDIS_URL (it and ioredis cost start-up time). */
+function loadStreamsAdapter(): typeof StreamsAdapter {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('@socket.io/redis-streams-adapter') as typeof StreamsAdapter;
 }
 
 /** An event buffered for recovery, as socket.io-adapter 2.5 stores it. */

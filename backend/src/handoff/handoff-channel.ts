@@ -1,5 +1,9 @@
 import { type HandoffChannelName } from '@lorechat/contracts';
+import { type HandoffSettings } from '../config/app-config';
 import { type Handoff } from './handoff-record';
+
+/** HANDOFF_EMAIL_TO, HANDOFF_EMAIL_FROM and how to send: set when e-mail is configured. */
+export type EmailSettings = NonNullable<HandoffSettings['email']>;
 
 /**
  * One way of reaching the site owner. `deliver` resolves once the channel has accepted the

@@ -1,5 +1,6 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { Redis, type RedisOptions } from 'ioredis';
+import type * as IoRedis from 'ioredis';
+import { type Redis, type RedisOptions } from 'ioredis';
 
 export interface RedisSettings {
   url: string;
@@ -9,6 +10,15 @@ export interface RedisSettings {
 /** Between reconnection attempts, growing to a ceiling so a long outage costs little. */
 export function reconnectDelayMs(attempt: number): number {
   return Math.min(attempt * 200, 2000);
+}
+
+/**
+ * ioredis, loaded when a connection is first made: without REDIS_URL the server never needs it,
+ * and loading it costs start-up time.
+ */
+export function loadIoRedis(): typeof IoRedis {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('ioredis') as typeof IoRedis;
 }
 
 /**
@@ -38,7 +48,7 @@ export class RedisConnection implements OnApplicationShutdown {
   private outage = false;
 
   constructor(private readonly settings: RedisSettings) {
-    this.client = new Redis(settings.url, failFastOptions());
+    this.client = new (loadIoRedis().Redis)(settings.url, failFastOptions());
     this.client.on('error', (error: Error) => this.reportFailure(error));
     this.client.on('ready', () => {
       if (!this.outage) return;

@@ -1,6 +1,6 @@
 /**
- * The PostgreSQL server the tests use: Debian's real `postgresql`, started by .ci/run (with
- * scripts/test-postgres.sh) and named by LORECHAT_TEST_DATABASE_URL. Without it the PostgreSQL
+ * The PostgreSQL server the tests use: Debian's real `postgresql`, started by `npm test`
+ * (scripts/test.mjs, with scripts/test-postgres.sh) and named by LORECHAT_TEST_DATABASE_URL. Without it the PostgreSQL
  * tests fail, saying how to start one; they never skip silently.
  */
 import { execFileSync } from 'node:child_process';
@@ -24,7 +24,7 @@ export function testServerUrl(): string {
     throw new Error(
       `${TEST_DATABASE_VARIABLE} is not set: these tests need a PostgreSQL server. Start one with ` +
         `\`export ${TEST_DATABASE_VARIABLE}=$(scripts/test-postgres.sh start /tmp/lorechat-pg)\` ` +
-        '(needs `apt-get install postgresql`); .ci/run does this itself.',
+        '(needs `apt-get install postgresql`); `npm test` does this itself.',
     );
   }
   return url;
@@ -60,7 +60,7 @@ async function withClient<T>(url: string, work: (client: Client) => Promise<T>):
 
 /**
  * A PostgreSQL server of the test's own, in `dir`, that the test can stop and start again (an
- * outage of the real server, not a simulated one). Uses the same script as .ci/run.
+ * outage of the real server, not a simulated one). Uses the same script as `npm test`.
  */
 export const ownServer = {
   start: (dir: string): string =>

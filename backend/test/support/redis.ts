@@ -5,7 +5,7 @@ import { freePort } from '../../src/bench/free-port';
 import { type RedisConnection } from '../../src/redis/redis-connection';
 
 /**
- * A real redis-server from Debian's `redis-server` package (installed by .ci/run), one per test
+ * A real redis-server from Debian's `redis-server` package (installed by `npm test` when missing), one per test
  * file, on a free loopback port, so a test can stop and restart it without disturbing others.
  * Nothing is persisted: the tests need Redis' behaviour, not its disk.
  */

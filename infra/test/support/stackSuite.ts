@@ -4,6 +4,7 @@ import { describeData } from './stack/data';
 import { describeDatabase } from './stack/database';
 import { describeDocs } from './stack/docs';
 import { describeEdge } from './stack/edge';
+import { describeHandoff } from './stack/handoff';
 import { describeIngest } from './stack/ingest';
 import { describeLoadBalancer } from './stack/loadBalancer';
 import { describeMonitoring } from './stack/monitoring';
@@ -68,5 +69,6 @@ export function describeStack(stack: string, shape: StackShape): void {
     describeDatabase(context);
     describeResources(context);
     describeDocs(context);
+    describeHandoff(context);
   });
 }
