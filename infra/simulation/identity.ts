@@ -116,7 +116,10 @@ export function identityOf(
         id,
         outputs: {
           arn: `arn:aws:ec2:${region}:${account}:instance/${id}`,
-          privateIp: `10.0.${1 + ((randomBytes(1)[0] ?? 0) % 250)}.${10 + ((randomBytes(1)[0] ?? 0) % 240)}`,
+          // An address the program asks for is the one the instance gets.
+          privateIp:
+            inputs.privateIp ??
+            `10.0.${1 + ((randomBytes(1)[0] ?? 0) % 250)}.${10 + ((randomBytes(1)[0] ?? 0) % 240)}`,
         },
       };
     }

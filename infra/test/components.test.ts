@@ -19,7 +19,7 @@ import {
   executionStatements,
   livenessCheck,
 } from '../components/task';
-import { qdrantUserData } from '../components/vectorDb';
+import { qdrantUserData } from '../components/qdrantCluster';
 import { parseStackConfig } from '../config';
 import { formatInventory, inventoryOf } from '../simulation/inventory';
 import { type RecordedResource } from '../simulation/mocks';

@@ -151,7 +151,7 @@ describe('parseStackConfig', () => {
     expect(config.network.availabilityZones).toBe(3);
     expect(config.deletionProtection).toBe(true);
     expect(config.edge.blockedCountries).toEqual(['KP', 'IR']);
-    expect(config.cache).toEqual({ nodeType: 'cache.t4g.micro', replicas: 1 });
+    expect(config.cache).toEqual({ nodeType: 'cache.t4g.micro', replicas: 1, snapshotDays: 1 });
     expect(config.domain).toEqual({
       name: 'chat.lorechat.test',
       hostedZoneId: 'Z0123456789ABCDEF',
