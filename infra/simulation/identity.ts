@@ -348,6 +348,14 @@ export function identityOf(
         },
       };
     }
+    case 'random:index/randomId:RandomId': {
+      // The provider's id is the random bytes in URL-safe base64; `hex` is the same bytes.
+      const bytes = randomBytes(Number(inputs.byteLength ?? 8));
+      return {
+        id: bytes.toString('base64url'),
+        outputs: { hex: bytes.toString('hex'), b64Url: bytes.toString('base64url') },
+      };
+    }
     default:
       return {
         id: name ?? `${logicalName}-${randomHex(8)}`,

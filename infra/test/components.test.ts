@@ -6,7 +6,6 @@ import {
   ingestRunTaskCommand,
   widgetScriptTag,
 } from '../backend';
-import { redisUrl } from '../components/cache';
 import { CHAT_PATH, cacheBehaviors, webAclRules } from '../components/edge';
 import { accessLogBucketPolicy } from '../components/loadBalancer';
 import { internetEgressPorts } from '../components/network';
@@ -19,6 +18,12 @@ import {
   executionStatements,
   livenessCheck,
 } from '../components/task';
+import {
+  REDIS_MAINTENANCE_WINDOW,
+  REDIS_SNAPSHOT_WINDOW,
+  redisUrl,
+  windowsOverlap,
+} from '../components/cache';
 import { qdrantUserData } from '../components/qdrantCluster';
 import { parseStackConfig } from '../config';
 import { formatInventory, inventoryOf } from '../simulation/inventory';
@@ -245,6 +250,13 @@ describe('Qdrant', () => {
 });
 
 describe('Redis', () => {
+  it('keeps its snapshot and maintenance windows apart, across midnight and the week too', () => {
+    expect(windowsOverlap(REDIS_SNAPSHOT_WINDOW, REDIS_MAINTENANCE_WINDOW)).toBe(false);
+    expect(windowsOverlap('07:30-08:30', 'sun:07:00-sun:08:00')).toBe(true);
+    expect(windowsOverlap('23:30-00:30', 'mon:00:00-mon:01:00')).toBe(true);
+    expect(windowsOverlap('05:00-06:00', 'sat:23:00-sun:01:00')).toBe(false);
+  });
+
   it('builds a TLS URL carrying the auth token, as a secret', async () => {
     const url = redisUrl('master.cache.amazonaws.com', 'token123');
     expect(await valueOf(url)).toBe('rediss://:token123@master.cache.amazonaws.com:6379');

@@ -1,3 +1,4 @@
+import { windowsOverlap } from '../../../components/cache';
 import { SIMULATED_ACCOUNT_ID } from '../../../simulation/mocks';
 import { allOf, container, oneOf, isSecret, rolePolicy } from '../recorded';
 import { type ProgramRun } from '../../../simulation/runProgram';
@@ -42,6 +43,28 @@ export function describeData(context: StackContext): void {
           securityGroupIds: [securityGroupId('redis')],
         });
         expect(isSecret(group.inputs.authToken)).toBe(true);
+      });
+
+      it('keeps daily snapshots as configured, outside the maintenance window, and a uniquely named final one', () => {
+        const group = oneOf(run, 'aws:elasticache/replicationGroup:ReplicationGroup');
+        const days = config.cache?.snapshotDays ?? 0;
+        expect(group.inputs.snapshotRetentionLimit).toBe(days);
+        if (config.deletionProtection) expect(days).toBeGreaterThanOrEqual(7);
+        if (days > 0) {
+          expect(
+            windowsOverlap(
+              String(group.inputs.snapshotWindow),
+              String(group.inputs.maintenanceWindow),
+            ),
+          ).toBe(false);
+        }
+        if (config.deletionProtection) {
+          expect(group.inputs.finalSnapshotIdentifier).toMatch(
+            new RegExp(`^${config.resourcePrefix}-redis-final-[0-9a-f]{8}$`),
+          );
+        } else {
+          expect(group.inputs.finalSnapshotIdentifier).toBeUndefined();
+        }
       });
     } else {
       it('is not created', () => {
