@@ -29,7 +29,7 @@ export function resilienceProblems(s: Settings): string[] {
   // Each zone's subnet is a sixteenth of the VPC; a node's reserved /28 needs a /26 or larger.
   if (Number(s.vpcCidr.split('/')[1]) > 22) {
     problems.push(
-      `lorechat:vpcCidr must be /22 or larger with self-hosted Qdrant (got ${s.vpcCidr}): each node has a reserved /28 in its zone's subnet, a sixteenth of the VPC`,
+      `lorechat:vpcCidr must be /22 or larger with self-hosted Qdrant (got ${s.vpcCidr}): each node has a reserved /28 in its zone’s subnet, a sixteenth of the VPC`,
     );
   }
   const snapshots = s.qdrantRestoreSnapshotIds;

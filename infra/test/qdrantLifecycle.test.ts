@@ -6,6 +6,8 @@ import {
   type Step,
 } from '../simulation/replacement';
 import { type StackFileValue } from '../simulation/stackFiles';
+import { policies } from '../policy/rules';
+import { targetOf, violationsOf } from './support/policies';
 import { allOf } from './support/recorded';
 
 /**
@@ -119,6 +121,15 @@ describe('the prod Qdrant cluster under updates', () => {
     const replacements = plannedReplacements(first, unguarded);
     expect(replacements.map(({ resource }) => resource.type)).toContain(VOLUME);
     expect(() => runReplacements(replacements, unguarded)).toThrow(/is protected/);
+  }, 60_000);
+
+  it('is refused by the policy pack when prod runs a single Qdrant node or a day of Redis snapshots', async () => {
+    const shrunk = await deploy({ 'lorechat:qdrantNodes': 1, 'lorechat:redisSnapshotDays': 1 });
+    const violations = await violationsOf(policies, shrunk.map(targetOf));
+    expect(violations.map(({ policy, message }) => `${policy}: ${message}`)).toEqual([
+      expect.stringMatching(/^qdrant-highly-available: Qdrant runs on 1 node\(s\) in production/),
+      expect.stringMatching(/^redis-snapshots: Redis keeps 1 day\(s\) of snapshots in production/),
+    ]);
   }, 60_000);
 
   it('names the final Redis snapshot anew each time the stack is created', async () => {
