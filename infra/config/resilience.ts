@@ -15,7 +15,7 @@ export function resilienceProblems(s: Settings): string[] {
   if (s.vectorDbMode === 'managed') {
     if (s.qdrantNodes !== 1) {
       problems.push(
-        'lorechat:qdrantNodes is only used when vectorDbMode is self-hosted: the managed cluster sizes itself in Qdrant Cloud',
+        'lorechat:qdrantNodes is only used when vectorDbMode is self-hosted: the managed cluster sizes itself in Qdrant Cloud (remove it with `pulumi config rm lorechat:qdrantNodes`)',
       );
     }
     if (s.qdrantRestoreSnapshotIds.length > 0) {

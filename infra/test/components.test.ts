@@ -24,7 +24,13 @@ import {
   redisUrl,
   windowsOverlap,
 } from '../components/cache';
-import { qdrantUserData } from '../components/qdrantCluster';
+import {
+  clusterRoles,
+  qdrantClusterEnvironment,
+  qdrantNodeAddress,
+  qdrantServiceUrl,
+  qdrantUserData,
+} from '../components/qdrantCluster';
 import { parseStackConfig } from '../config';
 import { formatInventory, inventoryOf } from '../simulation/inventory';
 import { type RecordedResource } from '../simulation/mocks';
@@ -246,6 +252,47 @@ describe('Qdrant', () => {
     expect(script).toContain('aws secretsmanager get-secret-value --region eu-west-1');
     expect(script).toContain('--env-file /etc/qdrant.env');
     expect(script).toContain('qdrant/qdrant:v1.18.0-unprivileged');
+  });
+});
+
+describe('a Qdrant cluster', () => {
+  it('puts each node at a fixed address inside a reserved /28 of its subnet, clear of the AWS-held ones', () => {
+    expect(qdrantNodeAddress('10.0.0.0/20')).toEqual({
+      reservedCidr: '10.0.0.16/28',
+      address: '10.0.0.16',
+    });
+    expect(qdrantNodeAddress('10.0.64.0/26').address).toBe('10.0.64.16');
+    expect(() => qdrantNodeAddress('10.0.0.0/27')).toThrow(/too small/);
+  });
+
+  it('has the first node start the cluster and the others join it, the server use them all', () => {
+    const addresses = ['10.0.0.16', '10.0.64.16', '10.0.128.16'];
+    expect(clusterRoles(addresses)).toEqual([
+      { uri: 'http://10.0.0.16:6335' },
+      { uri: 'http://10.0.64.16:6335', bootstrap: 'http://10.0.0.16:6335' },
+      { uri: 'http://10.0.128.16:6335', bootstrap: 'http://10.0.0.16:6335' },
+    ]);
+    expect(clusterRoles(['10.0.0.16'])).toEqual([undefined]);
+    expect(qdrantServiceUrl(addresses)).toBe(
+      'http://10.0.0.16:6333,http://10.0.64.16:6333,http://10.0.128.16:6333',
+    );
+    expect(qdrantClusterEnvironment(1)).toEqual({});
+    expect(qdrantClusterEnvironment(3)).toEqual({
+      QDRANT_SHARD_NUMBER: '6',
+      QDRANT_REPLICATION_FACTOR: '2',
+      QDRANT_WRITE_CONSISTENCY: '1',
+    });
+    const joining = qdrantUserData({
+      volumeId: 'vol-0123456789abcdef0',
+      secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:q',
+      region: 'eu-west-1',
+      version: 'v1.18.2',
+      cluster: clusterRoles(addresses)[1],
+    });
+    expect(joining).toContain('QDRANT__CLUSTER__ENABLED=true');
+    expect(joining).toMatch(
+      /--publish 6335:6335 [\s\S]*qdrant\/qdrant:v1\.18\.2-unprivileged \\\n {2}\.\/qdrant --uri 'http:\/\/10\.0\.64\.16:6335' --bootstrap 'http:\/\/10\.0\.0\.16:6335'\n$/,
+    );
   });
 });
 

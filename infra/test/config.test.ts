@@ -111,6 +111,23 @@ describe.each(STACKS)('Pulumi.%s.yaml', (stack) => {
 });
 
 describe('parseStackConfig', () => {
+  it('takes prod with a three-node Qdrant cluster across three zones, or a managed cluster instead', () => {
+    const prod = { availabilityZones: '3', deletionProtection: 'true' };
+    expect(parseStackConfig(raw({ ...prod, qdrantNodes: '3' })).vectorDb).toMatchObject({
+      mode: 'self-hosted',
+      nodes: 3,
+      restoreSnapshotIds: [],
+    });
+    expect(
+      parseStackConfig(
+        raw(
+          { ...prod, vectorDbMode: 'managed', qdrantUrl: 'https://cluster.cloud.qdrant.io:6333' },
+          ['qdrantApiKey'],
+        ),
+      ).vectorDb,
+    ).toEqual({ mode: 'managed', url: 'https://cluster.cloud.qdrant.io:6333' });
+  });
+
   it('runs on the defaults: one Spot task, self-hosted Qdrant, no Redis, no domain', () => {
     const config = parseStackConfig(raw());
     expect(config).toMatchObject({
@@ -297,7 +314,7 @@ describe('parseStackConfig', () => {
       'a Qdrant node count for a managed cluster',
       { vectorDbMode: 'managed', qdrantUrl: 'https://qdrant.example.org', qdrantNodes: '3' },
       ['qdrantApiKey'],
-      'lorechat:qdrantNodes is only used when vectorDbMode is self-hosted: the managed cluster sizes itself in Qdrant Cloud',
+      'lorechat:qdrantNodes is only used when vectorDbMode is self-hosted: the managed cluster sizes itself in Qdrant Cloud (remove it with `pulumi config rm lorechat:qdrantNodes`)',
     ],
     [
       'fewer restore snapshots than Qdrant nodes',
