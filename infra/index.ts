@@ -188,7 +188,11 @@ const embeddingModelArns = bedrockResourceArns(
   account.accountId,
 );
 const handoffEmail = config.handoff.email;
-const environment = backendEnvironment(config, { publicUrl: edge.url, qdrantUrl: vectorDb.url });
+const environment = {
+  ...backendEnvironment(config, { publicUrl: edge.url, qdrantUrl: vectorDb.url }),
+  // A Qdrant cluster's collections are sharded and replicated to survive a lost node.
+  ...vectorDb.environment,
+};
 const containerSecrets = [
   // Also the ingest job's: it writes its crawl summary to the conversation log.
   ...serverSecrets.containerSecrets,
@@ -251,7 +255,7 @@ const monitoring = new Monitoring(
     usEast1Provider: providers.usEast1,
     containerInsights: config.service.containerInsights,
     minTasks: config.service.minTasks,
-    qdrantInstanceId: vectorDb.instanceId,
+    qdrantInstanceIds: vectorDb.instanceIds,
     redis: cache !== undefined,
   },
   inRegion,

@@ -28,7 +28,8 @@ export function serviceAlarms(args: {
   targetGroupArnSuffix: pulumi.Input<string>;
   clusterName: pulumi.Input<string>;
   serviceName: pulumi.Input<string>;
-  qdrantInstanceId?: pulumi.Input<string>;
+  /** The self-hosted Qdrant nodes' instances, in node order; none for a managed cluster. */
+  qdrantInstanceIds: pulumi.Input<string>[];
   containerInsights: boolean;
   minTasks: number;
   /** Whether the tasks share a Redis, whose readiness they then publish. */
@@ -122,13 +123,14 @@ export function serviceAlarms(args: {
       DEPENDENCY.redis,
     );
   }
-  if (args.qdrantInstanceId) {
-    alarms['qdrant-status'] = {
-      alarmDescription:
-        'The Qdrant instance fails its status checks (the recover alarm handles host failures)',
+  args.qdrantInstanceIds.forEach((instanceId, index) => {
+    // The first node's alarm keeps the name the single instance's always had.
+    const node = index === 0 ? 'qdrant' : `qdrant-${index + 1}`;
+    alarms[`${node}-status`] = {
+      alarmDescription: `The Qdrant instance ${node} fails its status checks (the recover alarm handles host failures)`,
       namespace: 'AWS/EC2',
       metricName: 'StatusCheckFailed',
-      dimensions: { InstanceId: args.qdrantInstanceId },
+      dimensions: { InstanceId: instanceId },
       statistic: 'Maximum',
       period: MINUTE,
       evaluationPeriods: 3,
@@ -137,7 +139,7 @@ export function serviceAlarms(args: {
       comparisonOperator: 'GreaterThanThreshold',
       treatMissingData: 'breaching',
     };
-  }
+  });
   return alarms;
 }
 

@@ -8,10 +8,19 @@ export const REDIS_PORT = 6379;
 /** Redis OSS 7.1: the newest engine line with ElastiCache's `redis` engine. */
 export const REDIS_ENGINE_VERSION = '7.1';
 
+/**
+ * When ElastiCache takes the daily snapshot (UTC): after the 03:00 crawl has settled, and apart
+ * from the weekly maintenance window, which must not overlap it (ElastiCache refuses that).
+ */
+export const REDIS_SNAPSHOT_WINDOW = '05:00-06:00';
+export const REDIS_MAINTENANCE_WINDOW = 'sun:07:00-sun:08:00';
+
 export interface CacheArgs {
   nodeType: string;
   /** Read replicas; with one or more, the primary fails over to another zone automatically. */
   replicas: number;
+  /** Days of daily snapshots kept; 0 for none. */
+  snapshotDays: number;
   subnetIds: pulumi.Input<string[]>;
   vpcId: pulumi.Input<string>;
   /** The service's security group: the only one allowed to reach Redis. */
@@ -77,6 +86,11 @@ export class Cache extends pulumi.ComponentResource {
       { length: 48, special: false },
       { parent: this },
     );
+    // A final snapshot name is unique in the account and region, and outlives the stack: a
+    // random suffix, new with each cache, lets a stack be destroyed and created again.
+    const finalSnapshotSuffix = args.deletionProtection
+      ? new random.RandomId(`${name}-redis-final-snapshot`, { byteLength: 4 }, { parent: this })
+      : undefined;
     const highlyAvailable = args.replicas > 0;
     const replicationGroup = new aws.elasticache.ReplicationGroup(
       `${name}-redis`,
@@ -95,8 +109,13 @@ export class Cache extends pulumi.ComponentResource {
         transitEncryptionEnabled: true,
         authToken: authToken.result,
         autoMinorVersionUpgrade: true,
+        snapshotRetentionLimit: args.snapshotDays,
+        snapshotWindow: args.snapshotDays > 0 ? REDIS_SNAPSHOT_WINDOW : undefined,
+        maintenanceWindow: REDIS_MAINTENANCE_WINDOW,
         // A protected stack keeps a last snapshot when the cache is deleted.
-        finalSnapshotIdentifier: args.deletionProtection ? `${name}-redis-final` : undefined,
+        finalSnapshotIdentifier: finalSnapshotSuffix
+          ? pulumi.interpolate`${name}-redis-final-${finalSnapshotSuffix.hex}`
+          : undefined,
       },
       { parent: this },
     );
@@ -124,4 +143,33 @@ export function redisUrl(
   authToken: pulumi.Input<string>,
 ): pulumi.Output<string> {
   return pulumi.secret(pulumi.interpolate`rediss://:${authToken}@${host}:${REDIS_PORT}`);
+}
+
+/** Minutes after Sunday 00:00 UTC that a window (`hh:mm-hh:mm` daily, or `ddd:hh:mm-ddd:hh:mm`) covers. */
+export function windowMinutes(window: string): [number, number][] {
+  const days = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+  const minute = (text: string) => {
+    const [hours = 0, minutes = 0] = text.split(':').map(Number);
+    return hours * 60 + minutes;
+  };
+  const [start = '', end = ''] = window.split('-');
+  const weekly = /^[a-z]{3}:/.test(start);
+  const spans = weekly ? [0] : days.map((_, day) => day);
+  return spans.map((day) => {
+    const from = weekly
+      ? days.indexOf(start.slice(0, 3)) * 1440 + minute(start.slice(4))
+      : day * 1440 + minute(start);
+    const to = weekly
+      ? days.indexOf(end.slice(0, 3)) * 1440 + minute(end.slice(4))
+      : day * 1440 + minute(end);
+    // A window may run past midnight (or past Saturday into Sunday).
+    return [from, to > from ? to : to + (weekly ? 7 * 1440 : 1440)];
+  });
+}
+
+/** Whether two ElastiCache windows overlap in any week. */
+export function windowsOverlap(a: string, b: string): boolean {
+  return windowMinutes(a).some(([aFrom, aTo]) =>
+    windowMinutes(b).some(([bFrom, bTo]) => aFrom < bTo && bFrom < aTo),
+  );
 }

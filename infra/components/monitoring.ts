@@ -29,8 +29,8 @@ export interface MonitoringArgs {
   containerInsights: boolean;
   /** Fewest tasks the service keeps: fewer healthy ones for 10 minutes raise an alarm. */
   minTasks: number;
-  /** The self-hosted Qdrant instance, when there is one. */
-  qdrantInstanceId?: pulumi.Input<string>;
+  /** The self-hosted Qdrant nodes' instances; none for a managed cluster. */
+  qdrantInstanceIds: pulumi.Input<string>[];
   /** Whether the tasks share a Redis: its readiness is then alarmed on and charted. */
   redis: boolean;
 }

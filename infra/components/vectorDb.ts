@@ -2,23 +2,18 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import * as random from '@pulumi/random';
 import { policyDocument, serviceTrustPolicy } from '../iam';
+import {
+  QDRANT_P2P_PORT,
+  QDRANT_PORT,
+  qdrantClusterEnvironment,
+  qdrantServiceUrl,
+} from './qdrantCluster';
+import { qdrantNodes } from './qdrantNodes';
 import { SecretStore, type ContainerSecret } from './secrets';
-
-/** Qdrant's REST port. */
-export const QDRANT_PORT = 6333;
 
 /** Amazon Linux 2023 for arm64, as AWS publishes its latest AMI id. */
 export const AMAZON_LINUX_ARM64_AMI_PARAMETER =
   '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64';
-
-/** The root volume: the system, Docker and the Qdrant image; the data has its own volume. */
-export const ROOT_VOLUME_GIB = 8;
-
-/** Swap on the root volume, so the smallest instances (0.5 GiB) survive a burst of memory. */
-export const SWAP_GIB = 1;
-
-/** Where the data volume is mounted on the instance and handed to the container. */
-export const QDRANT_DATA_PATH = '/var/lib/qdrant';
 
 export type VectorDbArgs =
   | {
@@ -34,6 +29,13 @@ export type VectorDbArgs =
       instanceType: string;
       volumeSizeGiB: number;
       snapshotsKept: number;
+      /** 1, or an odd number of nodes, each in its own subnet (and so its own zone). */
+      nodes: number;
+      /** When the daily snapshots start, `hh:mm` UTC. */
+      snapshotTime: string;
+      /** Snapshots to create the data volumes from, one per node; empty for blank volumes. */
+      restoreSnapshotIds: string[];
+      /** One subnet per zone; node `i` runs in subnet `i`. */
       subnetIds: pulumi.Input<string[]>;
       vpcId: pulumi.Input<string>;
       /** The service's security group: the only one allowed to reach Qdrant. */
@@ -43,17 +45,21 @@ export type VectorDbArgs =
     };
 
 /**
- * The Qdrant vector database, either a managed cluster the stack only points at, or Qdrant on a
- * Graviton EC2 instance. Qdrant does not support network file systems such as EFS, so the
- * self-hosted data lives on an encrypted gp3 EBS volume that outlives the instance, is snapshotted
- * daily, and the instance recovers itself when its host fails.
+ * The Qdrant vector database, either a managed cluster the stack only points at, or Qdrant on
+ * Graviton EC2 instances: one, or a cluster of one node per zone (qdrantNodes.ts). Qdrant does not
+ * support network file systems such as EFS, so each node's data lives on an encrypted gp3 EBS
+ * volume that outlives the instance and is snapshotted daily, and each instance recovers itself
+ * when its host fails.
  */
 export class VectorDb extends pulumi.ComponentResource {
   /** What the backend connects to. */
   readonly url: pulumi.Output<string>;
   /** `QDRANT_API_KEY`, from Secrets Manager. */
   readonly containerSecrets: ContainerSecret[];
-  readonly instanceId?: pulumi.Output<string>;
+  /** The server's collection settings for a cluster (shards, copies, write consistency). */
+  readonly environment: Record<string, string>;
+  /** The self-hosted nodes' instances, in node order; empty for a managed cluster. */
+  readonly instanceIds: pulumi.Output<string>[];
 
   constructor(name: string, args: VectorDbArgs, opts?: pulumi.ComponentResourceOptions) {
     super('lorechat:vectorDb:VectorDb', name, {}, opts);
@@ -70,6 +76,9 @@ export class VectorDb extends pulumi.ComponentResource {
       );
       this.url = pulumi.output(args.url);
       this.containerSecrets = secrets.containerSecrets;
+      // Qdrant Cloud sets its own replication; the server keeps its defaults.
+      this.environment = {};
+      this.instanceIds = [];
       this.registerOutputs({ url: this.url });
       return;
     }
@@ -169,72 +178,36 @@ export class VectorDb extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const subnetId = pulumi.output(args.subnetIds).apply(firstSubnet);
-    const subnet = aws.ec2.getSubnetOutput({ id: subnetId }, { parent: this });
     const snapshotTag = `${name}-qdrant`;
-    const volume = new aws.ebs.Volume(
-      `${name}-qdrant-data`,
-      {
-        availabilityZone: subnet.availabilityZone,
-        type: 'gp3',
-        size: args.volumeSizeGiB,
-        encrypted: true,
-        // The lifecycle policy below snapshots every volume carrying this tag.
-        tags: { Name: `${name}-qdrant-data`, Snapshot: snapshotTag },
-      },
-      { parent: this, protect: args.deletionProtection },
-    );
-
     const ami = aws.ssm.getParameterOutput(
       { name: AMAZON_LINUX_ARM64_AMI_PARAMETER },
       { parent: this },
     );
-    const instance = new aws.ec2.Instance(
-      `${name}-qdrant`,
+    if (args.nodes > 1) clusterPeerRules(name, securityGroup.id, this);
+    const nodes = qdrantNodes(
+      name,
       {
-        ami: ami.value,
+        nodes: args.nodes,
+        subnetIds: args.subnetIds,
+        version: args.version,
         instanceType: args.instanceType,
-        subnetId,
-        vpcSecurityGroupIds: [securityGroup.id],
-        iamInstanceProfile: instanceProfile.name,
-        // No NAT gateway: the public address is how it pulls packages and the image.
-        associatePublicIpAddress: true,
-        // IMDSv2 only, and one hop: the container cannot borrow the instance's role.
-        metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 1 },
-        // The AMI's own size: the system, Docker, the Qdrant image and a swap file fit in 8 GiB.
-        rootBlockDevice: { volumeType: 'gp3', volumeSize: ROOT_VOLUME_GIB, encrypted: true },
-        monitoring: false,
-        disableApiTermination: args.deletionProtection,
-        userData: pulumi
-          .all([volume.id, secrets.arn])
-          .apply(([volumeId, secretArn]) =>
-            qdrantUserData({ volumeId, secretArn, region: args.region, version: args.version }),
-          ),
-        tags: { Name: `${name}-qdrant` },
+        volumeSizeGiB: args.volumeSizeGiB,
+        restoreSnapshotIds: args.restoreSnapshotIds,
+        region: args.region,
+        deletionProtection: args.deletionProtection,
+        snapshotTag,
+        amiId: ami.value,
+        securityGroupId: securityGroup.id,
+        instanceProfileName: instanceProfile.name,
+        secretArn: secrets.arn,
       },
-      {
-        parent: this,
-        // A new AMI is published every few weeks; replacing the instance interrupts search, so
-        // take it deliberately with `pulumi up --replace <instance urn>`.
-        ignoreChanges: ['ami'],
-      },
-    );
-    new aws.ec2.VolumeAttachment(
-      `${name}-qdrant-data`,
-      {
-        instanceId: instance.id,
-        volumeId: volume.id,
-        deviceName: '/dev/sdf',
-        // Detach only from a stopped instance, so Qdrant never loses a mounted disk.
-        stopInstanceBeforeDetaching: true,
-      },
-      { parent: this },
+      this,
     );
 
     const lifecycleRole = new aws.iam.Role(
       `${name}-qdrant-snapshots`,
       {
-        description: 'Data Lifecycle Manager: daily snapshots of the Qdrant volume',
+        description: 'Data Lifecycle Manager: daily snapshots of the Qdrant volumes',
         assumeRolePolicy: serviceTrustPolicy('dlm.amazonaws.com'),
       },
       { parent: this },
@@ -259,7 +232,9 @@ export class VectorDb extends pulumi.ComponentResource {
           schedules: [
             {
               name: 'daily',
-              createRule: { interval: 24, intervalUnit: 'HOURS', times: '03:00' },
+              // Apart from the nightly crawl (the configuration checks the gap), so a snapshot
+              // never holds a half-written index.
+              createRule: { interval: 24, intervalUnit: 'HOURS', times: args.snapshotTime },
               retainRule: { count: args.snapshotsKept },
               copyTags: true,
             },
@@ -269,94 +244,46 @@ export class VectorDb extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    // When the host fails its status checks, EC2 moves the instance, volumes and address intact.
-    new aws.cloudwatch.MetricAlarm(
-      `${name}-qdrant-recover`,
-      {
-        alarmDescription: 'Recover the Qdrant instance when its host fails',
-        namespace: 'AWS/EC2',
-        metricName: 'StatusCheckFailed_System',
-        dimensions: { InstanceId: instance.id },
-        statistic: 'Maximum',
-        period: 60,
-        evaluationPeriods: 2,
-        threshold: 0,
-        comparisonOperator: 'GreaterThanThreshold',
-        alarmActions: [`arn:aws:automate:${args.region}:ec2:recover`],
-      },
-      { parent: this },
-    );
-
-    this.url = pulumi.interpolate`http://${instance.privateIp}:${QDRANT_PORT}`;
+    this.url = pulumi.all(nodes.map((node) => node.address)).apply(qdrantServiceUrl);
     this.containerSecrets = secrets.containerSecrets;
-    this.instanceId = instance.id;
+    this.environment = qdrantClusterEnvironment(args.nodes);
+    this.instanceIds = nodes.map((node) => node.instanceId);
 
-    this.registerOutputs({ url: this.url, instanceId: this.instanceId });
+    this.registerOutputs({ url: this.url, instanceIds: this.instanceIds });
   }
 }
 
-function firstSubnet(subnetIds: string[]): string {
-  const [first] = subnetIds;
-  if (!first) throw new Error('the network has no public subnet to place Qdrant in');
-  return first;
-}
-
 /**
- * First-boot script of the Qdrant instance. It formats the data volume only when the volume is
- * blank, so a replaced instance picks up the existing data, and reads the API key from Secrets
- * Manager at boot so the key never appears in the instance's user data.
+ * Cluster nodes talk to each other on the peer-to-peer port, which can also write: only the nodes'
+ * own security group may reach it, never the service or the internet.
  */
-export function qdrantUserData(args: {
-  volumeId: string;
-  secretArn: string;
-  region: string;
-  version: string;
-}): string {
-  // Nitro instances expose EBS volumes as NVMe devices whose serial is the volume id sans dash.
-  const serial = args.volumeId.replace('-', '');
-  return `#!/bin/bash
-set -euo pipefail
-
-device=""
-for attempt in $(seq 1 120); do
-  device=$(lsblk --nodeps --noheadings --paths --output NAME,SERIAL | awk '$2 == "${serial}" { print $1 }')
-  [ -n "$device" ] && break
-  sleep 5
-done
-if [ -z "$device" ]; then
-  echo "data volume ${args.volumeId} was never attached" >&2
-  exit 1
-fi
-if ! blkid "$device"; then
-  mkfs.xfs "$device"
-fi
-mkdir -p ${QDRANT_DATA_PATH}
-uuid=$(blkid --match-tag UUID --output value "$device")
-grep -q "$uuid" /etc/fstab || echo "UUID=$uuid ${QDRANT_DATA_PATH} xfs defaults,nofail 0 2" >> /etc/fstab
-mount -a
-# The unprivileged image runs Qdrant as uid 1000.
-chown 1000:1000 ${QDRANT_DATA_PATH}
-
-if [ ! -f /swapfile ]; then
-  fallocate -l ${SWAP_GIB}G /swapfile
-  chmod 600 /swapfile
-  mkswap /swapfile
-fi
-grep -q /swapfile /etc/fstab || echo "/swapfile none swap defaults 0 0" >> /etc/fstab
-swapon -a
-
-dnf install -y docker
-systemctl enable --now docker
-
-umask 077
-api_key=$(aws secretsmanager get-secret-value --region ${args.region} --secret-id '${args.secretArn}' \\
-  --query SecretString --output text | python3 -c 'import json, sys; print(json.load(sys.stdin)["QDRANT_API_KEY"])')
-printf 'QDRANT__SERVICE__API_KEY=%s\\nQDRANT__TELEMETRY_DISABLED=true\\n' "$api_key" > /etc/qdrant.env
-
-docker run --detach --name qdrant --restart unless-stopped \\
-  --publish ${QDRANT_PORT}:${QDRANT_PORT} \\
-  --volume ${QDRANT_DATA_PATH}:/qdrant/storage \\
-  --env-file /etc/qdrant.env \\
-  qdrant/qdrant:${args.version}-unprivileged
-`;
+function clusterPeerRules(
+  name: string,
+  securityGroupId: pulumi.Input<string>,
+  parent: pulumi.Resource,
+): void {
+  new aws.vpc.SecurityGroupIngressRule(
+    `${name}-qdrant-peers-in`,
+    {
+      securityGroupId,
+      referencedSecurityGroupId: securityGroupId,
+      ipProtocol: 'tcp',
+      fromPort: QDRANT_P2P_PORT,
+      toPort: QDRANT_P2P_PORT,
+      description: 'Qdrant cluster consensus and replication, between the nodes only',
+    },
+    { parent },
+  );
+  new aws.vpc.SecurityGroupEgressRule(
+    `${name}-qdrant-peers-out`,
+    {
+      securityGroupId,
+      referencedSecurityGroupId: securityGroupId,
+      ipProtocol: 'tcp',
+      fromPort: QDRANT_P2P_PORT,
+      toPort: QDRANT_P2P_PORT,
+      description: 'Qdrant cluster consensus and replication, between the nodes only',
+    },
+    { parent },
+  );
 }

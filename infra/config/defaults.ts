@@ -38,9 +38,13 @@ export const CONFIG_DEFAULTS = {
   qdrantInstanceType: 't4g.small',
   qdrantVolumeSizeGiB: 20,
   qdrantSnapshotsKept: 7,
+  qdrantNodes: 1,
+  qdrantSnapshotTime: '06:00',
+  qdrantRestoreSnapshotIds: [] as string[],
   redisEnabled: false,
   redisNodeType: 'cache.t4g.micro',
   redisReplicas: 0,
+  redisSnapshotDays: 1,
   // Text: Pulumi.yaml's config types have no fractions, and ACUs come in halves.
   databaseMinCapacity: '0',
   databaseMaxCapacity: '2',

@@ -132,12 +132,25 @@ export const FIELDS = {
   ),
   qdrantVolumeSizeGiB: integer(8, 16384),
   qdrantSnapshotsKept: integer(1, 1000),
+  // Beyond 7 nodes a cluster belongs in Qdrant Cloud (vectorDbMode managed); parity and the zone
+  // count are checked with the other keys (rules.ts).
+  qdrantNodes: integer(1, 7),
+  qdrantSnapshotTime: matching(
+    /^([01]\d|2[0-3]):[0-5]\d$/,
+    'a UTC time of day as hh:mm, such as 06:00',
+  ),
+  qdrantRestoreSnapshotIds: stringList(
+    /^snap-[0-9a-f]{8,17}$/,
+    'EBS snapshot ids such as "snap-0123456789abcdef0", one per Qdrant node',
+  ),
   redisEnabled: boolean,
   redisNodeType: matching(
     /^cache\.[a-z0-9]+\.[a-z0-9]+$/,
     'an ElastiCache node type such as cache.t4g.micro',
   ),
   redisReplicas: integer(0, 5),
+  // ElastiCache keeps automatic snapshots for at most 35 days; 0 turns them off.
+  redisSnapshotDays: integer(0, 35),
   // Aurora Serverless v2: 0 pauses the database when idle (Aurora PostgreSQL 16.3 and later).
   databaseMinCapacity: capacityUnits(0, 256),
   databaseMaxCapacity: capacityUnits(1, 256),

@@ -22,6 +22,12 @@ export * from './defaults';
 export * from './types';
 export { parseStackConfig } from './parse';
 export { PLACEHOLDER_ACCOUNT_ID } from './aws';
+export {
+  SNAPSHOT_INGEST_GAP_MINUTES,
+  dailyUtcMinutes,
+  minutesApart,
+  timeOfDayMinutes,
+} from './resilience';
 
 /** Reads the running stack's configuration through Pulumi and validates it. */
 export function loadStackConfig(): { config: StackConfig; secrets: StackSecrets } {

@@ -72,8 +72,17 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
             instanceType: s.qdrantInstanceType,
             volumeSizeGiB: s.qdrantVolumeSizeGiB,
             snapshotsKept: s.qdrantSnapshotsKept,
+            nodes: s.qdrantNodes,
+            snapshotTime: s.qdrantSnapshotTime,
+            restoreSnapshotIds: s.qdrantRestoreSnapshotIds,
           },
-    cache: s.redisEnabled ? { nodeType: s.redisNodeType, replicas: s.redisReplicas } : undefined,
+    cache: s.redisEnabled
+      ? {
+          nodeType: s.redisNodeType,
+          replicas: s.redisReplicas,
+          snapshotDays: s.redisSnapshotDays,
+        }
+      : undefined,
     database: {
       minCapacity: s.databaseMinCapacity,
       maxCapacity: s.databaseMaxCapacity,

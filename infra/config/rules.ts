@@ -1,6 +1,7 @@
 import { FARGATE_MEMORY_BY_CPU, type SecretKey } from './choices';
 import { type ConfigKey } from './defaults';
 import { type ReadSettings, type Settings } from './fields';
+import { resilienceProblems } from './resilience';
 
 /**
  * The rules that relate keys to each other: pairs that go together, limits one key sets on
@@ -42,7 +43,12 @@ export function crossKeyProblems(
       `lorechat:databaseMinCapacity must not exceed lorechat:databaseMaxCapacity (${s.databaseMinCapacity} > ${s.databaseMaxCapacity})`,
     );
   }
-  problems.push(...capacityProblems(s), ...placeholderProblems(s), ...handoffProblems(read));
+  problems.push(
+    ...capacityProblems(s),
+    ...placeholderProblems(s),
+    ...handoffProblems(read),
+    ...resilienceProblems(s),
+  );
   if (unset('imageUri')) {
     problems.push(
       'lorechat:imageUri is required: the arm64 image CI built, by digest (see docs/deploy.md); a preview or update never builds one',

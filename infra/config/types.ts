@@ -64,9 +64,16 @@ export interface StackConfig {
         instanceType: string;
         volumeSizeGiB: number;
         snapshotsKept: number;
+        /** 1, or an odd number of nodes of one cluster, each in its own zone. */
+        nodes: number;
+        /** When the daily volume snapshots start, `hh:mm` UTC. */
+        snapshotTime: string;
+        /** EBS snapshots the data volumes are created from, one per node; empty for blank ones. */
+        restoreSnapshotIds: string[];
       }
     | { mode: 'managed'; url: string };
-  cache?: { nodeType: string; replicas: number };
+  /** `snapshotDays`: daily snapshots kept, 0 for none. */
+  cache?: { nodeType: string; replicas: number; snapshotDays: number };
   /** Aurora Serverless v2 PostgreSQL for the conversation log, which every task shares. */
   database: {
     /** ACUs; 0 lets the database pause after `autoPauseSeconds` without connections. */

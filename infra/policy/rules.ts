@@ -16,6 +16,10 @@ import {
   deletionProtectionInProtectedEnvironments,
   standardTags,
 } from './tags';
+import {
+  qdrantHighlyAvailableInProtectedEnvironments,
+  redisSnapshotsInProtectedEnvironments,
+} from './resilience';
 import { tls12OrNewer } from './tls';
 
 /**
@@ -97,5 +101,36 @@ export const policies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
       },
     },
     validateResource: deletionProtectionInProtectedEnvironments,
+  },
+  {
+    name: 'qdrant-highly-available',
+    description:
+      'Self-hosted Qdrant of protected environments (prod) runs on 3 or more nodes in their own zones, or is managed.',
+    configSchema: {
+      properties: {
+        protectedEnvironments: {
+          type: 'array',
+          items: { type: 'string' },
+          default: DEFAULT_PROTECTED_ENVIRONMENTS,
+          description: 'Environment tag values whose Qdrant must survive a lost node.',
+        },
+      },
+    },
+    validateStack: qdrantHighlyAvailableInProtectedEnvironments,
+  },
+  {
+    name: 'redis-snapshots',
+    description: 'Redis of protected environments (prod) keeps 7 or more days of daily snapshots.',
+    configSchema: {
+      properties: {
+        protectedEnvironments: {
+          type: 'array',
+          items: { type: 'string' },
+          default: DEFAULT_PROTECTED_ENVIRONMENTS,
+          description: 'Environment tag values whose Redis must keep a week of snapshots.',
+        },
+      },
+    },
+    validateResource: redisSnapshotsInProtectedEnvironments,
   },
 ];

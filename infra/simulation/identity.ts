@@ -116,7 +116,10 @@ export function identityOf(
         id,
         outputs: {
           arn: `arn:aws:ec2:${region}:${account}:instance/${id}`,
-          privateIp: `10.0.${1 + ((randomBytes(1)[0] ?? 0) % 250)}.${10 + ((randomBytes(1)[0] ?? 0) % 240)}`,
+          // An address the program asks for is the one the instance gets.
+          privateIp:
+            inputs.privateIp ??
+            `10.0.${1 + ((randomBytes(1)[0] ?? 0) % 250)}.${10 + ((randomBytes(1)[0] ?? 0) % 240)}`,
         },
       };
     }
@@ -343,6 +346,14 @@ export function identityOf(
             'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789',
           ),
         },
+      };
+    }
+    case 'random:index/randomId:RandomId': {
+      // The provider's id is the random bytes in URL-safe base64; `hex` is the same bytes.
+      const bytes = randomBytes(Number(inputs.byteLength ?? 8));
+      return {
+        id: bytes.toString('base64url'),
+        outputs: { hex: bytes.toString('hex'), b64Url: bytes.toString('base64url') },
       };
     }
     default:

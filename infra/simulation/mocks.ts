@@ -1,6 +1,7 @@
 import type * as pulumi from '@pulumi/pulumi';
 import { SIMULATED_ACCOUNT_ID, identityOf } from './identity';
 import { autoNamedProperty, declaresTags } from './sdkSchema';
+import { subnetPlacement } from './subnets';
 
 export { SIMULATED_ACCOUNT_ID } from './identity';
 
@@ -24,6 +25,8 @@ export interface RecordedResource {
   urn?: string;
   /** Filled in after the run: the `protect` option, which mocks are not told but policies read. */
   protect?: boolean;
+  /** Filled in after the run: the options that decide how the engine replaces the resource. */
+  options?: { deleteBeforeReplace: boolean; ignoreChanges: string[]; dependsOn: string[] };
 }
 
 export const SIMULATED_PREFIX_LIST_ID = 'pl-4fa04526';
@@ -132,7 +135,7 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
       case 'aws:ec2/getManagedPrefixList:getManagedPrefixList':
         return { id: SIMULATED_PREFIX_LIST_ID, name: inputs.name, addressFamily: 'IPv4' };
       case 'aws:ec2/getSubnet:getSubnet':
-        return { id: inputs.id, availabilityZone: `${region}a` };
+        return { id: inputs.id, ...subnetPlacement(this.resources, String(inputs.id), region) };
       case 'aws:ssm/getParameter:getParameter':
         return { name: inputs.name, value: SIMULATED_AMI_ID, type: 'String' };
       default:

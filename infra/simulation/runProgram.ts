@@ -96,11 +96,14 @@ async function run(
   const mocks = await simulateStack(stack, overrides, previous, program);
   program.validate();
 
-  // Mocks see inputs but not resource options; the policy pack also judges `protect`.
+  // Mocks see inputs but not resource options; the policy pack also judges `protect`, and the
+  // replacement model (replacement.ts) reads how each resource is replaced.
   const protectedResources = new Set<string>();
+  const options = new Map<string, pulumi.ResourceOptions & { deleteBeforeReplace?: boolean }>();
   const outputs = (await pulumi.runtime.runInPulumiStack(async () => {
     pulumi.runtime.registerStackTransformation(({ type, name, opts }) => {
       if (opts.protect) protectedResources.add(`${type}::${name}`);
+      options.set(`${type}::${name}`, opts);
       return undefined;
     });
     return program.load();
@@ -112,8 +115,23 @@ async function run(
   attachUrns(mocks.resources, monitor);
   for (const resource of mocks.resources) {
     resource.protect = protectedResources.has(`${resource.type}::${resource.name}`);
+    const opts = options.get(`${resource.type}::${resource.name}`);
+    resource.options = {
+      deleteBeforeReplace: opts?.deleteBeforeReplace === true,
+      ignoreChanges: opts?.ignoreChanges ?? [],
+      dependsOn: await dependencyUrns(opts?.dependsOn),
+    };
   }
   return { stack, resources: mocks.resources, calls: mocks.calls, outputs };
+}
+
+/** The URNs of a resource's explicit dependencies, resolved once the run is over. */
+async function dependencyUrns(dependsOn: pulumi.ResourceOptions['dependsOn']): Promise<string[]> {
+  // The program passes resources themselves, never outputs of them.
+  const list = [dependsOn ?? []].flat() as pulumi.Resource[];
+  return Promise.all(
+    list.map((resource) => new Promise<string>((resolve) => resource.urn.apply(resolve))),
+  );
 }
 
 function attachUrns(resources: RecordedResource[], monitor: MockMonitor): void {

@@ -6,7 +6,6 @@ import {
   ingestRunTaskCommand,
   widgetScriptTag,
 } from '../backend';
-import { redisUrl } from '../components/cache';
 import { CHAT_PATH, cacheBehaviors, webAclRules } from '../components/edge';
 import { accessLogBucketPolicy } from '../components/loadBalancer';
 import { internetEgressPorts } from '../components/network';
@@ -19,7 +18,19 @@ import {
   executionStatements,
   livenessCheck,
 } from '../components/task';
-import { qdrantUserData } from '../components/vectorDb';
+import {
+  REDIS_MAINTENANCE_WINDOW,
+  REDIS_SNAPSHOT_WINDOW,
+  redisUrl,
+  windowsOverlap,
+} from '../components/cache';
+import {
+  clusterRoles,
+  qdrantClusterEnvironment,
+  qdrantNodeAddress,
+  qdrantServiceUrl,
+  qdrantUserData,
+} from '../components/qdrantCluster';
 import { parseStackConfig } from '../config';
 import { formatInventory, inventoryOf } from '../simulation/inventory';
 import { type RecordedResource } from '../simulation/mocks';
@@ -244,7 +255,55 @@ describe('Qdrant', () => {
   });
 });
 
+describe('a Qdrant cluster', () => {
+  it('puts each node at a fixed address inside a reserved /28 of its subnet, clear of the AWS-held ones', () => {
+    expect(qdrantNodeAddress('10.0.0.0/20')).toEqual({
+      reservedCidr: '10.0.0.16/28',
+      address: '10.0.0.16',
+    });
+    expect(qdrantNodeAddress('10.0.64.0/26').address).toBe('10.0.64.16');
+    expect(() => qdrantNodeAddress('10.0.0.0/27')).toThrow(/too small/);
+  });
+
+  it('has the first node start the cluster and the others join it, the server use them all', () => {
+    const addresses = ['10.0.0.16', '10.0.64.16', '10.0.128.16'];
+    expect(clusterRoles(addresses)).toEqual([
+      { uri: 'http://10.0.0.16:6335' },
+      { uri: 'http://10.0.64.16:6335', bootstrap: 'http://10.0.0.16:6335' },
+      { uri: 'http://10.0.128.16:6335', bootstrap: 'http://10.0.0.16:6335' },
+    ]);
+    expect(clusterRoles(['10.0.0.16'])).toEqual([undefined]);
+    expect(qdrantServiceUrl(addresses)).toBe(
+      'http://10.0.0.16:6333,http://10.0.64.16:6333,http://10.0.128.16:6333',
+    );
+    expect(qdrantClusterEnvironment(1)).toEqual({});
+    expect(qdrantClusterEnvironment(3)).toEqual({
+      QDRANT_SHARD_NUMBER: '6',
+      QDRANT_REPLICATION_FACTOR: '2',
+      QDRANT_WRITE_CONSISTENCY: '1',
+    });
+    const joining = qdrantUserData({
+      volumeId: 'vol-0123456789abcdef0',
+      secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:q',
+      region: 'eu-west-1',
+      version: 'v1.18.2',
+      cluster: clusterRoles(addresses)[1],
+    });
+    expect(joining).toContain('QDRANT__CLUSTER__ENABLED=true');
+    expect(joining).toMatch(
+      /--publish 6335:6335 [\s\S]*qdrant\/qdrant:v1\.18\.2-unprivileged \\\n {2}\.\/qdrant --uri 'http:\/\/10\.0\.64\.16:6335' --bootstrap 'http:\/\/10\.0\.0\.16:6335'\n$/,
+    );
+  });
+});
+
 describe('Redis', () => {
+  it('keeps its snapshot and maintenance windows apart, across midnight and the week too', () => {
+    expect(windowsOverlap(REDIS_SNAPSHOT_WINDOW, REDIS_MAINTENANCE_WINDOW)).toBe(false);
+    expect(windowsOverlap('07:30-08:30', 'sun:07:00-sun:08:00')).toBe(true);
+    expect(windowsOverlap('23:30-00:30', 'mon:00:00-mon:01:00')).toBe(true);
+    expect(windowsOverlap('05:00-06:00', 'sat:23:00-sun:01:00')).toBe(false);
+  });
+
   it('builds a TLS URL carrying the auth token, as a secret', async () => {
     const url = redisUrl('master.cache.amazonaws.com', 'token123');
     expect(await valueOf(url)).toBe('rediss://:token123@master.cache.amazonaws.com:6379');

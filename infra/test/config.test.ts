@@ -111,6 +111,23 @@ describe.each(STACKS)('Pulumi.%s.yaml', (stack) => {
 });
 
 describe('parseStackConfig', () => {
+  it('takes prod with a three-node Qdrant cluster across three zones, or a managed cluster instead', () => {
+    const prod = { availabilityZones: '3', deletionProtection: 'true' };
+    expect(parseStackConfig(raw({ ...prod, qdrantNodes: '3' })).vectorDb).toMatchObject({
+      mode: 'self-hosted',
+      nodes: 3,
+      restoreSnapshotIds: [],
+    });
+    expect(
+      parseStackConfig(
+        raw(
+          { ...prod, vectorDbMode: 'managed', qdrantUrl: 'https://cluster.cloud.qdrant.io:6333' },
+          ['qdrantApiKey'],
+        ),
+      ).vectorDb,
+    ).toEqual({ mode: 'managed', url: 'https://cluster.cloud.qdrant.io:6333' });
+  });
+
   it('runs on the defaults: one Spot task, self-hosted Qdrant, no Redis, no domain', () => {
     const config = parseStackConfig(raw());
     expect(config).toMatchObject({
@@ -151,7 +168,7 @@ describe('parseStackConfig', () => {
     expect(config.network.availabilityZones).toBe(3);
     expect(config.deletionProtection).toBe(true);
     expect(config.edge.blockedCountries).toEqual(['KP', 'IR']);
-    expect(config.cache).toEqual({ nodeType: 'cache.t4g.micro', replicas: 1 });
+    expect(config.cache).toEqual({ nodeType: 'cache.t4g.micro', replicas: 1, snapshotDays: 1 });
     expect(config.domain).toEqual({
       name: 'chat.lorechat.test',
       hostedZoneId: 'Z0123456789ABCDEF',
@@ -280,6 +297,64 @@ describe('parseStackConfig', () => {
       { qdrantUrl: 'https://qdrant.example.org' },
       [],
       'lorechat:qdrantUrl is only used when vectorDbMode is managed',
+    ],
+    [
+      'a two-node Qdrant cluster, which survives no lost node',
+      { qdrantNodes: '2' },
+      [],
+      'lorechat:qdrantNodes must be 1 or an odd number from 3 (got 2): the cluster needs a majority of its nodes to agree, so 2 nodes survive no more losses than 1',
+    ],
+    [
+      'more Qdrant nodes than zones',
+      { qdrantNodes: '3' },
+      [],
+      'lorechat:qdrantNodes (3) must not exceed lorechat:availabilityZones (2): each node runs in its own zone, so a lost zone takes one node; raise availabilityZones to 3',
+    ],
+    [
+      'a Qdrant node count for a managed cluster',
+      { vectorDbMode: 'managed', qdrantUrl: 'https://qdrant.example.org', qdrantNodes: '3' },
+      ['qdrantApiKey'],
+      'lorechat:qdrantNodes is only used when vectorDbMode is self-hosted: the managed cluster sizes itself in Qdrant Cloud (remove it with `pulumi config rm lorechat:qdrantNodes`)',
+    ],
+    [
+      'fewer restore snapshots than Qdrant nodes',
+      {
+        availabilityZones: '3',
+        qdrantNodes: '3',
+        qdrantRestoreSnapshotIds: '["snap-0123456789abcdef0"]',
+      },
+      [],
+      'lorechat:qdrantRestoreSnapshotIds must hold one snapshot per Qdrant node, in node order (3 for lorechat:qdrantNodes 3; got 1)',
+    ],
+    [
+      'a restore snapshot id that is not one',
+      { qdrantRestoreSnapshotIds: '["ami-0123456789abcdef0"]' },
+      [],
+      'lorechat:qdrantRestoreSnapshotIds must be a list of EBS snapshot ids such as "snap-0123456789abcdef0", one per Qdrant node (got "["ami-0123456789abcdef0"]")',
+    ],
+    [
+      'Qdrant snapshots during the nightly crawl',
+      { ingestSiteUrl: 'https://www.example.org', qdrantSnapshotTime: '04:30' },
+      [],
+      'lorechat:qdrantSnapshotTime (04:30 UTC) must be at least 2 hours from the nightly crawl (lorechat:ingestSchedule cron(0 3 * * ? *)): a snapshot taken mid-crawl holds a half-written index',
+    ],
+    [
+      'a Qdrant snapshot time that is not a time',
+      { qdrantSnapshotTime: '25:00' },
+      [],
+      'lorechat:qdrantSnapshotTime must be a UTC time of day as hh:mm, such as 06:00 (got "25:00")',
+    ],
+    [
+      'a VPC too small for the Qdrant nodes’ reserved addresses',
+      { vpcCidr: '10.0.0.0/24' },
+      [],
+      'lorechat:vpcCidr must be /22 or larger with self-hosted Qdrant (got 10.0.0.0/24): each node has a reserved /28 in its zone’s subnet, a sixteenth of the VPC',
+    ],
+    [
+      'Redis snapshots kept longer than ElastiCache allows',
+      { redisEnabled: 'true', redisSnapshotDays: '40' },
+      [],
+      'lorechat:redisSnapshotDays must be from 0 to 35 (got "40")',
     ],
     [
       'an image by tag, which a later push could change',

@@ -7,4 +7,5 @@ describeStack('dev', {
   customDomain: false,
   redis: false,
   bedrock: false,
+  qdrantNodes: 1,
 });

@@ -48,7 +48,7 @@ describe('custom metric names', () => {
       targetGroupArnSuffix: 'targetgroup/lorechat/1',
       clusterName: 'lorechat',
       serviceName: 'lorechat',
-      qdrantInstanceId: 'i-0123456789abcdef0',
+      qdrantInstanceIds: ['i-0123456789abcdef0'],
       containerInsights: true,
       minTasks: 1,
       redis: true,

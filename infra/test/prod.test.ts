@@ -7,4 +7,5 @@ describeStack('prod', {
   customDomain: true,
   redis: true,
   bedrock: true,
+  qdrantNodes: 3,
 });

@@ -7,4 +7,5 @@ describeStack('staging', {
   customDomain: true,
   redis: true,
   bedrock: true,
+  qdrantNodes: 1,
 });

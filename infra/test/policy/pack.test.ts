@@ -21,6 +21,6 @@ describe('infra/policy', () => {
     expect(project.runtime).toBe('nodejs');
     const names = policies.map((policy) => policy.name);
     expect(new Set(names).size).toBe(names.length);
-    expect(names).toHaveLength(10);
+    expect(names).toHaveLength(12);
   });
 });

@@ -9,6 +9,7 @@ import { describeIngest } from './stack/ingest';
 import { describeLoadBalancer } from './stack/loadBalancer';
 import { describeMonitoring } from './stack/monitoring';
 import { describeNetwork } from './stack/network';
+import { describeQdrant } from './stack/qdrant';
 import { describeResources } from './stack/resources';
 import { describeService } from './stack/service';
 import { oneOf } from './recorded';
@@ -50,6 +51,9 @@ export function describeStack(stack: string, shape: StackShape): void {
       expect(Boolean(config.domain)).toBe(shape.customDomain);
       expect(Boolean(config.cache)).toBe(shape.redis);
       expect(config.llm.provider === 'bedrock').toBe(shape.bedrock);
+      expect(config.vectorDb.mode === 'self-hosted' && config.vectorDb.nodes).toBe(
+        shape.qdrantNodes,
+      );
       const capacity = config.service.capacity;
       if (shape.spot === 'all') {
         expect(capacity).toMatchObject({ onDemandBase: 0, onDemandWeight: 0 });
@@ -66,6 +70,7 @@ export function describeStack(stack: string, shape: StackShape): void {
     describeMonitoring(context);
     describeIngest(context);
     describeData(context);
+    describeQdrant(context);
     describeDatabase(context);
     describeResources(context);
     describeDocs(context);

@@ -17,6 +17,8 @@ export interface StackShape {
   customDomain: boolean;
   redis: boolean;
   bedrock: boolean;
+  /** Self-hosted Qdrant nodes: 1, or a cluster of one node per zone. */
+  qdrantNodes: number;
 }
 
 /**

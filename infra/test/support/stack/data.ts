@@ -1,9 +1,10 @@
+import { windowsOverlap } from '../../../components/cache';
 import { SIMULATED_ACCOUNT_ID } from '../../../simulation/mocks';
-import { allOf, container, input, oneOf, isSecret, rolePolicy } from '../recorded';
+import { allOf, container, oneOf, isSecret, rolePolicy } from '../recorded';
 import { type ProgramRun } from '../../../simulation/runProgram';
 import { type StackContext } from './context';
 
-/** The image, Qdrant and Redis. */
+/** The image and Redis (Qdrant: ./qdrant.ts). */
 export function describeData(context: StackContext): void {
   const { shape, config, securityGroupId } = context;
   let run: ProgramRun;
@@ -28,67 +29,6 @@ export function describeData(context: StackContext): void {
     });
   });
 
-  describe('Qdrant', () => {
-    it('runs on a Graviton instance with IMDSv2, encrypted disks and no key in its user data', () => {
-      if (config.vectorDb.mode !== 'self-hosted')
-        throw new Error('stack files use self-hosted Qdrant');
-      const instance = oneOf(run, 'aws:ec2/instance:Instance');
-      expect(instance.inputs).toMatchObject({
-        instanceType: config.vectorDb.instanceType,
-        metadataOptions: expect.objectContaining({ httpTokens: 'required' }),
-        rootBlockDevice: expect.objectContaining({ encrypted: true }),
-        vpcSecurityGroupIds: [securityGroupId('qdrant')],
-      });
-      expect(config.vectorDb.instanceType).toMatch(/^[a-z]+\d+g/);
-      const apiKey = oneOf(
-        run,
-        'random:index/randomPassword:RandomPassword',
-        `${config.resourcePrefix}-qdrant-api-key`,
-      );
-      expect(input<string>(instance, 'userData')).not.toContain(String(apiKey.outputs.result));
-      expect(input<string>(instance, 'userData')).toContain(
-        `qdrant/qdrant:${config.vectorDb.version}-unprivileged`,
-      );
-      // Swap, so the smallest instance survives a burst of memory, on an 8 GiB root volume.
-      expect(input<string>(instance, 'userData')).toContain('swapon -a');
-      expect(instance.inputs.rootBlockDevice).toMatchObject({ volumeSize: 8 });
-    });
-
-    it('keeps data on an encrypted gp3 volume, snapshotted daily, and recovers the instance', () => {
-      if (config.vectorDb.mode !== 'self-hosted')
-        throw new Error('stack files use self-hosted Qdrant');
-      const volume = oneOf(run, 'aws:ebs/volume:Volume');
-      expect(volume.inputs).toMatchObject({
-        type: 'gp3',
-        encrypted: true,
-        size: config.vectorDb.volumeSizeGiB,
-      });
-      const snapshotTag = (volume.inputs.tags as Record<string, string>).Snapshot;
-      expect(
-        oneOf(run, 'aws:dlm/lifecyclePolicy:LifecyclePolicy').inputs.policyDetails,
-      ).toMatchObject({
-        resourceTypes: ['VOLUME'],
-        targetTags: { Snapshot: snapshotTag },
-        schedules: [
-          expect.objectContaining({ retainRule: { count: config.vectorDb.snapshotsKept } }),
-        ],
-      });
-      expect(oneOf(run, 'aws:ec2/volumeAttachment:VolumeAttachment').inputs).toMatchObject({
-        volumeId: volume.id,
-      });
-      expect(
-        oneOf(
-          run,
-          'aws:cloudwatch/metricAlarm:MetricAlarm',
-          `${config.resourcePrefix}-qdrant-recover`,
-        ).inputs,
-      ).toMatchObject({
-        metricName: 'StatusCheckFailed_System',
-        alarmActions: [`arn:aws:automate:${config.region}:ec2:recover`],
-      });
-    });
-  });
-
   describe('Redis', () => {
     if (shape.redis) {
       it('is encrypted at rest and in transit, password-protected, replicated as configured', () => {
@@ -103,6 +43,28 @@ export function describeData(context: StackContext): void {
           securityGroupIds: [securityGroupId('redis')],
         });
         expect(isSecret(group.inputs.authToken)).toBe(true);
+      });
+
+      it('keeps daily snapshots as configured, outside the maintenance window, and a uniquely named final one', () => {
+        const group = oneOf(run, 'aws:elasticache/replicationGroup:ReplicationGroup');
+        const days = config.cache?.snapshotDays ?? 0;
+        expect(group.inputs.snapshotRetentionLimit).toBe(days);
+        if (config.deletionProtection) expect(days).toBeGreaterThanOrEqual(7);
+        if (days > 0) {
+          expect(
+            windowsOverlap(
+              String(group.inputs.snapshotWindow),
+              String(group.inputs.maintenanceWindow),
+            ),
+          ).toBe(false);
+        }
+        if (config.deletionProtection) {
+          expect(group.inputs.finalSnapshotIdentifier).toMatch(
+            new RegExp(`^${config.resourcePrefix}-redis-final-[0-9a-f]{8}$`),
+          );
+        } else {
+          expect(group.inputs.finalSnapshotIdentifier).toBeUndefined();
+        }
       });
     } else {
       it('is not created', () => {

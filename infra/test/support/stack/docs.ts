@@ -78,9 +78,13 @@ export function describeDocs(context: StackContext): void {
       const root = Number(
         (instance?.inputs.rootBlockDevice as { volumeSize?: number } | undefined)?.volumeSize,
       );
-      const data = Number(oneOf(run, 'aws:ebs/volume:Volume').inputs.size);
+      const volumes = allOf(run, 'aws:ebs/volume:Volume');
+      const data = Number(volumes[0]?.inputs.size);
       expect(line('EBS gp3').item).toContain(`${root} GiB root + ${data} GiB data`);
-      expect(line('EBS gp3').zero).toBe(cents((root + data) * 0.088));
+      expect(line('EBS gp3').zero).toBe(cents(volumes.length * (root + data) * 0.088));
+      expect(line(`EC2 \`${String(instance?.inputs.instanceType)}\``).item).toContain(
+        volumes.length > 1 ? `${volumes.length} ×` : 'for Qdrant',
+      );
       expect(line(`EC2 \`${String(instance?.inputs.instanceType)}\``).zero).toBeGreaterThan(0);
 
       const secrets = allOf(run, 'aws:secretsmanager/secret:Secret').length;

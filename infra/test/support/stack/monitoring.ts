@@ -1,6 +1,6 @@
 import { DEPENDENCY, METRIC, METRICS_NAMESPACE } from '@lorechat/contracts';
 import { dashboardWidgetTitles } from '../../../components/dashboard';
-import { PROJECT } from '../../../config';
+import { PROJECT, type StackConfig } from '../../../config';
 import { SIMULATED_ACCOUNT_ID } from '../../../simulation/mocks';
 import {
   alarmMetrics,
@@ -62,7 +62,7 @@ export function describeMonitoring(context: StackContext): void {
         'provider-error-rate',
         'vector-store-not-ready',
         ...(config.cache ? ['redis-not-ready'] : []),
-        'qdrant-status',
+        ...nodeNames(config).map((node) => `${node}-status`),
         'waf-blocked',
         'ingest-failed',
         'ingest-not-started',
@@ -73,8 +73,8 @@ export function describeMonitoring(context: StackContext): void {
         if (suffix === 'waf-blocked') continue;
         expect([suffix, actions]).toEqual([suffix, [regional]]);
       }
-      // Only the Qdrant recovery alarm acts on EC2 instead of notifying.
-      expect(alarms()).toHaveLength(expected.length + 1);
+      // Only each Qdrant node's recovery alarm acts on EC2 instead of notifying.
+      expect(alarms()).toHaveLength(expected.length + nodeNames(config).length);
     });
 
     it('reads every metric under the dimensions AWS and the server publish it with', () => {
@@ -202,4 +202,12 @@ export function describeMonitoring(context: StackContext): void {
       ]);
     });
   });
+}
+
+/** The self-hosted Qdrant nodes' alarm name stems, as the program names them. */
+function nodeNames(config: StackConfig): string[] {
+  const nodes = config.vectorDb.mode === 'self-hosted' ? config.vectorDb.nodes : 0;
+  return Array.from({ length: nodes }, (_, index) =>
+    index === 0 ? 'qdrant' : `qdrant-${index + 1}`,
+  );
 }

@@ -95,7 +95,12 @@ export function describeNetwork(context: StackContext): void {
           toPort: BACKEND_PORT,
         }),
       ]);
-      expect(byGroup('qdrant')).toEqual([
+      // A cluster's nodes also reach each other on the peer-to-peer port (./qdrant.ts).
+      expect(
+        byGroup('qdrant').filter(
+          (rule) => rule.referencedSecurityGroupId !== securityGroupId('qdrant'),
+        ),
+      ).toEqual([
         expect.objectContaining({ referencedSecurityGroupId: securityGroupId('service') }),
       ]);
       if (shape.redis) {

@@ -141,7 +141,9 @@ export function describeService(context: StackContext): void {
         LLM_PROVIDER: config.llm.provider,
         AWS_REGION: config.region,
         VECTOR_STORE: 'qdrant',
-        QDRANT_URL: `http://${String(oneOf(run, 'aws:ec2/instance:Instance').outputs.privateIp)}:6333`,
+        QDRANT_URL: allOf(run, 'aws:ec2/instance:Instance')
+          .map((instance) => `http://${String(instance.outputs.privateIp)}:6333`)
+          .join(','),
         TRUST_PROXY_HOPS: '2',
         SITES: expect.stringMatching(
           new RegExp(`^${config.siteKey}=${new URL(run.outputs.siteUrl as string).origin}`),
