@@ -35,7 +35,7 @@ const providers = new AwsProviders(name, {
   profile: config.awsProfile,
   allowedAccountIds: config.allowedAccountIds,
   assumeRoles: config.assumeRoles,
-  tags: standardTags(PROJECT, config.stack),
+  tags: standardTags(PROJECT, config.environment),
 });
 /** Every component works in the stack's region unless it names the us-east-1 provider. */
 const inRegion: pulumi.ComponentResourceOptions = { providers: { aws: providers.regional } };
@@ -253,7 +253,8 @@ new Budget(
   name,
   {
     project: PROJECT,
-    environment: config.stack,
+    // Its cost filter matches the Environment tag: a standby stack's budget covers the environment.
+    environment: config.environment,
     monthlyLimitUsd: config.monthlyBudgetUsd,
     topicArn: monitoring.alarmTopicArn,
   },

@@ -3,6 +3,8 @@
  * same keys with the same defaults so the CLI can show and type-check them.
  */
 export const CONFIG_DEFAULTS = {
+  // Empty: the stack's name, when it is dev, staging or prod (parse.ts requires it otherwise).
+  environment: '',
   availabilityZones: 2,
   vpcCidr: '10.0.0.0/16',
   domainName: '',
@@ -63,6 +65,11 @@ export const CONFIG_DEFAULTS = {
   alarmMemoryPercent: 85,
   alarmWafBlockedRequests: 500,
   monthlyBudgetUsd: 50,
+  drRegion: '',
+  drSnapshotCopyDays: 7,
+  drStandbyLoadBalancerArn: '',
+  drStandbyOriginDomain: '',
+  drFailover: false,
 };
 
 export type ConfigKey = keyof typeof CONFIG_DEFAULTS;

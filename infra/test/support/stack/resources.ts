@@ -26,7 +26,7 @@ export function describeResources(context: StackContext): void {
     });
 
     it('carries the Project, Environment and ManagedBy tags, from its provider, when its type takes tags', () => {
-      const tags = { Project: PROJECT, Environment: stack, ManagedBy: 'pulumi' };
+      const tags = { Project: PROJECT, Environment: config.environment, ManagedBy: 'pulumi' };
       const taggable = run.resources.filter(
         (resource) => resource.custom && declaresTags(resource.type),
       );
