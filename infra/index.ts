@@ -110,6 +110,7 @@ const vectorDb = new VectorDb(
         clientSecurityGroupId: network.serviceSecurityGroupId,
         region: config.region,
         deletionProtection: config.deletionProtection,
+        snapshotCopy: config.dr && { region: config.dr.region, days: config.dr.snapshotCopyDays },
       },
   inRegion,
 );
@@ -149,6 +150,7 @@ const providerSecrets =
           description: 'LoreChat: model provider API keys',
           values: keys,
           deletionProtection: config.deletionProtection,
+          replicaRegion: config.dr?.region,
         },
         inRegion,
       )
@@ -166,6 +168,7 @@ const serverSecrets = new SecretStore(
     values: { DATABASE_URL: database.url },
     generated: ['VISITOR_TOKEN_SECRET', 'ADMIN_TOKEN'],
     deletionProtection: config.deletionProtection,
+    replicaRegion: config.dr?.region,
   },
   inRegion,
 );

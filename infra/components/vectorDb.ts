@@ -2,6 +2,7 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import * as random from '@pulumi/random';
 import { policyDocument, serviceTrustPolicy } from '../iam';
+import { snapshotCopyRules, type SnapshotCopy } from './dr';
 import { SecretStore, type ContainerSecret } from './secrets';
 
 /** Qdrant's REST port. */
@@ -40,6 +41,8 @@ export type VectorDbArgs =
       clientSecurityGroupId: pulumi.Input<string>;
       region: string;
       deletionProtection: boolean;
+      /** Disaster recovery: copy each snapshot to the standby region (components/dr.ts). */
+      snapshotCopy?: SnapshotCopy;
     };
 
 /**
@@ -262,6 +265,7 @@ export class VectorDb extends pulumi.ComponentResource {
               createRule: { interval: 24, intervalUnit: 'HOURS', times: '03:00' },
               retainRule: { count: args.snapshotsKept },
               copyTags: true,
+              crossRegionCopyRules: snapshotCopyRules(args.snapshotCopy),
             },
           ],
         },

@@ -3,6 +3,7 @@ import { stackConfigOf, type StackContext, type StackShape } from './stack/conte
 import { describeData } from './stack/data';
 import { describeDatabase } from './stack/database';
 import { describeDocs } from './stack/docs';
+import { describeDisasterRecovery } from './stack/dr';
 import { describeEdge } from './stack/edge';
 import { describeIngest } from './stack/ingest';
 import { describeLoadBalancer } from './stack/loadBalancer';
@@ -66,6 +67,7 @@ export function describeStack(stack: string, shape: StackShape): void {
     describeIngest(context);
     describeData(context);
     describeDatabase(context);
+    describeDisasterRecovery(context);
     describeResources(context);
     describeDocs(context);
   });
