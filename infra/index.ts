@@ -90,6 +90,7 @@ const edge = new Edge(
       managedRules: config.edge.managedRules,
     },
     logRetentionDays: config.logRetentionDays,
+    standby: config.dr?.standby,
   },
   inRegion,
 );
@@ -295,6 +296,12 @@ export const siteUrl = edge.url;
 /** The script tag to paste into the site's pages. */
 export const widgetSnippet = edge.url.apply((url) => widgetScriptTag(url, config.siteKey));
 export const loadBalancerName = loadBalancer.loadBalancerName;
+/**
+ * What a primary stack's distribution reaches this stack by, when this stack is its standby in
+ * another region: set them as the primary's drStandbyLoadBalancerArn and drStandbyOriginDomain.
+ */
+export const loadBalancerArn = loadBalancer.loadBalancerArn;
+export const originDomainName = loadBalancer.originDomainName;
 export const distributionId = edge.distributionId;
 export const clusterName = service.clusterName;
 export const serviceName = service.serviceName;
