@@ -107,7 +107,9 @@ export function simulatedDeployment(stack: string): Record<string, StackFileValu
     typeof value === 'string' ? value.replace(/example\.(com|net|org)$/, 'lorechat.test') : value;
   const deployment: Record<string, StackFileValue> = {
     'aws:allowedAccountIds': [SIMULATED_ACCOUNT_ID],
-    'lorechat:imageUri': simulatedImageUri(String(values['aws:region'] ?? 'eu-west-1')),
+    'lorechat:imageUri': simulatedImageUri(
+      typeof values['aws:region'] === 'string' ? values['aws:region'] : 'eu-west-1',
+    ),
   };
   const domainName = own(values['lorechat:domainName']);
   if (domainName !== undefined) deployment['lorechat:domainName'] = domainName;
