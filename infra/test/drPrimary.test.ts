@@ -140,7 +140,7 @@ describe('the switch (drFailover) and the fail back', () => {
           'pathPattern' in behavior ? behavior.pathPattern : 'default',
           behavior.targetOriginId,
         ]),
-      ),
+      ) as Record<string, unknown>,
     };
   };
 
