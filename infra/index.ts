@@ -13,6 +13,7 @@ import {
 import { Budget } from './components/budget';
 import { Cache } from './components/cache';
 import { Database } from './components/database';
+import { SHARED_SERVER_KEYS, replicaSecretArn, sharedServerSecrets } from './components/dr';
 import { Edge } from './components/edge';
 import { IngestJob } from './components/ingestJob';
 import { LoadBalancer } from './components/loadBalancer';
@@ -161,13 +162,18 @@ const providerSecrets =
 // (every task must share it, and it must survive deploys so tokens stay valid), the console's
 // admin token, and the conversation log's database URL. The logical name predates the last two;
 // it stays, so that adding them updates the secret instead of replacing it.
+// A standby stack shares the signing key and admin token with its primary, through the replica of
+// the primary's secret in this region (components/dr.ts), instead of generating its own.
+const sharedKeys = config.drPrimarySecretArn
+  ? sharedServerSecrets(config.drPrimarySecretArn, config.region)
+  : undefined;
 const serverSecrets = new SecretStore(
   `${name}-visitor-tokens`,
   {
     description:
       "LoreChat: the visitor token signing key, the console's admin token and the conversation log's database URL",
     values: { DATABASE_URL: database.url },
-    generated: ['VISITOR_TOKEN_SECRET', 'ADMIN_TOKEN'],
+    generated: sharedKeys ? [] : SHARED_SERVER_KEYS,
     deletionProtection: config.deletionProtection,
     replicaRegion: config.dr?.region,
   },
@@ -194,6 +200,7 @@ const environment = backendEnvironment(config, { publicUrl: edge.url, qdrantUrl:
 const containerSecrets = [
   // Also the ingest job's: it writes its crawl summary to the conversation log.
   ...serverSecrets.containerSecrets,
+  ...(sharedKeys ?? []),
   ...(providerSecrets?.containerSecrets ?? []),
   ...vectorDb.containerSecrets,
   ...(cache?.containerSecrets ?? []),
@@ -309,7 +316,9 @@ export const dashboardName = monitoring.dashboardName;
 export const alarmTopicArn = monitoring.alarmTopicArn;
 /** The owner's console, and the secret holding the admin token to sign in with. */
 export const consoleUrl = pulumi.interpolate`${edge.url}${CONSOLE_PATH}`;
-export const adminTokenSecretArn = serverSecrets.arn;
+export const adminTokenSecretArn = config.drPrimarySecretArn
+  ? replicaSecretArn(config.drPrimarySecretArn, config.region)
+  : serverSecrets.arn;
 export const databaseClusterIdentifier = database.clusterIdentifier;
 /** The EventBridge Scheduler schedule of the nightly crawl, when the stack has one. */
 export const ingestScheduleName = ingestJob?.scheduleName;

@@ -1,4 +1,6 @@
 import type * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import { type ContainerSecret } from './secrets';
 
 /**
  * What a primary stack keeps in its standby region (`drRegion`) so a standby stack there can take
@@ -48,4 +50,32 @@ export function secretReplicas(
   region: string | undefined,
 ): aws.types.input.secretsmanager.SecretReplica[] | undefined {
   return region ? [{ region }] : undefined;
+}
+
+/** The keys a standby shares with its primary: tokens issued in one region pass in the other. */
+export const SHARED_SERVER_KEYS = ['VISITOR_TOKEN_SECRET', 'ADMIN_TOKEN'];
+
+/**
+ * The ARN of a secret's replica in `region`: Secrets Manager gives a replica the primary's name
+ * and random suffix, in its own region.
+ */
+export function replicaSecretArn(primaryArn: string, region: string): string {
+  const parts = primaryArn.split(':');
+  parts[3] = region;
+  return parts.join(':');
+}
+
+/**
+ * The standby's tasks read the shared keys from the replica of the primary's server secret, at
+ * its current version (a replica's version ids are the primary's, which the standby cannot
+ * know): a visitor's token, signed in either region, and the owner's admin token work after a
+ * switch, and a rotated key reaches the standby's tasks when they next start.
+ */
+export function sharedServerSecrets(primaryArn: string, region: string): ContainerSecret[] {
+  const arn = replicaSecretArn(primaryArn, region);
+  return SHARED_SERVER_KEYS.map((name) => ({
+    name,
+    valueFrom: pulumi.output(`${arn}:${name}::`),
+    secretArn: pulumi.output(arn),
+  }));
 }

@@ -70,6 +70,7 @@ export const CONFIG_DEFAULTS = {
   drStandbyLoadBalancerArn: '',
   drStandbyOriginDomain: '',
   drFailover: false,
+  drPrimarySecretArn: '',
 };
 
 export type ConfigKey = keyof typeof CONFIG_DEFAULTS;

@@ -5,10 +5,11 @@ import { type ReadSettings } from './fields';
  * primary stack names its standby region (`drRegion`), where snapshots, secrets and images are
  * copied; once the standby stack exists, its load balancer (`drStandbyLoadBalancerArn`,
  * `drStandbyOriginDomain`) joins the distribution as the failover origin; `drFailover` sends
- * every request to the standby first.
+ * every request to the standby first. The standby stack names the primary's server secret
+ * (`drPrimarySecretArn`) to share its keys through the replica.
  */
 
-/** The region inside a load balancer ARN (`arn:aws:elasticloadbalancing:<region>:…`). */
+/** The region inside an ARN (`arn:aws:<service>:<region>:…`). */
 export function arnRegion(arn: string): string {
   return arn.split(':')[3] ?? '';
 }
@@ -49,6 +50,12 @@ export function drProblems(
   if (s.drFailover && !(arn && domain)) {
     problems.push(
       'lorechat:drFailover needs a standby to fail over to: set lorechat:drStandbyLoadBalancerArn and lorechat:drStandbyOriginDomain first',
+    );
+  }
+  const primarySecret = s.drPrimarySecretArn;
+  if (primarySecret && arnRegion(primarySecret) === region) {
+    problems.push(
+      `lorechat:drPrimarySecretArn is in this stack's own region ${region}: set the primary's adminTokenSecretArn, whose replica lives here`,
     );
   }
   return problems;

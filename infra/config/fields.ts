@@ -181,6 +181,10 @@ export const FIELDS = {
     'a DNS name, as the standby stack exports it (originDomainName)',
   ),
   drFailover: boolean,
+  drPrimarySecretArn: matching(
+    /^arn:aws[\w-]*:secretsmanager:[a-z]{2}(-[a-z]+)+-\d:\d{12}:secret:[\w/+=.@-]+$/,
+    'a Secrets Manager secret ARN, as the primary stack exports it (adminTokenSecretArn)',
+  ),
 } satisfies Record<ConfigKey, z.ZodType<unknown, string>>;
 
 type Defaults = typeof CONFIG_DEFAULTS;

@@ -110,6 +110,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     },
     monthlyBudgetUsd: s.monthlyBudgetUsd,
     dr: drSettings(s),
+    drPrimarySecretArn: s.drPrimarySecretArn,
   };
 }
 

@@ -100,6 +100,12 @@ export interface StackConfig {
   monthlyBudgetUsd: number;
   /** Disaster recovery: the standby region, and once the standby stack exists, its origin. */
   dr?: DrSettings;
+  /**
+   * On a standby stack: the primary's server secret (its `adminTokenSecretArn`), whose replica in
+   * this region holds the visitor token signing key and admin token the tasks use instead of
+   * their own, so tokens issued in either region are valid in both.
+   */
+  drPrimarySecretArn?: string;
 }
 
 export interface DrSettings {

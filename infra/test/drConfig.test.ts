@@ -107,6 +107,27 @@ describe('disaster-recovery settings', () => {
     ]);
   });
 
+  it("takes the primary's server secret on a standby, never one from the stack's own region", () => {
+    const primary =
+      'arn:aws:secretsmanager:eu-central-1:123456789012:secret:lorechat-prod-visitor-tokens-1a2b3c4-Ab12Cd';
+    expect(
+      parseStackConfig(raw('prod-dr', { environment: 'prod', drPrimarySecretArn: primary }))
+        .drPrimarySecretArn,
+    ).toBe(primary);
+    expect(
+      problemsOf(
+        raw('prod-dr', {
+          environment: 'prod',
+          drPrimarySecretArn: primary.replace('eu-central-1', 'eu-west-1'),
+        }),
+      ),
+    ).toEqual([
+      expect.stringContaining(
+        "lorechat:drPrimarySecretArn is in this stack's own region eu-west-1",
+      ),
+    ]);
+  });
+
   it('refuses to fail over with no standby, and a load balancer ARN that is not one', () => {
     expect(problemsOf(raw('prod', { drRegion: 'eu-central-1', drFailover: 'true' }))).toEqual([
       expect.stringContaining('lorechat:drFailover needs a standby to fail over to'),

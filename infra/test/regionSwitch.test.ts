@@ -3,7 +3,8 @@ import { type RecordedResource } from '../simulation/mocks';
 import { runProgram, type ProgramRun } from '../simulation/runProgram';
 import { engineConfig } from '../simulation/stackFiles';
 import { targetOf, violationsOf } from './support/policies';
-import { allOf, container, oneOf, regionOf } from './support/recorded';
+import { allOf, container, oneOf, regionOf, rolePolicy } from './support/recorded';
+import { SIMULATED_ACCOUNT_ID } from '../simulation/mocks';
 
 /**
  * The region switch, as far as it can run here: the prod environment's standby stack
@@ -24,10 +25,14 @@ describe('the prod standby stack (prod-dr) in the standby region', () => {
     }
   };
   const standbyRegion = engineConfig('prod').values['lorechat:drRegion'];
+  // The primary's adminTokenSecretArn output, as the runbook sets it on the standby.
+  const primarySecretArn = `arn:aws:secretsmanager:eu-west-1:${SIMULATED_ACCOUNT_ID}:secret:lorechat-prod-visitor-tokens-1a2b3c4-Ab12Cd`;
   let run: ProgramRun;
 
   beforeAll(async () => {
-    run = await timed('standby stack up (program under mocks)', () => runProgram('prod-dr'));
+    run = await timed('standby stack up (program under mocks)', () =>
+      runProgram('prod-dr', { 'lorechat:drPrimarySecretArn': primarySecretArn }),
+    );
   });
 
   afterAll(() => {
@@ -74,6 +79,31 @@ describe('the prod standby stack (prod-dr) in the standby region', () => {
       for (const secret of allOf(run, 'aws:secretsmanager/secret:Secret')) {
         expect(secret.inputs.replicas).toBeUndefined();
       }
+    });
+  });
+
+  it("signs and checks visitor tokens with the primary's key, read from its replica in this region", async () => {
+    await timed('shared keys from the replica', () => {
+      const replica = primarySecretArn.replace(':eu-west-1:', `:${standbyRegion}:`);
+      const secrets = Object.fromEntries(
+        container(run).secrets.map((secret) => [secret.name, secret.valueFrom]),
+      );
+      expect(secrets).toMatchObject({
+        VISITOR_TOKEN_SECRET: `${replica}:VISITOR_TOKEN_SECRET::`,
+        ADMIN_TOKEN: `${replica}:ADMIN_TOKEN::`,
+      });
+      // Its own database URL stays in its own secret; no key of its own is generated.
+      expect(secrets.DATABASE_URL).toMatch(/:DATABASE_URL::/);
+      expect(
+        allOf(run, 'random:index/randomPassword:RandomPassword').map((password) => password.name),
+      ).not.toEqual(
+        expect.arrayContaining([expect.stringMatching(/visitor-token-secret|admin-token/)]),
+      );
+      const read = rolePolicy(run, 'lorechat-prod-dr-execution').Statement.find(
+        (statement) => statement.Action === 'secretsmanager:GetSecretValue',
+      );
+      expect([read?.Resource].flat()).toContain(replica);
+      expect(run.outputs.adminTokenSecretArn).toBe(replica);
     });
   });
 
