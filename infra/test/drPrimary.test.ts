@@ -6,6 +6,7 @@ import {
   originRouting,
 } from '../components/edgeOrigins';
 import { policies as policyPack } from '../policy/rules';
+import { primaryFacts } from '../simulation/regionSwitch';
 import { runProgram, type ProgramRun } from '../simulation/runProgram';
 import { SIMULATED_ACCOUNT_ID } from '../simulation/mocks';
 import { targetOf, violationsOf } from './support/policies';
@@ -116,6 +117,20 @@ describe('prod with its standby stack joined (drStandbyLoadBalancerArn, drStandb
     // The standby adds one VPC origin and changes nothing else's identity.
     expect(edge).toContain('aws:cloudfront/vpcOrigin:VpcOrigin::lorechat-prod-standby-origin');
     expect(allOf(run, 'aws:cloudfront/distribution:Distribution')).toHaveLength(1);
+  });
+
+  it('reads as `npm run infra:region-switch` reports it', () => {
+    expect(primaryFacts(run)).toMatchObject({
+      secretReplicaRegions: ['eu-central-1'],
+      snapshotCopyRegions: ['eu-central-1'],
+      standbyOriginArn: STANDBY_ARN,
+      failoverGroup: [ORIGIN_ID, STANDBY_ORIGIN_ID],
+      paths: {
+        default: ORIGIN_ID,
+        '/widget*': FAILOVER_GROUP_ID,
+        '/socket.io/*': FAILOVER_GROUP_ID,
+      },
+    });
   });
 
   it('passes every rule of the policy pack', async () => {

@@ -1,4 +1,5 @@
 import { policies as policyPack } from '../policy/rules';
+import { standbyFacts } from '../simulation/regionSwitch';
 import { type RecordedResource } from '../simulation/mocks';
 import { runProgram, type ProgramRun } from '../simulation/runProgram';
 import { engineConfig } from '../simulation/stackFiles';
@@ -121,6 +122,20 @@ describe('the prod standby stack (prod-dr) in the standby region', () => {
       // Its own distribution, on CloudFront's name, is how the runbook verifies it before a switch.
       expect(allOf(run, 'aws:route53/record:Record')).toEqual([]);
       expect(String(run.outputs.siteUrl)).toMatch(/^https:\/\/[a-z0-9]+\.cloudfront\.net$/);
+    });
+  });
+
+  it('reads as `npm run infra:region-switch` reports it', () => {
+    const replica = primarySecretArn.replace(':eu-west-1:', `:${standbyRegion}:`);
+    expect(standbyFacts(run)).toEqual({
+      region: standbyRegion,
+      environmentTags: ['prod'],
+      image: container(run).image,
+      qdrantVolumes: allOf(run, 'aws:ebs/volume:Volume').length,
+      warmTasks: 1,
+      signingKeyFrom: replica,
+      loadBalancerArn: run.outputs.loadBalancerArn,
+      originDomainName: run.outputs.originDomainName,
     });
   });
 
