@@ -8,7 +8,7 @@ import { type StackContext } from './context';
 
 /** What holds for every resource, and the stack outputs. */
 export function describeResources(context: StackContext): void {
-  const { stack, shape, config } = context;
+  const { shape, config } = context;
   let run: ProgramRun;
   beforeAll(() => {
     run = context.run();
