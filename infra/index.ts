@@ -13,6 +13,7 @@ import {
 import { Budget } from './components/budget';
 import { Cache } from './components/cache';
 import { Database } from './components/database';
+import { SHARED_SERVER_KEYS, replicaSecretArn, sharedServerSecrets } from './components/dr';
 import { Edge } from './components/edge';
 import { IngestJob } from './components/ingestJob';
 import { LoadBalancer } from './components/loadBalancer';
@@ -36,7 +37,7 @@ const providers = new AwsProviders(name, {
   profile: config.awsProfile,
   allowedAccountIds: config.allowedAccountIds,
   assumeRoles: config.assumeRoles,
-  tags: standardTags(PROJECT, config.stack),
+  tags: standardTags(PROJECT, config.environment),
 });
 /** Every component works in the stack's region unless it names the us-east-1 provider. */
 const inRegion: pulumi.ComponentResourceOptions = { providers: { aws: providers.regional } };
@@ -91,6 +92,7 @@ const edge = new Edge(
       managedRules: config.edge.managedRules,
     },
     logRetentionDays: config.logRetentionDays,
+    standby: config.dr?.standby,
   },
   inRegion,
 );
@@ -111,6 +113,7 @@ const vectorDb = new VectorDb(
         clientSecurityGroupId: network.serviceSecurityGroupId,
         region: config.region,
         deletionProtection: config.deletionProtection,
+        snapshotCopy: config.dr && { region: config.dr.region, days: config.dr.snapshotCopyDays },
       },
   inRegion,
 );
@@ -150,6 +153,7 @@ const providerSecrets =
           description: 'LoreChat: model provider API keys',
           values: keys,
           deletionProtection: config.deletionProtection,
+          replicaRegion: config.dr?.region,
         },
         inRegion,
       )
@@ -159,14 +163,20 @@ const providerSecrets =
 // (every task must share it, and it must survive deploys so tokens stay valid), the console's
 // admin token, and the conversation log's database URL. The logical name predates the last two;
 // it stays, so that adding them updates the secret instead of replacing it.
+// A standby stack shares the signing key and admin token with its primary, through the replica of
+// the primary's secret in this region (components/dr.ts), instead of generating its own.
+const sharedKeys = config.drPrimarySecretArn
+  ? sharedServerSecrets(config.drPrimarySecretArn, config.region)
+  : undefined;
 const serverSecrets = new SecretStore(
   `${name}-visitor-tokens`,
   {
     description:
       "LoreChat: the visitor token signing key, the console's admin token and the conversation log's database URL",
     values: { DATABASE_URL: database.url, ...handoffSecretValues(secrets) },
-    generated: ['VISITOR_TOKEN_SECRET', 'ADMIN_TOKEN'],
+    generated: sharedKeys ? [] : SHARED_SERVER_KEYS,
     deletionProtection: config.deletionProtection,
+    replicaRegion: config.dr?.region,
   },
   inRegion,
 );
@@ -196,6 +206,7 @@ const environment = {
 const containerSecrets = [
   // Also the ingest job's: it writes its crawl summary to the conversation log.
   ...serverSecrets.containerSecrets,
+  ...(sharedKeys ?? []),
   ...(providerSecrets?.containerSecrets ?? []),
   ...vectorDb.containerSecrets,
   ...(cache?.containerSecrets ?? []),
@@ -265,7 +276,8 @@ new Budget(
   name,
   {
     project: PROJECT,
-    environment: config.stack,
+    // Its cost filter matches the Environment tag: a standby stack's budget covers the environment.
+    environment: config.environment,
     monthlyLimitUsd: config.monthlyBudgetUsd,
     topicArn: monitoring.alarmTopicArn,
   },
@@ -303,6 +315,12 @@ export const siteUrl = edge.url;
 /** The script tag to paste into the site's pages. */
 export const widgetSnippet = edge.url.apply((url) => widgetScriptTag(url, config.siteKey));
 export const loadBalancerName = loadBalancer.loadBalancerName;
+/**
+ * What a primary stack's distribution reaches this stack by, when this stack is its standby in
+ * another region: set them as the primary's drStandbyLoadBalancerArn and drStandbyOriginDomain.
+ */
+export const loadBalancerArn = loadBalancer.loadBalancerArn;
+export const originDomainName = loadBalancer.originDomainName;
 export const distributionId = edge.distributionId;
 export const clusterName = service.clusterName;
 export const serviceName = service.serviceName;
@@ -310,7 +328,9 @@ export const dashboardName = monitoring.dashboardName;
 export const alarmTopicArn = monitoring.alarmTopicArn;
 /** The owner's console, and the secret holding the admin token to sign in with. */
 export const consoleUrl = pulumi.interpolate`${edge.url}${CONSOLE_PATH}`;
-export const adminTokenSecretArn = serverSecrets.arn;
+export const adminTokenSecretArn = config.drPrimarySecretArn
+  ? replicaSecretArn(config.drPrimarySecretArn, config.region)
+  : serverSecrets.arn;
 export const databaseClusterIdentifier = database.clusterIdentifier;
 /** The EventBridge Scheduler schedule of the nightly crawl, when the stack has one. */
 export const ingestScheduleName = ingestJob?.scheduleName;

@@ -15,6 +15,9 @@ export interface ImageRepositoryArgs {
   imagesKept: number;
   /** Other accounts whose stacks pull from this repository. */
   pullAccountIds: string[];
+  /** Standby regions the registry copies every pushed image to, for the DR stacks there. */
+  replicationRegions: string[];
+  accountId: pulumi.Input<string>;
 }
 
 /**
@@ -45,6 +48,19 @@ export class ImageRepository extends pulumi.ComponentResource {
       { repository: repository.name, policy: keepLastImagesPolicy(args.imagesKept) },
       { parent: this },
     );
+    if (args.replicationRegions.length > 0) {
+      new aws.ecr.ReplicationConfiguration(
+        name,
+        {
+          replicationConfiguration: imageReplication(
+            args.replicationRegions,
+            args.accountId,
+            repository.name,
+          ),
+        },
+        { parent: this },
+      );
+    }
     if (args.pullAccountIds.length > 0) {
       new aws.ecr.RepositoryPolicy(
         name,
@@ -114,6 +130,28 @@ export function keepLastImagesPolicy(count: number): string {
       },
     ],
   });
+}
+
+/**
+ * The registry's replication: every image pushed to the repository is copied, digest unchanged, to
+ * a repository of the same name in each standby region, so a standby stack there runs the same
+ * `…@sha256:` image from its own region's registry while the primary region is down. Replication
+ * is a setting of the whole registry (one per account and region), so this stack, which owns the
+ * registry's one repository, owns it; the filter keeps other repositories of the account out.
+ */
+export function imageReplication(
+  regions: string[],
+  accountId: pulumi.Input<string>,
+  repositoryName: pulumi.Input<string>,
+): aws.types.input.ecr.ReplicationConfigurationReplicationConfiguration {
+  return {
+    rules: [
+      {
+        destinations: regions.map((region) => ({ region, registryId: accountId })),
+        repositoryFilters: [{ filter: repositoryName, filterType: 'PREFIX_MATCH' }],
+      },
+    ],
+  };
 }
 
 /** Lets the named accounts pull (never push) the image. */

@@ -21,6 +21,7 @@ export interface BootstrapConfig {
   imageRepository: boolean;
   imagesKept: number;
   pullAccountIds: string[];
+  imageReplicationRegions: string[];
   stateBucket?: string;
   accountMonthlyBudgetUsd: number;
   budgetEmail: string;
@@ -68,6 +69,10 @@ const FIELDS = {
   imageRepository: boolean,
   imagesKept: wholeNumber(1, 1000),
   pullAccountIds: list(/^\d{12}$/, 'must be a list of 12-digit AWS account ids'),
+  imageReplicationRegions: list(
+    /^[a-z]{2}(-[a-z]+)+-\d$/,
+    'must be a list of AWS regions such as ["eu-central-1"]',
+  ),
   stateBucket: z
     .string()
     .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'must be an S3 bucket name' }),
@@ -110,10 +115,16 @@ export function parseBootstrapConfig(raw: {
     imageRepository: read('imageRepository', true) ?? true,
     imagesKept: read('imagesKept', 30) ?? 30,
     pullAccountIds: read('pullAccountIds', []) ?? [],
+    imageReplicationRegions: read('imageReplicationRegions', []) ?? [],
     stateBucket: raw.values.stateBucket?.trim() ? read('stateBucket') : undefined,
     accountMonthlyBudgetUsd: read('accountMonthlyBudgetUsd') ?? 0,
     budgetEmail: read('budgetEmail') ?? '',
   };
+  if (config.imageReplicationRegions.includes(config.aws.region)) {
+    problems.push(
+      `${BOOTSTRAP_PROJECT}:imageReplicationRegions must not hold the registry's own region ${config.aws.region}`,
+    );
+  }
   if (problems.length > 0) throw new StackConfigError(problems);
   return config;
 }

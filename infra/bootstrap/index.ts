@@ -67,6 +67,8 @@ const image = config.imageRepository
         oidcProviderArn: github.oidcProviderArn,
         imagesKept: config.imagesKept,
         pullAccountIds: config.pullAccountIds,
+        replicationRegions: config.imageReplicationRegions,
+        accountId,
       },
       inRegion,
     )

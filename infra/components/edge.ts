@@ -1,27 +1,21 @@
-import {
-  ADMIN_API_PATH,
-  ADMIN_SESSION_COOKIE,
-  ADMIN_SESSION_PATH,
-  CONSOLE_HEADER,
-  CONSOLE_PATH,
-  SOCKET_IO_PATH,
-} from '@lorechat/contracts';
+import { ADMIN_SESSION_COOKIE, CONSOLE_HEADER } from '@lorechat/contracts';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { type PriceClass } from '../config';
 import { DnsValidatedCertificate } from './certificate';
-
-/** The Socket.IO transport: WebSocket upgrades and the long-polling fallback. */
-export const CHAT_PATH = `${SOCKET_IO_PATH}/`;
-
-/**
- * The widget bundle and anything else the backend serves under `/widget`: the only responses worth
- * caching at the edge. Everything else (chat, API, health, demo page) is per visitor.
- */
-export const STATIC_PATH_PATTERN = '/widget*';
-
-/** The owner's console and the admin API: behind the token, never cached, never shared. */
-export const ADMIN_PATH_PATTERNS = [CONSOLE_PATH, `${CONSOLE_PATH}/*`, `${ADMIN_API_PATH}/*`];
+import {
+  FAILOVER_CONNECTION,
+  ALL_METHODS,
+  ORIGIN_ID,
+  STANDBY_ORIGIN_ID,
+  originRouting,
+  standbyOriginProtocol,
+  vpcOriginEndpoint,
+  type OriginRouting,
+  type StandbyOrigin,
+} from './edgeOrigins';
+import { ADMIN_PATH_PATTERNS, CHAT_PATH, STATIC_PATH_PATTERN } from './edgePaths';
+import { edgeWebAcl, type WafSettings } from './waf';
 
 /** AWS-managed CloudFront policies, by their documented, fixed ids. */
 export const MANAGED_POLICY = {
@@ -41,18 +35,6 @@ export const ORIGIN_READ_TIMEOUT_SECONDS = 60;
 /** CloudFront reuses an idle origin connection this long: less than the load balancer keeps it. */
 export const ORIGIN_KEEPALIVE_SECONDS = 60;
 
-export interface WafSettings {
-  /** Requests per IP per 5 minutes, all paths. */
-  rateLimit: number;
-  /** Requests per IP per 5 minutes on the chat transport; 0 for no separate limit. */
-  chatRateLimit: number;
-  /** Console sign-in attempts (POST /v1/admin/session) per IP per 5 minutes. */
-  signInRateLimit: number;
-  blockedCountries: string[];
-  /** AWS's managed rule groups: IP reputation, common attacks, known bad inputs. */
-  managedRules: boolean;
-}
-
 export interface EdgeArgs {
   /** CloudFront, its WAF and certificates are configured through us-east-1. */
   usEast1Provider: aws.Provider;
@@ -65,13 +47,16 @@ export interface EdgeArgs {
   priceClass: PriceClass;
   waf: WafSettings;
   logRetentionDays: number;
+  /** The standby stack's load balancer in another region, once it exists (edgeOrigins.ts). */
+  standby?: StandbyOrigin;
 }
 
 /**
- * CloudFront in front of the load balancer, with its WAF web ACL. CloudFront reaches the internal
- * load balancer through a VPC origin, inside AWS's network. CloudFront and WAF are global services
+ * CloudFront in front of the load balancer, with its WAF web ACL (waf.ts). CloudFront reaches the
+ * internal load balancer through a VPC origin, inside AWS's network, and with a standby stack
+ * also the standby's, in an origin group (edgeOrigins.ts). CloudFront and WAF are global services
  * configured through us-east-1, as is the certificate of a custom domain, so every resource here
- * uses the us-east-1 provider.
+ * uses the us-east-1 provider; a regional outage leaves them, and the switch, working.
  */
 export class Edge extends pulumi.ComponentResource {
   /** Where visitors reach LoreChat: the custom domain, or the distribution's own name. */
@@ -89,47 +74,9 @@ export class Edge extends pulumi.ComponentResource {
 
     const usEast1 = args.usEast1Provider;
     const inUsEast1 = { parent: this, provider: usEast1 };
-    const webAclMetricName = `${name}-waf`;
-
-    const webAcl = new aws.wafv2.WebAcl(
-      `${name}-waf`,
-      {
-        scope: 'CLOUDFRONT',
-        description: 'LoreChat edge: managed rules, per-IP rate limits',
-        defaultAction: { allow: {} },
-        rules: webAclRules(args.waf),
-        visibilityConfig: visibility(webAclMetricName),
-      },
-      inUsEast1,
-    );
-    // WAF delivers only to log groups whose names start with aws-waf-logs-.
-    const wafLogs = new aws.cloudwatch.LogGroup(
-      `${name}-waf`,
-      { name: `aws-waf-logs-${name}`, retentionInDays: args.logRetentionDays },
-      inUsEast1,
-    );
-    new aws.wafv2.WebAclLoggingConfiguration(
-      `${name}-waf`,
-      {
-        resourceArn: webAcl.arn,
-        logDestinationConfigs: [wafLogs.arn],
-        redactedFields: WAF_REDACTED_FIELDS,
-        // Blocked and counted requests only: allowed traffic is in the load balancer's logs,
-        // and logging every chat request would cost more than the WAF itself.
-        loggingFilter: {
-          defaultBehavior: 'DROP',
-          filters: [
-            {
-              behavior: 'KEEP',
-              requirement: 'MEETS_ANY',
-              conditions: [
-                { actionCondition: { action: 'BLOCK' } },
-                { actionCondition: { action: 'COUNT' } },
-              ],
-            },
-          ],
-        },
-      },
+    const { webAcl, metricName: webAclMetricName } = edgeWebAcl(
+      name,
+      { waf: args.waf, logRetentionDays: args.logRetentionDays },
       inUsEast1,
     );
 
@@ -198,23 +145,51 @@ export class Edge extends pulumi.ComponentResource {
     const vpcOrigin = new aws.cloudfront.VpcOrigin(
       `${name}-origin`,
       {
-        vpcOriginEndpointConfig: {
-          name: `${name}-origin`,
-          arn: args.loadBalancerArn,
-          httpPort: 80,
-          httpsPort: 443,
-          originProtocolPolicy: args.originProtocol === 'https' ? 'https-only' : 'http-only',
-          originSslProtocols: { items: ['TLSv1.2'], quantity: 1 },
-        },
+        vpcOriginEndpointConfig: vpcOriginEndpoint(
+          `${name}-origin`,
+          args.loadBalancerArn,
+          args.originProtocol,
+        ),
       },
       inUsEast1,
     );
-
-    const behaviors = cacheBehaviors({
-      staticCachePolicyId: staticCache.id,
-      adminCachePolicyId: adminCache.id,
-      responseHeadersPolicyId: securityHeaders.id,
+    const standbyOrigin = args.standby
+      ? new aws.cloudfront.VpcOrigin(
+          `${name}-standby-origin`,
+          {
+            vpcOriginEndpointConfig: vpcOriginEndpoint(
+              `${name}-standby-origin`,
+              args.standby.loadBalancerArn,
+              standbyOriginProtocol(args.standby.originDomainName),
+            ),
+          },
+          inUsEast1,
+        )
+      : undefined;
+    const routing = originRouting(args.standby);
+    const origin = (
+      originId: string,
+      domainName: pulumi.Input<string>,
+      vpcOriginId: pulumi.Input<string>,
+    ): aws.types.input.cloudfront.DistributionOrigin => ({
+      originId,
+      domainName,
+      ...(args.standby && FAILOVER_CONNECTION),
+      vpcOriginConfig: {
+        vpcOriginId,
+        originReadTimeout: ORIGIN_READ_TIMEOUT_SECONDS,
+        originKeepaliveTimeout: ORIGIN_KEEPALIVE_SECONDS,
+      },
     });
+
+    const behaviors = cacheBehaviors(
+      {
+        staticCachePolicyId: staticCache.id,
+        adminCachePolicyId: adminCache.id,
+        responseHeadersPolicyId: securityHeaders.id,
+      },
+      routing,
+    );
     const distribution = new aws.cloudfront.Distribution(
       `${name}-cdn`,
       {
@@ -226,16 +201,13 @@ export class Edge extends pulumi.ComponentResource {
         webAclId: webAcl.arn,
         aliases: args.domain ? [args.domain.name] : [],
         origins: [
-          {
-            originId: ORIGIN_ID,
-            domainName: args.originDomainName,
-            vpcOriginConfig: {
-              vpcOriginId: vpcOrigin.id,
-              originReadTimeout: ORIGIN_READ_TIMEOUT_SECONDS,
-              originKeepaliveTimeout: ORIGIN_KEEPALIVE_SECONDS,
-            },
-          },
+          origin(ORIGIN_ID, args.originDomainName, vpcOrigin.id),
+          ...(args.standby && standbyOrigin
+            ? [origin(STANDBY_ORIGIN_ID, args.standby.originDomainName, standbyOrigin.id)]
+            : []),
         ],
+        // Left out, not empty, without a standby: the distribution stays as it was before DR.
+        ...(routing.originGroups.length > 0 && { originGroups: routing.originGroups }),
         defaultCacheBehavior: behaviors.defaultBehavior,
         orderedCacheBehaviors: behaviors.orderedBehaviors,
         restrictions: { geoRestriction: { restrictionType: 'none' } },
@@ -287,25 +259,25 @@ export class Edge extends pulumi.ComponentResource {
   }
 }
 
-const ORIGIN_ID = 'load-balancer';
-
-const ALL_METHODS = ['GET', 'HEAD', 'OPTIONS', 'PUT', 'POST', 'PATCH', 'DELETE'];
-
 /**
  * How CloudFront treats each path. Chat and API traffic is never cached and reaches the origin
  * with everything the viewer sent; `/socket.io/*` is spelled out so that a change to the default
- * can never start caching the chat transport. The widget is cached and compressed.
+ * can never start caching the chat transport. The widget is cached and compressed. `routing`
+ * says which origin (or failover group) each path goes to.
  */
-export function cacheBehaviors(policies: {
-  staticCachePolicyId: pulumi.Input<string>;
-  adminCachePolicyId: pulumi.Input<string>;
-  responseHeadersPolicyId: pulumi.Input<string>;
-}): {
+export function cacheBehaviors(
+  policies: {
+    staticCachePolicyId: pulumi.Input<string>;
+    adminCachePolicyId: pulumi.Input<string>;
+    responseHeadersPolicyId: pulumi.Input<string>;
+  },
+  routing: OriginRouting = originRouting(undefined),
+): {
   defaultBehavior: aws.types.input.cloudfront.DistributionDefaultCacheBehavior;
   orderedBehaviors: aws.types.input.cloudfront.DistributionOrderedCacheBehavior[];
 } {
   const dynamic = {
-    targetOriginId: ORIGIN_ID,
+    targetOriginId: routing.writeOriginId,
     viewerProtocolPolicy: 'redirect-to-https',
     allowedMethods: ALL_METHODS,
     cachedMethods: ['GET', 'HEAD'],
@@ -316,7 +288,12 @@ export function cacheBehaviors(policies: {
   return {
     defaultBehavior: dynamic,
     orderedBehaviors: [
-      { ...dynamic, pathPattern: `${CHAT_PATH}*` },
+      {
+        ...dynamic,
+        pathPattern: `${CHAT_PATH}*`,
+        targetOriginId: routing.readOriginId,
+        allowedMethods: routing.chatMethods,
+      },
       // The viewer's other headers (Content-Type, Origin) still reach the origin as on every path.
       ...ADMIN_PATH_PATTERNS.map((pathPattern) => ({
         ...dynamic,
@@ -325,7 +302,7 @@ export function cacheBehaviors(policies: {
       })),
       {
         pathPattern: STATIC_PATH_PATTERN,
-        targetOriginId: ORIGIN_ID,
+        targetOriginId: routing.readOriginId,
         viewerProtocolPolicy: 'redirect-to-https',
         allowedMethods: ['GET', 'HEAD'],
         cachedMethods: ['GET', 'HEAD'],
@@ -337,107 +314,8 @@ export function cacheBehaviors(policies: {
   };
 }
 
-/**
- * The web ACL's rules, in evaluation order. Geo blocking and IP reputation first, so known-bad
- * traffic costs nothing further; then the rate limits; then AWS's managed rule groups. Each rule
- * and rule group is billed monthly, so a stack can leave out the managed groups and the chat limit.
- */
-export function webAclRules(waf: WafSettings): aws.types.input.wafv2.WebAclRule[] {
-  const rules: Omit<aws.types.input.wafv2.WebAclRule, 'priority'>[] = [];
-  if (waf.blockedCountries.length > 0) {
-    rules.push({
-      name: 'geo-block',
-      action: { block: {} },
-      statement: { geoMatchStatement: { countryCodes: waf.blockedCountries } },
-      visibilityConfig: visibility('geo-block'),
-    });
-  }
-  if (waf.managedRules) rules.push(managedRuleGroup('AWSManagedRulesAmazonIpReputationList'));
-  rules.push({
-    name: 'rate-limit-per-ip',
-    action: { block: {} },
-    statement: { rateBasedStatement: { limit: waf.rateLimit, aggregateKeyType: 'IP' } },
-    visibilityConfig: visibility('rate-limit-per-ip'),
-  });
-  if (waf.chatRateLimit > 0) {
-    rules.push({
-      name: 'chat-rate-limit-per-ip',
-      action: { block: {} },
-      statement: {
-        rateBasedStatement: {
-          limit: waf.chatRateLimit,
-          aggregateKeyType: 'IP',
-          scopeDownStatement: {
-            byteMatchStatement: {
-              searchString: CHAT_PATH,
-              positionalConstraint: 'STARTS_WITH',
-              fieldToMatch: { uriPath: {} },
-              textTransformations: [{ priority: 0, type: 'NONE' }],
-            },
-          },
-        },
-      },
-      visibilityConfig: visibility('chat-rate-limit-per-ip'),
-    });
-  }
-  rules.push({
-    name: 'sign-in-rate-limit-per-ip',
-    action: { block: {} },
-    statement: {
-      rateBasedStatement: {
-        limit: waf.signInRateLimit,
-        aggregateKeyType: 'IP',
-        scopeDownStatement: {
-          andStatement: {
-            statements: [
-              {
-                byteMatchStatement: {
-                  searchString: 'POST',
-                  positionalConstraint: 'EXACTLY',
-                  fieldToMatch: { method: {} },
-                  textTransformations: [{ priority: 0, type: 'NONE' }],
-                },
-              },
-              {
-                byteMatchStatement: {
-                  searchString: ADMIN_SESSION_PATH,
-                  positionalConstraint: 'EXACTLY',
-                  fieldToMatch: { uriPath: {} },
-                  textTransformations: [{ priority: 0, type: 'NONE' }],
-                },
-              },
-            ],
-          },
-        },
-      },
-    },
-    visibilityConfig: visibility('sign-in-rate-limit-per-ip'),
-  });
-  if (waf.managedRules) {
-    // Visitors' questions legitimately contain code such as `<script src=…>` (how to embed the
-    // widget); the backend treats them as text and limits their size itself, so these two body
-    // rules only count.
-    rules.push(
-      managedRuleGroup('AWSManagedRulesCommonRuleSet', [
-        'CrossSiteScripting_BODY',
-        'SizeRestrictions_BODY',
-      ]),
-    );
-    rules.push(managedRuleGroup('AWSManagedRulesKnownBadInputsRuleSet'));
-  }
-  return rules.map((rule, priority) => ({ ...rule, priority }));
-}
-
 /** What authenticates an admin request: the bearer token, or the console's session and header. */
 export const ADMIN_FORWARDED_HEADERS = ['Authorization', CONSOLE_HEADER];
-
-/** Headers whose values never reach the WAF logs, and the query string (Socket.IO session ids). */
-export const WAF_REDACTED_FIELDS: aws.types.input.wafv2.WebAclLoggingConfigurationRedactedField[] =
-  [
-    { singleHeader: { name: 'authorization' } },
-    { singleHeader: { name: 'cookie' } },
-    { queryString: {} },
-  ];
 
 /** HSTS, no sniffing, no framing, and a referrer policy that keeps paths on this origin. */
 export const SECURITY_HEADERS: aws.types.input.cloudfront.ResponseHeadersPolicySecurityHeadersConfig =
@@ -451,30 +329,3 @@ export const SECURITY_HEADERS: aws.types.input.cloudfront.ResponseHeadersPolicyS
     frameOptions: { frameOption: 'DENY', override: true },
     referrerPolicy: { referrerPolicy: 'strict-origin-when-cross-origin', override: true },
   };
-
-function managedRuleGroup(
-  name: string,
-  countOnly: string[] = [],
-): Omit<aws.types.input.wafv2.WebAclRule, 'priority'> {
-  return {
-    name,
-    overrideAction: { none: {} },
-    statement: {
-      managedRuleGroupStatement: {
-        vendorName: 'AWS',
-        name,
-        ...(countOnly.length > 0 && {
-          ruleActionOverrides: countOnly.map((rule) => ({
-            name: rule,
-            actionToUse: { count: {} },
-          })),
-        }),
-      },
-    },
-    visibilityConfig: visibility(name),
-  };
-}
-
-function visibility(metricName: string): aws.types.input.wafv2.WebAclRuleVisibilityConfig {
-  return { cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName };
-}

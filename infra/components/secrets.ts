@@ -1,6 +1,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import * as random from '@pulumi/random';
+import { secretReplicas } from './dr';
 
 /** A secret handed to the container as an environment variable, read by ECS at task start. */
 export interface ContainerSecret {
@@ -26,6 +27,8 @@ export interface SecretStoreArgs {
   generated?: string[];
   /** Keep a deleted secret recoverable for 30 days instead of deleting it at once. */
   deletionProtection: boolean;
+  /** The standby region, where Secrets Manager keeps a read-only replica of the secret. */
+  replicaRegion?: string;
 }
 
 /**
@@ -46,6 +49,7 @@ export class SecretStore extends pulumi.ComponentResource {
         description: args.description,
         // Without protection, destroy means gone: a re-created stack starts clean.
         recoveryWindowInDays: args.deletionProtection ? 30 : 0,
+        replicas: secretReplicas(args.replicaRegion),
       },
       { parent: this },
     );

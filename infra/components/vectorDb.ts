@@ -9,6 +9,7 @@ import {
   qdrantServiceUrl,
 } from './qdrantCluster';
 import { qdrantNodes } from './qdrantNodes';
+import { snapshotCopyRules, type SnapshotCopy } from './dr';
 import { SecretStore, type ContainerSecret } from './secrets';
 
 /** Amazon Linux 2023 for arm64, as AWS publishes its latest AMI id. */
@@ -42,6 +43,8 @@ export type VectorDbArgs =
       clientSecurityGroupId: pulumi.Input<string>;
       region: string;
       deletionProtection: boolean;
+      /** Disaster recovery: copy each snapshot to the standby region (components/dr.ts). */
+      snapshotCopy?: SnapshotCopy;
     };
 
 /**
@@ -237,6 +240,7 @@ export class VectorDb extends pulumi.ComponentResource {
               createRule: { interval: 24, intervalUnit: 'HOURS', times: args.snapshotTime },
               retainRule: { count: args.snapshotsKept },
               copyTags: true,
+              crossRegionCopyRules: snapshotCopyRules(args.snapshotCopy),
             },
           ],
         },

@@ -13,6 +13,14 @@ export {
 
 export const PROJECT = 'lorechat';
 
+/**
+ * The environments a stack belongs to. Rules (deletion protection, the policy pack's prod rules)
+ * and the Environment tag follow the environment, never the stack's name, so a second stack of
+ * prod (its standby region, `prod-dr`) is held to prod's rules.
+ */
+export const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
+export type EnvironmentName = (typeof ENVIRONMENTS)[number];
+
 export const VECTOR_DB_MODES = ['self-hosted', 'managed'] as const;
 export type VectorDbMode = (typeof VECTOR_DB_MODES)[number];
 

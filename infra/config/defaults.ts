@@ -3,6 +3,8 @@
  * same keys with the same defaults so the CLI can show and type-check them.
  */
 export const CONFIG_DEFAULTS = {
+  // Empty: the stack's name, when it is dev, staging or prod (parse.ts requires it otherwise).
+  environment: '',
   availabilityZones: 2,
   vpcCidr: '10.0.0.0/16',
   domainName: '',
@@ -69,6 +71,12 @@ export const CONFIG_DEFAULTS = {
   monthlyBudgetUsd: 50,
   handoffEmailTo: [] as string[],
   handoffEmailFrom: '',
+  drRegion: '',
+  drSnapshotCopyDays: 7,
+  drStandbyLoadBalancerArn: '',
+  drStandbyOriginDomain: '',
+  drFailover: false,
+  drPrimarySecretArn: '',
 };
 
 export type ConfigKey = keyof typeof CONFIG_DEFAULTS;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   EMBEDDING_PROVIDERS,
+  ENVIRONMENTS,
   FARGATE_MEMORY_BY_CPU,
   LLM_PROVIDERS,
   LOG_LEVELS,
@@ -79,6 +80,7 @@ const modelId = (example: string) => matching(/^[\w.:/-]{1,200}$/, `a model id s
 
 /** Every key's schema, in the order problems are reported. */
 export const FIELDS = {
+  environment: oneOf(ENVIRONMENTS),
   availabilityZones: integer(2, 6),
   vpcCidr: matching(
     /^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|2[0-4])$/,
@@ -190,6 +192,22 @@ export const FIELDS = {
       'i',
     ),
     'an address verified in SES, such as chat@example.com or "LoreChat <chat@example.com>"',
+  ),
+  drRegion: matching(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-central-1'),
+  // DLM keeps cross-region copies for a time, not a count; a year bounds the copies' cost.
+  drSnapshotCopyDays: integer(1, 365),
+  drStandbyLoadBalancerArn: matching(
+    /^arn:aws[\w-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:loadbalancer\/app\/[\w-]+\/[0-9a-f]+$/,
+    'the ARN of an application load balancer, as the standby stack exports it (loadBalancerArn)',
+  ),
+  drStandbyOriginDomain: matching(
+    /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+    'a DNS name, as the standby stack exports it (originDomainName)',
+  ),
+  drFailover: boolean,
+  drPrimarySecretArn: matching(
+    /^arn:aws[\w-]*:secretsmanager:[a-z]{2}(-[a-z]+)+-\d:\d{12}:secret:[\w/+=.@-]+$/,
+    'a Secrets Manager secret ARN, as the primary stack exports it (adminTokenSecretArn)',
   ),
 } satisfies Record<ConfigKey, z.ZodType<unknown, string>>;
 

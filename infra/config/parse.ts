@@ -1,6 +1,8 @@
 import { PROJECT } from './choices';
 import { readAwsSettings } from './aws';
-import { readSettings } from './fields';
+import { readSettings, type Settings } from './fields';
+import { drProblems } from './dr';
+import { stackEnvironment } from './environment';
 import { crossKeyProblems } from './rules';
 import { StackConfigError, type RawStackConfig, type StackConfig } from './types';
 
@@ -19,11 +21,18 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
   problems.push(...aws.problems);
   const read = readSettings(raw.values);
   problems.push(...read.problems, ...crossKeyProblems(read, raw.secretsSet));
-  if (problems.length > 0) throw new StackConfigError(problems);
+  const environment = stackEnvironment(
+    raw.stack,
+    read.settings.environment,
+    read.invalid.has('environment'),
+  );
+  problems.push(...environment.problems, ...drProblems(read, aws.settings.region));
+  if (problems.length > 0 || !environment.environment) throw new StackConfigError(problems);
 
   const s = read.settings;
   return {
     stack: raw.stack,
+    environment: environment.environment,
     region: aws.settings.region,
     awsProfile: aws.settings.profile,
     allowedAccountIds: aws.settings.allowedAccountIds,
@@ -115,5 +124,24 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
           ? { to: s.handoffEmailTo, from: s.handoffEmailFrom }
           : undefined,
     },
+    dr: drSettings(s),
+    drPrimarySecretArn: s.drPrimarySecretArn,
+  };
+}
+
+/** The standby region and origin, when the stack has them (dr.ts checked they fit together). */
+function drSettings(s: Settings): StackConfig['dr'] {
+  if (!s.drRegion) return undefined;
+  return {
+    region: s.drRegion,
+    snapshotCopyDays: s.drSnapshotCopyDays,
+    standby:
+      s.drStandbyLoadBalancerArn && s.drStandbyOriginDomain
+        ? {
+            loadBalancerArn: s.drStandbyLoadBalancerArn,
+            originDomainName: s.drStandbyOriginDomain,
+            failover: s.drFailover,
+          }
+        : undefined,
   };
 }

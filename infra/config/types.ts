@@ -1,6 +1,7 @@
 import type * as pulumi from '@pulumi/pulumi';
 import {
   type EmbeddingProviderName,
+  type EnvironmentName,
   type LlmProviderName,
   type LogLevelName,
   type PriceClass,
@@ -12,6 +13,11 @@ import { type ConfigKey } from './defaults';
 
 export interface StackConfig {
   stack: string;
+  /**
+   * The environment the stack belongs to (`lorechat:environment`, else the stack's name): its
+   * Environment tag, which the policy pack's prod rules and the budget read.
+   */
+  environment: EnvironmentName;
   region: string;
   /** Named AWS profile from `aws:profile`. */
   awsProfile?: string;
@@ -101,6 +107,29 @@ export interface StackConfig {
   monthlyBudgetUsd: number;
   /** Talk to a person: e-mail through SES when both are set (the webhook is a secret). */
   handoff: { email?: { to: string[]; from: string } };
+  /** Disaster recovery: the standby region, and once the standby stack exists, its origin. */
+  dr?: DrSettings;
+  /**
+   * On a standby stack: the primary's server secret (its `adminTokenSecretArn`), whose replica in
+   * this region holds the visitor token signing key and admin token the tasks use instead of
+   * their own, so tokens issued in either region are valid in both.
+   */
+  drPrimarySecretArn?: string;
+}
+
+export interface DrSettings {
+  /** Where Qdrant snapshots are copied and secrets replicated, and the standby stack runs. */
+  region: string;
+  /** Days the standby region keeps each copied Qdrant snapshot. */
+  snapshotCopyDays: number;
+  standby?: {
+    /** The standby stack's internal load balancer, which a CloudFront VPC origin reaches. */
+    loadBalancerArn: string;
+    /** The name CloudFront connects to it by (its `originDomainName` output). */
+    originDomainName: string;
+    /** Send every request to the standby first: the region switch. */
+    failover: boolean;
+  };
 }
 
 /** When each alarm fires; see docs/operations.md for what to do then. */

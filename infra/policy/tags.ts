@@ -7,7 +7,11 @@ import { isObject, text, type Json } from './props';
 /** Tags every taggable resource needs: cost allocation (the budget filters on two of them). */
 export const REQUIRED_TAGS = ['Project', 'Environment', 'ManagedBy'] as const;
 
-/** Stacks (by their `Environment` tag) whose stateful resources must resist deletion. */
+/**
+ * Environments (by the `Environment` tag) whose stateful resources must resist deletion. The tag
+ * holds the stack's `environment` setting, not its name, so every stack of prod (its standby
+ * region's `prod-dr`, an `eu-prod`) gets these rules.
+ */
 export const DEFAULT_PROTECTED_ENVIRONMENTS = ['prod'];
 
 /**

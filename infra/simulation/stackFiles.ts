@@ -87,8 +87,14 @@ function engineString(value: unknown): string {
   return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
 }
 
-/** The image the simulation deploys: any digest, since nothing is pulled. */
-export const SIMULATED_IMAGE_URI = `${SIMULATED_ACCOUNT_ID}.dkr.ecr.eu-west-1.amazonaws.com/lorechat@sha256:${'5'.repeat(64)}`;
+/**
+ * The image the simulation deploys: any digest, since nothing is pulled, from the registry of the
+ * stack's region: a standby stack runs the replica in its own region (the bootstrap registry's
+ * replication), with the same digest.
+ */
+export function simulatedImageUri(region: string): string {
+  return `${SIMULATED_ACCOUNT_ID}.dkr.ecr.${region}.amazonaws.com/lorechat@sha256:${'5'.repeat(64)}`;
+}
 
 /**
  * What an operator sets before deploying a stack from the repository: the image CI built, their
@@ -101,7 +107,9 @@ export function simulatedDeployment(stack: string): Record<string, StackFileValu
     typeof value === 'string' ? value.replace(/example\.(com|net|org)$/, 'lorechat.test') : value;
   const deployment: Record<string, StackFileValue> = {
     'aws:allowedAccountIds': [SIMULATED_ACCOUNT_ID],
-    'lorechat:imageUri': SIMULATED_IMAGE_URI,
+    'lorechat:imageUri': simulatedImageUri(
+      typeof values['aws:region'] === 'string' ? values['aws:region'] : 'eu-west-1',
+    ),
   };
   const domainName = own(values['lorechat:domainName']);
   if (domainName !== undefined) deployment['lorechat:domainName'] = domainName;

@@ -143,6 +143,31 @@ describe('infra/bootstrap', () => {
     );
   });
 
+  it("copies every pushed image to the prod stack's standby region, this repository only", () => {
+    const replication = oneOf(run, 'aws:ecr/replicationConfiguration:ReplicationConfiguration');
+    expect(replication.inputs.replicationConfiguration).toEqual({
+      rules: [
+        {
+          destinations: [{ region: 'eu-central-1', registryId: SIMULATED_ACCOUNT_ID }],
+          repositoryFilters: [{ filter: 'lorechat', filterType: 'PREFIX_MATCH' }],
+        },
+      ],
+    });
+    // The standby of Pulumi.prod.yaml: the region its stack pulls the replicated image in.
+    expect(engineConfig('prod').values['lorechat:drRegion']).toBe('eu-central-1');
+    expect(() =>
+      parseBootstrapConfig({
+        aws: { region: 'eu-west-1', allowedAccountIds: `["${SIMULATED_ACCOUNT_ID}"]` },
+        values: {
+          githubRepository: REPOSITORY,
+          budgetEmail: 'billing@lorechat.test',
+          accountMonthlyBudgetUsd: '100',
+          imageReplicationRegions: '["eu-west-1"]',
+        },
+      }),
+    ).toThrow("lorechat-bootstrap:imageReplicationRegions must not hold the registry's own region");
+  });
+
   it('budgets everything the account spends, tagged or not, warning the budget address', () => {
     const budget = oneOf(run, 'aws:budgets/budget:Budget');
     expect(budget.inputs).toMatchObject({ budgetType: 'COST', limitAmount: '400.00' });

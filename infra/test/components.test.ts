@@ -6,7 +6,9 @@ import {
   ingestRunTaskCommand,
   widgetScriptTag,
 } from '../backend';
-import { CHAT_PATH, cacheBehaviors, webAclRules } from '../components/edge';
+import { cacheBehaviors } from '../components/edge';
+import { CHAT_PATH } from '../components/edgePaths';
+import { webAclRules } from '../components/waf';
 import { accessLogBucketPolicy } from '../components/loadBalancer';
 import { internetEgressPorts } from '../components/network';
 import { capacityProviderStrategy } from '../components/service';

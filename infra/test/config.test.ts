@@ -420,7 +420,7 @@ describe('parseStackConfig', () => {
     expect(
       problemsOf(raw({}, [], { aws: { region: 'eu-west-1', allowedAccountIds: '["12345"]' } })),
     ).toEqual(['aws:allowedAccountIds must be a list of 12-digit AWS account ids (got ["12345"])']);
-    expect(problemsOf(raw({}, [], { stack: 'Production-Europe' }))).toEqual([
+    expect(problemsOf(raw({ environment: 'prod' }, [], { stack: 'Production-Europe' }))).toEqual([
       expect.stringMatching(
         /^the stack name "Production-Europe" must be 1 to 12 lowercase letters/,
       ),

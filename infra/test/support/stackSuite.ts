@@ -3,6 +3,7 @@ import { stackConfigOf, type StackContext, type StackShape } from './stack/conte
 import { describeData } from './stack/data';
 import { describeDatabase } from './stack/database';
 import { describeDocs } from './stack/docs';
+import { describeDisasterRecovery } from './stack/dr';
 import { describeEdge } from './stack/edge';
 import { describeHandoff } from './stack/handoff';
 import { describeIngest } from './stack/ingest';
@@ -72,6 +73,7 @@ export function describeStack(stack: string, shape: StackShape): void {
     describeData(context);
     describeQdrant(context);
     describeDatabase(context);
+    describeDisasterRecovery(context);
     describeResources(context);
     describeDocs(context);
     describeHandoff(context);

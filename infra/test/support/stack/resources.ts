@@ -8,7 +8,7 @@ import { type StackContext } from './context';
 
 /** What holds for every resource, and the stack outputs. */
 export function describeResources(context: StackContext): void {
-  const { stack, shape, config } = context;
+  const { shape, config } = context;
   let run: ProgramRun;
   beforeAll(() => {
     run = context.run();
@@ -26,7 +26,7 @@ export function describeResources(context: StackContext): void {
     });
 
     it('carries the Project, Environment and ManagedBy tags, from its provider, when its type takes tags', () => {
-      const tags = { Project: PROJECT, Environment: stack, ManagedBy: 'pulumi' };
+      const tags = { Project: PROJECT, Environment: config.environment, ManagedBy: 'pulumi' };
       const taggable = run.resources.filter(
         (resource) => resource.custom && declaresTags(resource.type),
       );
