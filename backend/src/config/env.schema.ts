@@ -29,7 +29,6 @@ import { RERANK_DESCRIPTORS } from '../retrieval/rerank/descriptors';
 import { DEFAULT_SITES, parseSites } from './sites';
 import { isSchedule } from './schedule';
 
-
 /**
  * Every environment variable LoreChat reads, with its default: exactly the contracts'
  * ENVIRONMENT_VARIABLES (the `satisfies` below), each documented in README.md (a test checks).
